@@ -1,0 +1,2 @@
+//! probe
+crate::generated_provider!("digitalocean");

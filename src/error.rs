@@ -1,0 +1,284 @@
+//! The one error type of the crate.
+//!
+//! Every fallible call returns [`Error`]. Its variants say *what kind* of failure happened, so
+//! callers can `match` without reading strings:
+//!
+//! | variant | when |
+//! |---|---|
+//! | [`Error::Api`] | the provider answered with an error status (the decoded body is in [`ApiError`]) |
+//! | [`Error::NotImplemented`] | the provider says the operation is not implemented (HTTP 501) |
+//! | [`Error::Transport`] / [`Error::Timeout`] | the request never got a complete answer |
+//! | [`Error::Decode`] | a success answer whose body does not match the spec |
+//! | [`Error::InvalidInput`] | the caller gave something unusable (no request was sent) |
+//! | [`Error::Crypto`] | an encrypted kubeconfig could not be opened |
+//! | [`Error::WaitTimeout`] / [`Error::WaitFailed`] | a wait gave up, or the resource failed |
+//! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
+//!
+//! No variant carries a credential, and the body excerpts kept for diagnosis are short.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::transport::RateLimit;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How many characters of an unexpected body are kept for diagnosis.
+pub(crate) const BODY_EXCERPT_CHARS: usize = 512;
+
+/// Everything that can go wrong in a kaas call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The provider answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// The provider says this operation is not implemented yet (HTTP 501).
+    #[error("{} does not implement this operation yet: {}", .0.provider, .0.message)]
+    NotImplemented(Box<ApiError>),
+
+    /// The request could not be sent, or its answer could not be read (connection refused,
+    /// TLS failure, connection reset, a body cut short).
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed, without credentials.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// The request or the retry budget ran out of time.
+    #[error("timed out: {message}")]
+    Timeout {
+        /// What timed out.
+        message: String,
+    },
+
+    /// A success answer whose body does not match the spec.
+    #[error("could not decode the response: {message}")]
+    Decode {
+        /// What did not match, as serde says it.
+        message: String,
+        /// The start of the body, for diagnosis.
+        body_excerpt: String,
+    },
+
+    /// The caller gave something unusable; nothing was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// An encrypted kubeconfig could not be opened.
+    #[error("could not open the encrypted kubeconfig: {0}")]
+    Crypto(#[from] CryptoError),
+
+    /// A wait reached its deadline before the resource was ready.
+    #[error("gave up waiting for {what} after {waited:?}; last state seen: {last_state}")]
+    WaitTimeout {
+        /// What was waited for, e.g. `cluster 1234 to be running`.
+        what: String,
+        /// The last state the provider reported.
+        last_state: String,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+
+    /// The resource reached a failed state while being waited for.
+    #[error("{what} failed: state {state}{}", message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    WaitFailed {
+        /// What was waited for.
+        what: String,
+        /// The failed state the provider reported.
+        state: String,
+        /// The provider's explanation, when it gives one.
+        message: Option<String>,
+    },
+
+    /// A kubeconfig that is not valid YAML.
+    #[error("invalid kubeconfig: {0}")]
+    Kubeconfig(String),
+}
+
+impl Error {
+    /// The HTTP status of an API error, if this is one.
+    pub fn status(&self) -> Option<u16> {
+        self.api().map(|e| e.status)
+    }
+
+    /// The decoded error answer, if the provider sent one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::NotImplemented(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the provider answered 404 Not Found.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    pub(crate) fn transport(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Transport { message: message.into(), source: Some(Box::new(source)) }
+    }
+
+    pub(crate) fn decode(message: impl fmt::Display, body: &[u8]) -> Self {
+        Error::Decode { message: message.to_string(), body_excerpt: excerpt(body) }
+    }
+}
+
+/// An error answer from a provider, decoded from whichever documented shape it came in.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The provider (`digitalocean`, `oks`, `cloud66`, `commissaire`).
+    pub provider: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The provider's machine-readable error code: DigitalOcean `id` (`not_found`), OKS
+    /// `Type`/`Code`, Cloud66 `error`.
+    pub code: Option<String>,
+    /// The human-readable message (for a non-JSON body: its text, tags removed, shortened).
+    pub message: String,
+    /// Further details the provider gave (OKS validation errors, Cloud66 `details`).
+    pub details: Vec<String>,
+    /// The request id, from the body or the `x-request-id` header.
+    pub request_id: Option<String>,
+    /// How long the provider asked to wait before retrying (`Retry-After`).
+    pub retry_after: Option<Duration>,
+    /// The rate-limit headers of the answer, when the provider sends them.
+    pub rate_limit: Option<RateLimit>,
+    /// The decoded JSON body, when the body was JSON.
+    pub body: Option<serde_json::Value>,
+    /// The start of the body when it was not JSON (an HTML page from a proxy, say).
+    pub body_excerpt: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered {}", self.provider, self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " ({code})")?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        for detail in &self.details {
+            write!(f, "; {detail}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a provider's error body says, as its decoder reads it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DecodedErrorBody {
+    /// The machine-readable code.
+    pub code: Option<String>,
+    /// The message.
+    pub message: Option<String>,
+    /// Further details.
+    pub details: Vec<String>,
+    /// The request id, when the body carries one.
+    pub request_id: Option<String>,
+}
+
+/// Why an encrypted kubeconfig could not be opened. Each case is distinct so a caller (or a
+/// bug report) can say which.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The server's field is not standard base64.
+    #[error("the sealed kubeconfig is not valid base64")]
+    Base64,
+    /// The sealed box is shorter than its 48 bytes of overhead.
+    #[error("the sealed box is {len} bytes, shorter than the 48 bytes of a sealed box's overhead")]
+    TooShort {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The box does not open with this key: it was altered, or sealed for another key.
+    /// (A sealed box cannot tell the two apart.)
+    #[error("the sealed box does not open: it was altered or sealed for another key")]
+    Unauthenticated,
+    /// The server answered without the encrypted field.
+    #[error("the response carries no encrypted kubeconfig")]
+    Missing,
+    /// The opened box is not UTF-8 text.
+    #[error("the opened kubeconfig is not UTF-8 text")]
+    NotUtf8,
+}
+
+/// The start of a body, lossily decoded, for diagnosis.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(BODY_EXCERPT_CHARS).collect();
+    if text.chars().count() > BODY_EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// Text of an HTML or plain-text error page: tags dropped, whitespace collapsed, shortened.
+pub(crate) fn page_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    excerpt(collapsed.as_bytes())
+}
+
+impl<E> From<progenitor_client::Error<E>> for Error {
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match error {
+            P::InvalidRequest(message) => Error::InvalidInput(message),
+            P::Custom(message) => Error::InvalidInput(message),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) => crate::transport::classify_reqwest_error(e),
+            P::ResponseBodyError(e) => {
+                if e.is_timeout() {
+                    Error::Timeout { message: "reading the response body".into() }
+                } else {
+                    Error::transport("the response body could not be read completely", e)
+                }
+            }
+            P::InvalidResponsePayload(body, e) => Error::decode(e, &body),
+            P::ErrorResponse(value) => Error::Api(Box::new(ApiError {
+                provider: "unknown",
+                status: value.status().as_u16(),
+                code: None,
+                message: value.status().canonical_reason().unwrap_or_default().to_string(),
+                details: Vec::new(),
+                request_id: None,
+                retry_after: None,
+                rate_limit: None,
+                body: None,
+                body_excerpt: None,
+            })),
+            P::UnexpectedResponse(response) => match crate::transport::decoded_error(&response) {
+                Some(api) if api.status == 501 => Error::NotImplemented(Box::new(api)),
+                Some(api) => Error::Api(Box::new(api)),
+                None => Error::Decode {
+                    message: format!("status {} is not described by the spec", response.status()),
+                    body_excerpt: String::new(),
+                },
+            },
+        }
+    }
+}

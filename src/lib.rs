@@ -1,0 +1,78 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+pub mod error;
+pub mod kubeconfig;
+pub mod paginate;
+pub mod transport;
+pub mod wait;
+
+#[cfg(feature = "digitalocean")]
+pub mod digitalocean;
+
+pub use error::{ApiError, CryptoError, Error, Result};
+pub use kubeconfig::Kubeconfig;
+pub use transport::{ClientBuilder, RateLimit, RetryPolicy};
+pub use wait::WaitPolicy;
+
+/// One operation of a provider's spec, as generated: each provider module lists them in
+/// `OPERATIONS`, in the spec's order. The Rust method on the client has the name `id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// The spec's `operationId`, which is also the client's method name.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template, relative to the base URL.
+    pub path: &'static str,
+    /// The spec's tag.
+    pub tag: &'static str,
+    /// The spec's one-line summary.
+    pub summary: &'static str,
+    /// Whether the provider marks the operation deprecated.
+    pub deprecated: bool,
+}
+
+/// Includes a provider's generated code: the client, its types and builders, the open enums,
+/// the operation inventory, and (with the `mock` feature) the typed httpmock helpers.
+macro_rules! generated_provider {
+    ($provider:literal) => {
+        /// The code progenitor generated from the spec, included as is.
+        #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+        mod generated {
+            include!(concat!(env!("OUT_DIR"), "/", $provider, ".rs"));
+            $crate::transport::transport_hooks!(Client);
+        }
+
+        /// Request and response types of the spec, and its open enums.
+        pub mod types {
+            pub use super::generated::extensible::*;
+            pub use super::generated::types::*;
+        }
+
+        /// The per-operation request builders the client's methods return.
+        pub mod builder {
+            pub use super::generated::builder::*;
+        }
+
+        /// Every operation of the spec.
+        pub mod operations {
+            include!(concat!(env!("OUT_DIR"), "/", $provider, "_operations.rs"));
+        }
+        pub use operations::OPERATIONS;
+
+        /// Typed httpmock helpers generated from the spec: `server.list_clusters(|when, then| ..)`.
+        #[cfg(feature = "mock")]
+        #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+        pub mod mock {
+            include!(concat!(env!("OUT_DIR"), "/", $provider, "_mock.rs"));
+        }
+
+        /// The generated client, which [`Client`] dereferences to: every operation of the spec.
+        pub use generated::Client as GeneratedClient;
+    };
+}
+pub(crate) use generated_provider;

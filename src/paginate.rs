@@ -1,0 +1,103 @@
+//! Walking every page of a list as one [`Stream`] of items.
+//!
+//! The first page is fetched alone. When it tells the total number of items, the remaining
+//! pages are known and fetched concurrently (at most `concurrency` at once, in order of page
+//! number), and their items still come out in page order. Otherwise pages are fetched one after
+//! another until the provider says there is no next page. Memory stays bounded by the pages in
+//! flight; an error ends the stream after it is yielded.
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::error::Result;
+
+/// One page of a list, as a provider module reads it from the generated response type.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// The total number of items over all pages, when the provider tells it.
+    pub total: Option<u64>,
+    /// Whether the provider says there is a page after this one.
+    pub has_next: bool,
+}
+
+/// How to walk: page size and how many pages to fetch at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageWalk {
+    /// Items asked for per page.
+    pub per_page: u32,
+    /// Pages fetched at once once the total is known (at least 1).
+    pub concurrency: usize,
+}
+
+/// All items of all pages, in order. `fetch(n)` reads page `n` (1-based).
+pub fn all_items<T, F, Fut>(walk: PageWalk, fetch: F) -> BoxStream<'static, Result<T>>
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let first = fetch(1);
+    let pages = stream::once(first)
+        .flat_map(move |first| -> BoxStream<'static, Result<Page<T>>> {
+            let fetch = fetch.clone();
+            match first {
+                Err(error) => stream::iter([Err(error)]).boxed(),
+                Ok(page) => {
+                    let rest = remaining_pages(&page, walk, fetch);
+                    stream::iter([Ok(page)]).chain(rest).boxed()
+                }
+            }
+        });
+    stop_after_error(pages)
+        .flat_map(|page| match page {
+            Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(error) => stream::iter(vec![Err(error)]),
+        })
+        .boxed()
+}
+
+/// Pages 2.. : concurrently when the total is known, else one by one while `has_next`.
+fn remaining_pages<T, F, Fut>(first: &Page<T>, walk: PageWalk, fetch: F) -> BoxStream<'static, Result<Page<T>>>
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    match first.total {
+        Some(total) => {
+            let per_page = u64::from(walk.per_page.max(1));
+            let last = u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX);
+            stream::iter(2..=last).map(fetch).buffered(walk.concurrency.max(1)).boxed()
+        }
+        None if first.has_next => stream::unfold(Some(2u32), move |next| {
+            let fetch = fetch.clone();
+            async move {
+                let number = next?;
+                let page = fetch(number).await;
+                let following = match &page {
+                    Ok(page) if page.has_next && !page.items.is_empty() => number.checked_add(1),
+                    _ => None,
+                };
+                Some((page, following))
+            }
+        })
+        .boxed(),
+        None => stream::empty().boxed(),
+    }
+}
+
+/// Ends a stream right after its first error.
+fn stop_after_error<T: Send + 'static>(pages: impl futures::Stream<Item = Result<T>> + Send + 'static) -> BoxStream<'static, Result<T>> {
+    pages
+        .scan(false, |failed, item| {
+            if *failed {
+                return futures::future::ready(None);
+            }
+            *failed = item.is_err();
+            futures::future::ready(Some(item))
+        })
+        .boxed()
+}
