@@ -2,6 +2,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// With no provider enabled, the shared modules have no user.
+#![cfg_attr(
+    not(any(feature = "digitalocean", feature = "oks", feature = "cloud66", feature = "commissaire")),
+    allow(dead_code, unused_imports, unused_macros)
+)]
 
 mod auth;
 pub mod error;
@@ -41,7 +46,7 @@ pub struct Operation {
 macro_rules! generated_provider {
     ($provider:literal) => {
         /// The code progenitor generated from the spec, included as is.
-        #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+        #[allow(missing_docs, unused_imports, unreachable_patterns, clippy::all, clippy::pedantic, rustdoc::all)]
         mod generated {
             include!(concat!(env!("OUT_DIR"), "/", $provider, ".rs"));
             $crate::transport::transport_hooks!(Client);

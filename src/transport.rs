@@ -25,6 +25,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::auth::Authenticate;
+use crate::wait::WaitPolicy;
 use crate::error::{ApiError, DecodedErrorBody, Error, Result, excerpt, page_text};
 
 /// The user agent every request carries, before any caller-supplied suffix.
@@ -413,6 +414,7 @@ pub(crate) struct Settings {
     pub user_agent_suffix: Option<String>,
     pub root_certificates: Vec<Vec<u8>>,
     pub page_concurrency: usize,
+    pub wait: WaitPolicy,
 }
 
 impl Default for Settings {
@@ -425,6 +427,7 @@ impl Default for Settings {
             user_agent_suffix: None,
             root_certificates: Vec::new(),
             page_concurrency: 4,
+            wait: WaitPolicy::default(),
         }
     }
 }
@@ -434,6 +437,7 @@ pub(crate) struct Connection {
     pub base_url: String,
     pub http: reqwest::Client,
     pub transport: Transport,
+    pub wait: WaitPolicy,
 }
 
 impl Settings {
@@ -478,7 +482,7 @@ impl Settings {
                 rate_limit: Mutex::new(None),
             }),
         };
-        Ok(Connection { base_url, http, transport })
+        Ok(Connection { base_url, http, transport, wait: self.wait })
     }
 }
 
@@ -597,6 +601,12 @@ impl<C: BuildClient> ClientBuilder<C> {
         self
     }
 
+    /// How the client's `wait_*` methods poll (default: [`WaitPolicy::default`]).
+    pub fn wait_policy(mut self, policy: WaitPolicy) -> Self {
+        self.settings.wait = policy;
+        self
+    }
+
     /// Checks the settings and makes the client.
     pub fn build(self) -> Result<C> {
         C::build(self)
@@ -628,3 +638,92 @@ macro_rules! transport_hooks {
     };
 }
 pub(crate) use transport_hooks;
+
+/// Reads a raw (non-JSON) success body to the end. A body cut short is a transport error.
+/// Each chunk is zeroized once copied, as such bodies are often secrets (kubeconfigs).
+pub(crate) async fn collect_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>> {
+    use futures::TryStreamExt as _;
+    let mut stream = body.into_inner();
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    while let Some(chunk) = stream.try_next().await.map_err(classify_reqwest_error)? {
+        if out.capacity() - out.len() < chunk.len() {
+            // Grow by hand so the old buffer is wiped rather than freed with the secret in it.
+            let mut bigger = Vec::with_capacity((out.len() + chunk.len()).max(out.capacity() * 2));
+            bigger.extend_from_slice(&out);
+            out = zeroize::Zeroizing::new(bigger);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(std::mem::take(&mut *out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_https_unless_loopback() {
+        assert_eq!(check_base_url("https://api.example.com/").unwrap(), ("https://api.example.com".into(), false));
+        assert!(check_base_url("http://127.0.0.1:8000").unwrap().1);
+        assert!(check_base_url("http://localhost:8000/api").unwrap().1);
+        assert!(check_base_url("http://[::1]:9000").unwrap().1);
+        for refused in ["http://api.example.com", "http://10.0.0.1:8000", "ftp://example.com", "not a url", "https://user:pw@example.com"] {
+            assert!(matches!(check_base_url(refused), Err(Error::InvalidInput(_))), "{refused}");
+        }
+        let message = check_base_url("http://api.example.com").unwrap_err().to_string();
+        assert!(message.contains("refusing plain http://"), "{message}");
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date_and_ratelimit_reset() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(server_delay(&headers), Some(Duration::from_secs(7)));
+
+        let later = SystemTime::now() + Duration::from_secs(90);
+        headers.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        let delay = server_delay(&headers).unwrap();
+        assert!(delay > Duration::from_secs(85) && delay <= Duration::from_secs(90), "{delay:?}");
+
+        let mut headers = HeaderMap::new();
+        let reset = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 30;
+        headers.insert("ratelimit-limit", "5000".parse().unwrap());
+        headers.insert("ratelimit-remaining", "12".parse().unwrap());
+        headers.insert("ratelimit-reset", reset.to_string().parse().unwrap());
+        assert_eq!(server_delay(&headers), None, "requests left: no need to wait for the reset");
+        headers.insert("ratelimit-remaining", "0".parse().unwrap());
+        let delay = server_delay(&headers).unwrap();
+        assert!(delay > Duration::from_secs(25) && delay <= Duration::from_secs(30), "{delay:?}");
+
+        let limit = RateLimit::from_headers(&headers).unwrap();
+        assert_eq!((limit.limit, limit.remaining), (Some(5000), Some(0)));
+        assert_eq!(RateLimit::from_headers(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_doubling_cap() {
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(100)).max_backoff(Duration::from_millis(1000));
+        for attempt in 1..=8u32 {
+            let cap = Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(1000));
+            for _ in 0..50 {
+                assert!(policy.backoff(attempt) <= cap);
+            }
+        }
+        assert_eq!(RetryPolicy::none().attempts(), 1);
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+    }
+
+    #[test]
+    fn html_error_pages_become_their_text() {
+        static PROFILE: ProviderProfile =
+            ProviderProfile { name: "test", default_base_url: None, decode_error: |_| None, safe_posts: &[] };
+        let page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
+        let api = decode_api_error(&PROFILE, StatusCode::BAD_GATEWAY, &HeaderMap::new(), page);
+        assert_eq!(api.status, 502);
+        assert_eq!(api.message, "502 Bad Gateway 502 Bad Gateway nginx");
+        assert!(api.body.is_none());
+        assert!(api.body_excerpt.as_deref().unwrap().starts_with("<html>"));
+        let empty = decode_api_error(&PROFILE, StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), b"");
+        assert_eq!(empty.message, "Service Unavailable");
+    }
+}

@@ -1,2 +1,0 @@
-//! probe
-crate::generated_provider!("digitalocean");

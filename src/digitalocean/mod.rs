@@ -1,0 +1,277 @@
+//! DigitalOcean Kubernetes (API v2).
+//!
+//! [`Client`] is the generated client for `specs/digitalocean.yaml`, configured: every one of
+//! the spec's operations is a method on it (`client.get_cluster().cluster_id(id).send()`), and
+//! the conveniences below walk pages, wait and fetch kubeconfigs.
+//!
+//! ```no_run
+//! # async fn demo() -> kaas::Result<()> {
+//! use futures::TryStreamExt as _;
+//! let client = kaas::digitalocean::Client::new(std::env::var("DIGITALOCEAN_TOKEN").unwrap_or_default())?;
+//! let clusters: Vec<_> = client.clusters().try_collect().await?;
+//! for cluster in &clusters {
+//!     println!("{} {:?}", cluster.name, cluster.status.as_ref().and_then(|s| s.state.clone()));
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use secrecy::SecretString;
+
+use crate::auth::Bearer;
+use crate::error::{DecodedErrorBody, Error, Result};
+use crate::kubeconfig::Kubeconfig;
+use crate::paginate::{self, Page, PageWalk};
+use crate::transport::{BuildClient, ClientBuilder, ProviderProfile, RateLimit};
+use crate::wait::{self, Progress, WaitPolicy};
+
+crate::generated_provider!("digitalocean");
+
+/// The documented base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.digitalocean.com";
+
+/// The largest page the cluster list serves.
+pub const MAX_PER_PAGE: u32 = 200;
+
+static PROFILE: ProviderProfile = ProviderProfile {
+    name: "digitalocean",
+    default_base_url: Some(DEFAULT_BASE_URL),
+    decode_error,
+    safe_posts: &[],
+};
+
+/// DigitalOcean's one error shape: `{"id", "message", "request_id"}`.
+fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
+    let error: types::Error = serde_json::from_slice(body).ok()?;
+    Some(DecodedErrorBody {
+        code: Some(error.id),
+        message: Some(error.message),
+        details: Vec::new(),
+        request_id: error.request_id,
+    })
+}
+
+/// A DigitalOcean Kubernetes client: every operation of the spec (through `Deref` to
+/// [`GeneratedClient`]) plus page walking, waiting and kubeconfig retrieval.
+///
+/// Cloning is cheap and clones share the connection pool and rate-limit state.
+#[derive(Clone)]
+pub struct Client {
+    api: GeneratedClient,
+    wait: WaitPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use progenitor_client::ClientInfo as _;
+        f.debug_struct("digitalocean::Client")
+            .field("base_url", &self.api.baseurl())
+            .field("transport", self.api.inner())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for Client {
+    type Target = GeneratedClient;
+
+    fn deref(&self) -> &GeneratedClient {
+        &self.api
+    }
+}
+
+/// The credentials a DigitalOcean [`ClientBuilder`] collects.
+#[derive(Default)]
+pub struct Credentials {
+    token: Option<SecretString>,
+}
+
+impl ClientBuilder<Client> {
+    /// The API token (a personal access token or an OAuth token), sent as a bearer token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.token = Some(SecretString::from(token.into()));
+        self
+    }
+}
+
+impl BuildClient for Client {
+    type Credentials = Credentials;
+
+    fn build(builder: ClientBuilder<Self>) -> Result<Self> {
+        let token = builder.credentials.token.ok_or_else(|| {
+            Error::InvalidInput("a DigitalOcean API token is required: `.token(..)`".into())
+        })?;
+        let connection = builder.settings.connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
+        Ok(Client {
+            api: GeneratedClient::new_with_client(&connection.base_url, connection.http, connection.transport),
+            wait: connection.wait,
+        })
+    }
+}
+
+impl Client {
+    /// A client for `https://api.digitalocean.com` with this API token and default settings.
+    ///
+    /// ```no_run
+    /// let client = kaas::digitalocean::Client::new("dop_v1_...")?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn new(token: impl Into<String>) -> Result<Self> {
+        Self::builder().token(token).build()
+    }
+
+    /// A builder for a client with other settings (base URL, timeouts, retries, waits).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let client = kaas::digitalocean::Client::builder()
+    ///     .token("dop_v1_...")
+    ///     .timeout(Duration::from_secs(20))
+    ///     .build()?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::default()
+    }
+
+    /// The rate-limit headers of the last response (`ratelimit-limit`, `-remaining`, `-reset`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client) {
+    /// if let Some(limit) = client.rate_limit() {
+    ///     println!("{:?} requests left", limit.remaining);
+    /// }
+    /// # }
+    /// ```
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        use progenitor_client::ClientInfo as _;
+        self.api.inner().rate_limit()
+    }
+
+    /// Every cluster of the account, walking all pages ([`MAX_PER_PAGE`] a page).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let names: Vec<String> = client.clusters().map_ok(|c| c.name).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
+        self.clusters_with_page_size(MAX_PER_PAGE)
+    }
+
+    /// Every cluster, walking pages of `per_page` clusters (1 to [`MAX_PER_PAGE`]). When the
+    /// first page tells the total, the other pages are fetched concurrently (see
+    /// [`ClientBuilder::page_concurrency`]); clusters still come out in order.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let clusters: Vec<_> = client.clusters_with_page_size(50).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clusters_with_page_size(&self, per_page: u32) -> BoxStream<'static, Result<types::Cluster>> {
+        use progenitor_client::ClientInfo as _;
+        let per_page = per_page.clamp(1, MAX_PER_PAGE);
+        let walk = PageWalk { per_page, concurrency: self.api.inner().page_concurrency() };
+        let api = self.api.clone();
+        paginate::all_items(walk, move |page| {
+            let api = api.clone();
+            async move {
+                let list = api.list_clusters().page(u64::from(page)).per_page(u64::from(per_page)).send().await?.into_inner();
+                let has_next = list.links.as_ref().and_then(|l| l.pages.as_ref()).is_some_and(|p| p.next.is_some());
+                Ok(Page {
+                    items: list.kubernetes_clusters,
+                    total: list.meta.map(|m| m.total),
+                    has_next,
+                })
+            }
+        })
+    }
+
+    /// Every node pool of a cluster, as a stream like [`Client::clusters`] (the API answers
+    /// them in one page).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let pools: Vec<_> = client.node_pools(cluster_id).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn node_pools(&self, cluster_id: uuid::Uuid) -> BoxStream<'static, Result<types::KubernetesNodePool>> {
+        use progenitor_client::ClientInfo as _;
+        let walk = PageWalk { per_page: MAX_PER_PAGE, concurrency: self.api.inner().page_concurrency() };
+        let api = self.api.clone();
+        paginate::all_items(walk, move |_page| {
+            let api = api.clone();
+            async move {
+                let list = api.list_node_pools().cluster_id(cluster_id).send().await?.into_inner();
+                Ok(Page { items: list.node_pools, total: None, has_next: false })
+            }
+        })
+    }
+
+    /// The cluster's kubeconfig, authenticated by the API token's own credentials.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// let kubeconfig = client.kubeconfig(cluster_id).await?;
+    /// println!("contexts: {:?}", kubeconfig.context_names());
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig(&self, cluster_id: uuid::Uuid) -> Result<Kubeconfig> {
+        self.fetch_kubeconfig(cluster_id, None).await
+    }
+
+    /// The cluster's kubeconfig with credentials that expire after `expiry` (whole seconds).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// use std::time::Duration;
+    /// let kubeconfig = client.kubeconfig_expiring(cluster_id, Duration::from_secs(3600)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig_expiring(&self, cluster_id: uuid::Uuid, expiry: Duration) -> Result<Kubeconfig> {
+        self.fetch_kubeconfig(cluster_id, Some(expiry.as_secs())).await
+    }
+
+    async fn fetch_kubeconfig(&self, cluster_id: uuid::Uuid, expiry_seconds: Option<u64>) -> Result<Kubeconfig> {
+        let mut request = self.api.get_kubeconfig().cluster_id(cluster_id);
+        if let Some(seconds) = expiry_seconds {
+            request = request.expiry_seconds(seconds);
+        }
+        let body = request.send().await?.into_inner();
+        Kubeconfig::from_bytes(crate::transport::collect_body(body).await?)
+    }
+
+    /// Polls the cluster until its state is `running` and returns it. Fails fast with
+    /// [`Error::WaitFailed`] on `error`, `deleting` or `deleted`, and with
+    /// [`Error::WaitTimeout`] (naming the last state) when the wait policy's deadline passes.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// let cluster = client.wait_until_running(cluster_id).await?;
+    /// println!("{} is running at {:?}", cluster.name, cluster.endpoint);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Result<types::Cluster> {
+        let what = format!("cluster {cluster_id} to be running");
+        wait::until(&what, &self.wait, || async {
+            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner().kubernetes_cluster;
+            let status = cluster.status.clone().unwrap_or_default();
+            let state = status.state.clone().unwrap_or(types::ClusterState::Unknown(String::new()));
+            Ok(match state {
+                types::ClusterState::Running => Progress::Done(cluster),
+                types::ClusterState::Error
+                | types::ClusterState::Deleting
+                | types::ClusterState::Deleted => Progress::Failed { state: state.to_string(), message: status.message },
+                other => Progress::Pending(other.to_string()),
+            })
+        })
+        .await
+    }
+}

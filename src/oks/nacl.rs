@@ -1,0 +1,93 @@
+//! OKS's encrypted kubeconfig: a libsodium sealed box (`crypto_box_seal`) opened in memory.
+//!
+//! The client makes a fresh X25519 key pair per request and sends the public key as standard
+//! base64 in the `x-encrypt-nacl` header; the server answers with `Cluster.data.kubeconfig`
+//! holding standard base64 of the sealed box (32-byte ephemeral public key, then the
+//! XSalsa20-Poly1305 ciphertext and its 16-byte tag: 48 bytes of overhead). Only the holder of
+//! the secret key can open it. The secret key and every plaintext buffer are zeroized.
+
+use std::fmt;
+
+use base64::Engine as _;
+use crypto_box::{PublicKey, SecretKey};
+use zeroize::Zeroizing;
+
+use crate::error::{CryptoError, Error, Result};
+use crate::kubeconfig::Kubeconfig;
+
+/// Bytes a sealed box adds to its message: the ephemeral public key and the MAC.
+pub const SEALED_BOX_OVERHEAD: usize = 48;
+
+/// A one-use X25519 key pair for one encrypted-kubeconfig request. The secret key never leaves
+/// memory and is zeroized on drop; `Debug` shows only the public key.
+///
+/// ```
+/// let key = kaas::oks::KubeconfigKey::generate();
+/// assert_eq!(key.public_key_base64().len(), 44);
+/// ```
+pub struct KubeconfigKey {
+    secret: SecretKey,
+}
+
+impl KubeconfigKey {
+    /// A fresh key pair from the operating system's random source.
+    pub fn generate() -> Self {
+        KubeconfigKey { secret: SecretKey::generate(&mut crypto_box::aead::OsRng) }
+    }
+
+    /// A key pair from a known 32-byte secret key, e.g. to open a test vector.
+    pub fn from_secret_bytes(bytes: [u8; 32]) -> Self {
+        let bytes = Zeroizing::new(bytes);
+        KubeconfigKey { secret: SecretKey::from(*bytes) }
+    }
+
+    /// The public key, standard base64 (44 characters): the `x-encrypt-nacl` header value.
+    pub fn public_key_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.secret.public_key().as_bytes())
+    }
+
+    /// The public key's bytes.
+    pub fn public_key(&self) -> [u8; 32] {
+        *self.secret.public_key().as_bytes()
+    }
+
+    /// Opens a sealed kubeconfig given as standard base64 (whitespace ignored).
+    ///
+    /// Each failure has its own [`CryptoError`]: not base64, shorter than a sealed box, or a box
+    /// that does not open (altered, or sealed for another key: a sealed box cannot tell which).
+    pub fn open(&self, sealed_base64: &str) -> Result<Kubeconfig> {
+        let compact: String = sealed_base64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let sealed = base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|_| CryptoError::Base64)?;
+        if sealed.len() < SEALED_BOX_OVERHEAD {
+            return Err(CryptoError::TooShort { len: sealed.len() }.into());
+        }
+        let plaintext = Zeroizing::new(self.secret.unseal(&sealed).map_err(|_| CryptoError::Unauthenticated)?);
+        let text = std::str::from_utf8(&plaintext).map_err(|_| CryptoError::NotUtf8)?;
+        Kubeconfig::from_yaml(text.to_string())
+    }
+}
+
+impl fmt::Debug for KubeconfigKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KubeconfigKey")
+            .field("public_key", &self.public_key_base64())
+            .field("secret_key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// Seals `message` for `public_key` as libsodium's `crypto_box_seal` does, returned as standard
+/// base64: what the OKS server does. Used by the mock server in tests and the tour.
+pub fn seal_for(public_key_base64: &str, message: &[u8]) -> Result<String> {
+    let not_a_key = || Error::InvalidInput("the public key is not 32 bytes of standard base64".into());
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(public_key_base64.trim())
+        .map_err(|_| not_a_key())?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| not_a_key())?;
+    let sealed = PublicKey::from(key)
+        .seal(&mut crypto_box::aead::OsRng, message)
+        .map_err(|_| Error::InvalidInput("the message could not be sealed".into()))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
+}
