@@ -102,7 +102,54 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
     write(out_dir, &format!("{provider}.rs"), &client_code)?;
     write(out_dir, &format!("{provider}_mock.rs"), &mock)?;
     write(out_dir, &format!("{provider}_operations.rs"), &inventory(&doc))?;
+    write(out_dir, &format!("{provider}_contract.rs"), &contract(&doc))?;
     Ok(())
+}
+
+/// `pub const BODIES: &[Bodies]`: for each operation, functions that decode a JSON value into
+/// the generated request, success and error types and encode it back. The contract tests run
+/// every fixture through them.
+fn contract(doc: &Value) -> String {
+    let mut functions = String::new();
+    let mut table = String::from("/// The JSON bodies of every operation, as generated types.\npub const BODIES: &[Bodies] = &[\n");
+    for op in spec_check::operations(doc) {
+        let mut entry = |kind: &str, media: Option<&Value>| -> String {
+            let name = media
+                .and_then(|m| m.get("application/json"))
+                .and_then(|m| m["schema"]["$ref"].as_str())
+                .and_then(|r| r.rsplit('/').next());
+            match name {
+                Some(name) => {
+                    let function = format!("{}_{kind}", op.id);
+                    let _ = writeln!(
+                        functions,
+                        "fn {function}(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {{\n    ::serde_json::from_value::<super::types::{name}>(value).and_then(|typed| ::serde_json::to_value(typed))\n}}"
+                    );
+                    format!("Some(({name:?}, {function}))")
+                }
+                None => "None".into(),
+            }
+        };
+        let request = spec_check::resolve(doc, &op.operation["requestBody"]);
+        let request = entry("request", request.get("content"));
+        let responses = op.operation["responses"].as_object().cloned().unwrap_or_default();
+        let body_of = |prefix: char| {
+            responses
+                .iter()
+                .find(|(status, _)| status.starts_with(prefix))
+                .map(|(_, r)| spec_check::resolve(doc, r).get("content").cloned())
+                .flatten()
+        };
+        let success = body_of('2');
+        let success = entry("response", success.as_ref());
+        let error = body_of('4').or_else(|| body_of('5'));
+        let error = entry("error", error.as_ref());
+        let _ = writeln!(table, "    Bodies {{ operation: {:?}, request: {request}, response: {success}, error: {error} }},", op.id);
+    }
+    table.push_str("];\n");
+    format!(
+        "/// Decodes a JSON value into a generated type and encodes it back.\npub type Codec = fn(::serde_json::Value) -> ::serde_json::Result<::serde_json::Value>;\n\n/// One operation's JSON bodies: the schema name and its codec.\n#[derive(Clone, Copy)]\npub struct Bodies {{\n    /// The operationId.\n    pub operation: &'static str,\n    /// The request body.\n    pub request: Option<(&'static str, Codec)>,\n    /// The success body.\n    pub response: Option<(&'static str, Codec)>,\n    /// The error body.\n    pub error: Option<(&'static str, Codec)>,\n}}\n\n{table}\n{functions}"
+    )
 }
 
 /// Runs one progenitor step, turning both its errors and its panics into a message.

@@ -69,6 +69,13 @@ macro_rules! generated_provider {
         }
         pub use operations::OPERATIONS;
 
+        /// The JSON bodies of each operation as generated types, for the contract tests.
+        #[doc(hidden)]
+        #[allow(clippy::all)]
+        pub mod contract {
+            include!(concat!(env!("OUT_DIR"), "/", $provider, "_contract.rs"));
+        }
+
         /// Typed httpmock helpers generated from the spec: `server.list_clusters(|when, then| ..)`.
         #[cfg(feature = "mock")]
         #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]

@@ -408,8 +408,9 @@ impl WithoutUrlRef for reqwest::Error {
 #[derive(Clone)]
 pub(crate) struct Settings {
     pub base_url: Option<String>,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
+    /// `None`: no timers at all while waiting on the network (see `no_timeouts`).
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
     pub retry: RetryPolicy,
     pub user_agent_suffix: Option<String>,
     pub root_certificates: Vec<Vec<u8>>,
@@ -421,8 +422,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             base_url: None,
-            timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
+            timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Some(Duration::from_secs(10)),
             retry: RetryPolicy::default(),
             user_agent_suffix: None,
             root_certificates: Vec::new(),
@@ -464,13 +465,19 @@ impl Settings {
                 .map_err(|e| Error::InvalidInput(format!("the root certificate is not valid PEM: {e}")))?;
             certificates.push(certificate);
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(user_agent)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .https_only(!loopback)
-            .tls_certs_merge(certificates)
+            .tls_certs_merge(certificates);
+        http = match (self.timeout, self.connect_timeout) {
+            (None, None) => http.pool_idle_timeout(None),
+            (timeout, connect) => {
+                let http = if let Some(timeout) = timeout { http.timeout(timeout) } else { http };
+                if let Some(connect) = connect { http.connect_timeout(connect) } else { http }
+            }
+        };
+        let http = http
             .build()
             .map_err(|e| Error::transport("the HTTP client could not be built", e))?;
         let transport = Transport {
@@ -567,13 +574,22 @@ impl<C: BuildClient> ClientBuilder<C> {
 
     /// The timeout of one attempt, from sending to the end of the body (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = timeout;
+        self.settings.timeout = Some(timeout);
         self
     }
 
     /// The timeout for establishing a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = timeout;
+        self.settings.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// No request, connect or idle-connection timer at all. For tests on a paused tokio clock
+    /// (`tokio::time::pause`), where any pending timer fires at once while the runtime waits on
+    /// the network; retry and wait deadlines still apply.
+    pub fn no_timeouts(mut self) -> Self {
+        self.settings.timeout = None;
+        self.settings.connect_timeout = None;
         self
     }
 

@@ -140,16 +140,26 @@ pub async fn recording_server(status: u16, body: &str) -> (MockServer, Arc<Mutex
     (server, seen)
 }
 
-/// Collects everything `tracing` logs (at every level) while `f` runs, as text.
-pub fn capture_logs() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8>>>) {
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    (tracing::subscriber::set_default(subscriber), buffer)
+/// Everything the client side logs through `tracing` in this test binary, at every level, as
+/// text (kaas, reqwest, hyper; not the mock server, which sees credentials by design). The
+/// subscriber is global (installed once), because a thread-local one misses events whose
+/// callsites other threads registered first.
+pub fn global_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        use tracing_subscriber::Layer as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .with_filter(tracing_subscriber::filter::filter_fn(|meta| !meta.target().starts_with("httpmock")));
+        let subscriber = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber per test binary");
+        buffer
+    })
+    .clone()
 }
 
 struct LogWriter(Arc<Mutex<Vec<u8>>>);
@@ -167,4 +177,72 @@ impl std::io::Write for LogWriter {
 /// The logs as text.
 pub fn logs_text(buffer: &Arc<Mutex<Vec<u8>>>) -> String {
     String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned()
+}
+
+/// Decodes a JSON value into a generated type and encodes it back.
+pub type Codec = fn(Value) -> serde_json::Result<Value>;
+
+/// One operation's body codecs, from a provider's generated `contract::BODIES`.
+pub struct OperationBodies {
+    pub operation: &'static str,
+    pub request: Option<Codec>,
+    pub response: Option<Codec>,
+    pub error: Option<Codec>,
+}
+
+/// How many fixtures of each kind were checked.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ContractReport {
+    pub requests: usize,
+    pub responses: usize,
+    pub errors: usize,
+    pub other: Vec<String>,
+}
+
+/// Runs every JSON fixture of a provider through the generated types: responses and errors
+/// must decode; requests must decode and encode back to exactly the fixture (so the typed
+/// request the client sends is the documented one). Non-JSON fixtures are listed in `other`
+/// for the provider's own test. Any fixture naming an unknown operation fails.
+pub fn check_contract(provider: &str, bodies: &[OperationBodies]) -> ContractReport {
+    let mut report = ContractReport::default();
+    let mut failures = Vec::new();
+    for file in fixture_names(provider) {
+        if !file.ends_with(".json") {
+            report.other.push(file);
+            continue;
+        }
+        let name = parse_fixture_name(&file);
+        let value = fixture(provider, &file);
+        let codecs: Vec<&OperationBodies> = if name.operation == "common" {
+            bodies.iter().filter(|b| b.error.is_some()).take(1).collect()
+        } else {
+            bodies.iter().filter(|b| b.operation == name.operation).collect()
+        };
+        let Some(op) = codecs.first() else {
+            failures.push(format!("{file}: no operation `{}` in the spec", name.operation));
+            continue;
+        };
+        let (codec, counter) = match name.kind.as_str() {
+            "request" => (op.request, &mut report.requests),
+            "response" => (op.response, &mut report.responses),
+            "error" => (op.error, &mut report.errors),
+            other => {
+                failures.push(format!("{file}: unknown fixture kind `{other}`"));
+                continue;
+            }
+        };
+        let Some(codec) = codec else {
+            failures.push(format!("{file}: operation `{}` has no JSON {} body in the spec", op.operation, name.kind));
+            continue;
+        };
+        match codec(value.clone()) {
+            Err(e) => failures.push(format!("{file}: does not decode: {e}")),
+            Ok(encoded) if name.kind == "request" && encoded != value => failures.push(format!(
+                "{file}: the typed request does not encode back to the example:\n  example: {value}\n  encoded: {encoded}"
+            )),
+            Ok(_) => *counter += 1,
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture(s) break the contract:\n{}", failures.len(), failures.join("\n"));
+    report
 }

@@ -1,0 +1,52 @@
+//! The secret-leak sentinel: credentials and kubeconfigs of every provider are made of a
+//! recognisable sentinel, sent through real requests (successes and errors), and must never
+//! appear in `Debug` or `Display` of clients, builders, errors, or in anything `tracing` logs
+//! at any level (kaas's own events and those of reqwest, hyper and httpmock).
+
+mod common;
+
+#[allow(unused_imports)]
+use httpmock::MockServer;
+#[allow(unused_imports)]
+use serde_json::json;
+
+/// Fails if `SENTINEL` appears in `shown` or in the logs so far.
+#[allow(dead_code)]
+fn assert_no_sentinel(provider: &str, shown: &str) {
+    let logs = common::logs_text(&common::global_logs());
+    assert!(logs.contains(provider), "{provider}: nothing was logged, so the log check proves nothing");
+    assert!(!shown.contains("SENTINEL"), "{provider}: a secret leaked into Debug/Display: {shown}");
+    assert!(!logs.contains("SENTINEL"), "{provider}: a secret leaked into the logs: {logs}");
+}
+
+#[cfg(feature = "digitalocean")]
+#[tokio::test]
+async fn digitalocean_token_and_kubeconfig_stay_secret() {
+    use kaas::digitalocean::Client;
+    common::global_logs();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path_includes("/kubeconfig");
+            then.status(200).header("content-type", "application/yaml").body(
+                "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: SENTINEL-kubeconfig}\n",
+            );
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(401).json_body(json!({"id": "unauthorized", "message": "Unable to authenticate you."}));
+        })
+        .await;
+    let token = "dop_v1_SENTINEL0123456789abcdef";
+    let client = Client::builder().token(token).base_url(server.base_url()).retry_policy(kaas::RetryPolicy::none()).build().unwrap();
+    let id = uuid::Uuid::nil();
+    let failed = client.get_cluster().cluster_id(id).send().await.unwrap_err();
+    let shown_generated = format!("{failed} {failed:?}");
+    let error: kaas::Error = failed.into();
+    let kubeconfig = client.kubeconfig(id).await.unwrap();
+    let builder = Client::builder().token(token);
+    let shown = format!("{client:?} {:?} {error} {error:?} {builder:?} {shown_generated} {kubeconfig:?}", *client);
+    assert_no_sentinel("digitalocean", &shown);
+}
