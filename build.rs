@@ -74,6 +74,11 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
         .with_inner_type(quote::quote! { crate::transport::Transport })
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
+    for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+        if schema["x-secret"] == Value::Bool(true) {
+            settings.with_replacement(name, "crate::SecretText", std::iter::empty());
+        }
+    }
     for e in &extensible {
         settings.with_replacement(
             &e.name,

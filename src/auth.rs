@@ -21,16 +21,6 @@ pub(crate) trait Authenticate: Send + Sync {
     fn scheme(&self) -> &'static str;
 }
 
-/// No credentials.
-pub(crate) struct NoAuth;
-
-impl Authenticate for NoAuth {
-    fn apply(&self, _headers: &mut HeaderMap) {}
-    fn scheme(&self) -> &'static str {
-        "none"
-    }
-}
-
 /// A sensitive header value made from a secret; `InvalidInput` (naming `what`, never the value)
 /// when it holds characters HTTP forbids.
 pub(crate) fn sensitive_header(what: &str, value: &str) -> Result<HeaderValue> {
@@ -64,8 +54,10 @@ impl Authenticate for Bearer {
 }
 
 /// `Authorization: Basic base64(login:password)`, sent up front.
+#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 pub(crate) struct Basic(HeaderValue);
 
+#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 impl Basic {
     /// Checks the login and prepares the header.
     pub(crate) fn new(login: &str, password: &SecretString) -> Result<Self> {

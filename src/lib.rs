@@ -12,6 +12,7 @@ mod auth;
 pub mod error;
 pub mod kubeconfig;
 pub mod paginate;
+mod secret;
 pub mod transport;
 pub mod wait;
 
@@ -20,6 +21,7 @@ pub mod digitalocean;
 
 pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
+pub use secret::SecretText;
 pub use transport::{ClientBuilder, RateLimit, RetryPolicy};
 pub use wait::WaitPolicy;
 

@@ -38,7 +38,7 @@ fn client_with(server: &MockServer, retry: RetryPolicy) -> Client {
 }
 
 fn cluster_json(state: &str) -> serde_json::Value {
-    json!({"kubernetes_cluster": {"id": CLUSTER_ID, "name": "prod-cluster-01", "status": {"state": state, "message": format!("the cluster is {state}")}}})
+    json!({"kubernetes_cluster": {"id": CLUSTER_ID, "name": "prod-cluster-01", "region": "nyc1", "version": "1.18.6-do.0", "node_pools": [], "status": {"state": state, "message": format!("the cluster is {state}")}}})
 }
 
 fn cluster_path() -> String {
@@ -81,7 +81,7 @@ async fn sends_the_token_as_bearer_and_the_kaas_user_agent() {
         })
         .await;
     let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner();
-    assert_eq!(cluster.kubernetes_cluster.name, "prod-cluster-01");
+    assert_eq!(cluster.kubernetes_cluster.unwrap().name, "prod-cluster-01");
     mock.assert_async().await;
 }
 
@@ -128,7 +128,7 @@ async fn a_429_with_retry_after_is_retried_to_success() {
     let count = sequence(&server, &cluster_path(), 1, (429, limited, vec![("retry-after", "3")]), (200, cluster_json("running"))).await;
     let started = tokio::time::Instant::now();
     let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner();
-    assert_eq!(cluster.kubernetes_cluster.name, "prod-cluster-01");
+    assert_eq!(cluster.kubernetes_cluster.unwrap().name, "prod-cluster-01");
     assert_eq!(count.load(Ordering::SeqCst), 2, "one 429, then the success");
     assert!(started.elapsed() >= Duration::from_secs(3), "Retry-After was not honoured: {:?}", started.elapsed());
 }
@@ -162,7 +162,7 @@ async fn a_post_that_creates_is_not_retried() {
             then.status(503).json_body(json!({"id": "service_unavailable", "message": "try later"}));
         })
         .await;
-    let body: types::ClusterCreate = serde_json::from_value(json!({"name": "prod-cluster-01"})).unwrap();
+    let body: types::Cluster = common::fixture_as("digitalocean", "create_cluster.request.json");
     let error: Error = client(&server).create_cluster().body(body).send().await.unwrap_err().into();
     assert_eq!(error.status(), Some(503));
     assert_eq!(mock.calls_async().await, 1, "a create must never be sent twice");
@@ -171,12 +171,10 @@ async fn a_post_that_creates_is_not_retried() {
 /// Three pages of clusters `c0`..`c4`, two a page, with or without `meta.total`.
 async fn three_pages(server: &MockServer, tell_total: bool) {
     for page in 1..=3u32 {
-        let names: Vec<_> = ((page - 1) * 2..(page * 2).min(5)).map(|i| json!({"name": format!("c{i}")})).collect();
+        let names: Vec<_> = ((page - 1) * 2..(page * 2).min(5)).map(|i| json!({"name": format!("c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []})).collect();
         let next = (page < 3).then(|| format!("https://api.digitalocean.com/v2/kubernetes/clusters?page={}&per_page=2", page + 1));
         let mut body = json!({"kubernetes_clusters": names, "links": {"pages": {"next": next}}});
-        if tell_total {
-            body["meta"] = json!({"total": 5});
-        }
+        body["meta"] = if tell_total { json!({"total": 5}) } else { json!({}) };
         server
             .mock_async(|when, then| {
                 when.path("/v2/kubernetes/clusters").query_param("page", page.to_string()).query_param("per_page", "2");
@@ -208,7 +206,7 @@ async fn an_unknown_cluster_state_parses_as_unknown_and_round_trips() {
             then.status(200).json_body(body);
         })
         .await;
-    let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner().kubernetes_cluster;
+    let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner().kubernetes_cluster.unwrap();
     let state = cluster.status.unwrap().state.unwrap();
     assert_eq!(state, types::ClusterState::Unknown("hibernating".into()));
     assert_eq!(serde_json::to_value(&state).unwrap(), json!("hibernating"));

@@ -186,7 +186,7 @@ impl Client {
                 let has_next = list.links.as_ref().and_then(|l| l.pages.as_ref()).is_some_and(|p| p.next.is_some());
                 Ok(Page {
                     items: list.kubernetes_clusters,
-                    total: list.meta.map(|m| m.total),
+                    total: list.meta.total,
                     has_next,
                 })
             }
@@ -202,7 +202,7 @@ impl Client {
     /// let pools: Vec<_> = client.node_pools(cluster_id).try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn node_pools(&self, cluster_id: uuid::Uuid) -> BoxStream<'static, Result<types::KubernetesNodePool>> {
+    pub fn node_pools(&self, cluster_id: uuid::Uuid) -> BoxStream<'static, Result<types::NodePool>> {
         use progenitor_client::ClientInfo as _;
         let walk = PageWalk { per_page: MAX_PER_PAGE, concurrency: self.api.inner().page_concurrency() };
         let api = self.api.clone();
@@ -261,7 +261,10 @@ impl Client {
     pub async fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Result<types::Cluster> {
         let what = format!("cluster {cluster_id} to be running");
         wait::until(&what, &self.wait, || async {
-            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner().kubernetes_cluster;
+            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner();
+            let cluster = cluster
+                .kubernetes_cluster
+                .ok_or_else(|| Error::decode("the answer has no `kubernetes_cluster`", b""))?;
             let status = cluster.status.clone().unwrap_or_default();
             let state = status.state.clone().unwrap_or(types::ClusterState::Unknown(String::new()));
             Ok(match state {
