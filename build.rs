@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-const PROVIDERS: &[&str] = &["digitalocean", "oks", "cloud66", "commissaire"];
+/// Providers with a spec and a module; a provider joins this list when its module lands.
+const PROVIDERS: &[&str] = &["digitalocean"];
 
 fn main() {
     println!("cargo:rerun-if-changed=specs");
@@ -45,10 +46,11 @@ fn main() {
 /// Reads, checks, rewrites and generates one provider. The error is a complete, user-facing message.
 fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), String> {
     let file = spec_path.display().to_string();
-    let text = std::fs::read_to_string(spec_path)
-        .map_err(|e| format!("{file}: cannot read the spec ({e}); the `{provider}` feature needs it"))?;
-    let mut doc: Value = serde_yaml_ng::from_str(&text)
-        .map_err(|e| format!("{file}: not valid YAML: {e}"))?;
+    let text = std::fs::read_to_string(spec_path).map_err(|e| {
+        format!("{file}: cannot read the spec ({e}); the `{provider}` feature needs it")
+    })?;
+    let mut doc: Value =
+        serde_yaml_ng::from_str(&text).map_err(|e| format!("{file}: not valid YAML: {e}"))?;
 
     let problems = spec_check::check(&doc);
     if !problems.is_empty() {
@@ -74,7 +76,11 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
         .with_inner_type(quote::quote! { crate::transport::Transport })
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
-    for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+    for (name, schema) in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
         if schema["x-secret"] == Value::Bool(true) {
             settings.with_replacement(name, "crate::SecretText", std::iter::empty());
         }
@@ -106,7 +112,11 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
 
     write(out_dir, &format!("{provider}.rs"), &client_code)?;
     write(out_dir, &format!("{provider}_mock.rs"), &mock)?;
-    write(out_dir, &format!("{provider}_operations.rs"), &inventory(&doc))?;
+    write(
+        out_dir,
+        &format!("{provider}_operations.rs"),
+        &inventory(&doc),
+    )?;
     write(out_dir, &format!("{provider}_contract.rs"), &contract(&doc))?;
     Ok(())
 }
@@ -116,7 +126,9 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
 /// every fixture through them.
 fn contract(doc: &Value) -> String {
     let mut functions = String::new();
-    let mut table = String::from("/// The JSON bodies of every operation, as generated types.\npub const BODIES: &[Bodies] = &[\n");
+    let mut table = String::from(
+        "/// The JSON bodies of every operation, as generated types.\npub const BODIES: &[Bodies] = &[\n",
+    );
     for op in spec_check::operations(doc) {
         let mut entry = |kind: &str, media: Option<&Value>| -> String {
             let name = media
@@ -137,19 +149,25 @@ fn contract(doc: &Value) -> String {
         };
         let request = spec_check::resolve(doc, &op.operation["requestBody"]);
         let request = entry("request", request.get("content"));
-        let responses = op.operation["responses"].as_object().cloned().unwrap_or_default();
+        let responses = op.operation["responses"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         let body_of = |prefix: char| {
             responses
                 .iter()
                 .find(|(status, _)| status.starts_with(prefix))
-                .map(|(_, r)| spec_check::resolve(doc, r).get("content").cloned())
-                .flatten()
+                .and_then(|(_, r)| spec_check::resolve(doc, r).get("content").cloned())
         };
         let success = body_of('2');
         let success = entry("response", success.as_ref());
         let error = body_of('4').or_else(|| body_of('5'));
         let error = entry("error", error.as_ref());
-        let _ = writeln!(table, "    Bodies {{ operation: {:?}, request: {request}, response: {success}, error: {error} }},", op.id);
+        let _ = writeln!(
+            table,
+            "    Bodies {{ operation: {:?}, request: {request}, response: {success}, error: {error} }},",
+            op.id
+        );
     }
     table.push_str("];\n");
     format!(
@@ -185,18 +203,22 @@ fn run_generator(
             ));
         }
     };
-    let syntax = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| format!("{file}: generated {what} is not valid Rust ({e}); this is a kaas bug"))?;
+    let syntax = syn::parse2::<syn::File>(tokens).map_err(|e| {
+        format!("{file}: generated {what} is not valid Rust ({e}); this is a kaas bug")
+    })?;
     Ok(prettyplease::unparse(&syntax))
 }
 
 fn write(out_dir: &Path, name: &str, contents: &str) -> Result<(), String> {
-    std::fs::write(out_dir.join(name), contents).map_err(|e| format!("cannot write OUT_DIR/{name}: {e}"))
+    std::fs::write(out_dir.join(name), contents)
+        .map_err(|e| format!("cannot write OUT_DIR/{name}: {e}"))
 }
 
 /// `pub const OPERATIONS: &[crate::Operation]`, in the spec's order.
 fn inventory(doc: &Value) -> String {
-    let mut out = String::from("/// Every operation of the spec, in the spec's order.\npub const OPERATIONS: &[crate::Operation] = &[\n");
+    let mut out = String::from(
+        "/// Every operation of the spec, in the spec's order.\npub const OPERATIONS: &[crate::Operation] = &[\n",
+    );
     for op in spec_check::operations(doc) {
         let summary = op.operation["summary"].as_str().unwrap_or_default();
         let tag = op.operation["tags"][0].as_str().unwrap_or_default();
@@ -219,7 +241,9 @@ mod spec_check {
     use std::collections::{BTreeSet, HashSet};
 
     /// HTTP methods an OpenAPI path item may hold, in the order the inventory lists them.
-    pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    pub const METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
 
     /// One operation of the spec.
     pub struct Op<'a> {
@@ -233,12 +257,23 @@ mod spec_check {
     /// Every operation, in the order of the file.
     pub fn operations(doc: &Value) -> Vec<Op<'_>> {
         let mut ops = Vec::new();
-        let Some(paths) = doc["paths"].as_object() else { return ops };
+        let Some(paths) = doc["paths"].as_object() else {
+            return ops;
+        };
         for (path, item) in paths {
             for method in METHODS {
                 if let Some(operation) = item.get(*method) {
-                    let id = operation["operationId"].as_str().unwrap_or_default().to_string();
-                    ops.push(Op { id, method, path, operation, path_item: item });
+                    let id = operation["operationId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    ops.push(Op {
+                        id,
+                        method,
+                        path,
+                        operation,
+                        path_item: item,
+                    });
                 }
             }
         }
@@ -261,7 +296,9 @@ mod spec_check {
         for op in operations(doc) {
             let at = format!("{} {}", op.method.to_uppercase(), op.path);
             if op.id.is_empty() {
-                problems.push(format!("{at}: no operationId; fix: add a unique snake_case `operationId`"));
+                problems.push(format!(
+                    "{at}: no operationId; fix: add a unique snake_case `operationId`"
+                ));
                 continue;
             }
             let name = format!("operation `{}` ({at})", op.id);
@@ -272,7 +309,9 @@ mod spec_check {
                 ));
             }
             if !seen_ids.insert(op.id.clone()) {
-                problems.push(format!("{name}: operationId used twice; fix: give each operation its own id"));
+                problems.push(format!(
+                    "{name}: operationId used twice; fix: give each operation its own id"
+                ));
             }
             if op.operation["tags"].as_array().is_none_or(Vec::is_empty) {
                 problems.push(format!("{name}: no tag; fix: add one `tags` entry"));
@@ -313,7 +352,9 @@ mod spec_check {
     }
 
     fn check_request_body(doc: &Value, operation: &Value, name: &str, problems: &mut Vec<String>) {
-        let Some(body) = operation.get("requestBody") else { return };
+        let Some(body) = operation.get("requestBody") else {
+            return;
+        };
         let body = resolve(doc, body);
         let content = body["content"].as_object();
         if content.is_none_or(|c| c.len() != 1) {
@@ -321,11 +362,23 @@ mod spec_check {
             return;
         }
         for (media, media_value) in content.into_iter().flatten() {
-            check_media(media, media_value, &format!("{name} request body"), true, problems);
+            check_media(
+                media,
+                media_value,
+                &format!("{name} request body"),
+                true,
+                problems,
+            );
         }
     }
 
-    fn check_media(media: &str, media_value: &Value, at: &str, needs_named: bool, problems: &mut Vec<String>) {
+    fn check_media(
+        media: &str,
+        media_value: &Value,
+        at: &str,
+        needs_named: bool,
+        problems: &mut Vec<String>,
+    ) {
         if media_value.get("encoding").is_some() {
             problems.push(format!("{at}: `encoding` on `{media}`; fix: remove it (progenitor does not support encodings)"));
         }
@@ -359,7 +412,9 @@ mod spec_check {
 
     fn check_responses(doc: &Value, operation: &Value, name: &str, problems: &mut Vec<String>) {
         let Some(responses) = operation["responses"].as_object() else {
-            problems.push(format!("{name}: no responses; fix: list the success and error responses"));
+            problems.push(format!(
+                "{name}: no responses; fix: list the success and error responses"
+            ));
             return;
         };
         let mut success = BTreeSet::new();
@@ -374,7 +429,13 @@ mod spec_check {
             let resolved = resolve(doc, response);
             for (media, media_value) in resolved["content"].as_object().into_iter().flatten() {
                 let is_success = status.starts_with('2');
-                check_media(media, media_value, &format!("{name} response {status}"), is_success, problems);
+                check_media(
+                    media,
+                    media_value,
+                    &format!("{name} response {status}"),
+                    is_success,
+                    problems,
+                );
             }
             if status.starts_with('2') {
                 success.insert(body_kind(doc, response));
@@ -400,10 +461,10 @@ mod spec_check {
     fn check_refs(doc: &Value, node: &Value, at: &str, problems: &mut Vec<String>) {
         match node {
             Value::Object(map) => {
-                if let Some(Value::String(target)) = map.get("$ref") {
-                    if lookup(doc, target).is_none() {
-                        problems.push(format!("{at}: `$ref: {target}` points at nothing; fix: define it or correct the name"));
-                    }
+                if let Some(Value::String(target)) = map.get("$ref")
+                    && lookup(doc, target).is_none()
+                {
+                    problems.push(format!("{at}: `$ref: {target}` points at nothing; fix: define it or correct the name"));
                 }
                 for (key, value) in map {
                     check_refs(doc, value, &format!("{at}/{key}"), problems);
@@ -419,13 +480,19 @@ mod spec_check {
     }
 
     fn check_extensible_enums(doc: &Value, problems: &mut Vec<String>) {
-        for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+        for (name, schema) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
             if schema["x-extensible-enum"] != Value::Bool(true) {
                 continue;
             }
             let at = format!("schema `{name}`");
             let Some(values) = schema["enum"].as_array().filter(|v| !v.is_empty()) else {
-                problems.push(format!("{at}: `x-extensible-enum` without `enum` values; fix: list the known values"));
+                problems.push(format!(
+                    "{at}: `x-extensible-enum` without `enum` values; fix: list the known values"
+                ));
                 continue;
             };
             match schema["type"].as_str() {
@@ -441,12 +508,15 @@ mod spec_check {
                     "{at}: an extensible enum must be `type: string` with string values or `type: integer` with integer values"
                 )),
             }
-            if let Some(names) = schema["x-enum-varnames"].as_array() {
-                if names.len() != values.len() || !names.iter().all(|n| n.as_str().is_some_and(super::enums::is_pascal_case)) {
-                    problems.push(format!(
-                        "{at}: `x-enum-varnames` must be PascalCase names, one per value; fix: correct the list"
-                    ));
-                }
+            if let Some(names) = schema["x-enum-varnames"].as_array()
+                && (names.len() != values.len()
+                    || !names
+                        .iter()
+                        .all(|n| n.as_str().is_some_and(super::enums::is_pascal_case)))
+            {
+                problems.push(format!(
+                    "{at}: `x-enum-varnames` must be PascalCase names, one per value; fix: correct the list"
+                ));
             }
         }
     }
@@ -465,7 +535,9 @@ mod spec_check {
 
     fn is_snake_case(id: &str) -> bool {
         id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             && !id.contains("__")
             && !id.ends_with('_')
     }
@@ -493,16 +565,24 @@ mod spec_check {
         if let Some(schemas) = doc.pointer_mut("/components/schemas") {
             walk_schemas(schemas);
         }
-        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+        let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+            return;
+        };
         for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for (key, holder) in item.iter_mut() {
-                let params = if key == "parameters" { Some(holder) } else { holder.get_mut("parameters") };
+                let params = if key == "parameters" {
+                    Some(holder)
+                } else {
+                    holder.get_mut("parameters")
+                };
                 for param in params.and_then(Value::as_array_mut).into_iter().flatten() {
-                    if param["required"] != Value::Bool(true) {
-                        if let Some(schema) = param.get_mut("schema") {
-                            move_default_to_description(schema);
-                        }
+                    if param["required"] != Value::Bool(true)
+                        && let Some(schema) = param.get_mut("schema")
+                    {
+                        move_default_to_description(schema);
                     }
                 }
             }
@@ -515,7 +595,11 @@ mod spec_check {
                 let required: Vec<String> = map
                     .get("required")
                     .and_then(Value::as_array)
-                    .map(|r| r.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for (prop, schema) in props.iter_mut() {
@@ -534,8 +618,12 @@ mod spec_check {
     }
 
     fn move_default_to_description(schema: &mut Value) {
-        let Some(map) = schema.as_object_mut() else { return };
-        let Some(default) = map.remove("default") else { return };
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        let Some(default) = map.remove("default") else {
+            return;
+        };
         let note = format!("Server default: `{default}`.");
         let description = match map.get("description").and_then(Value::as_str) {
             Some(d) if !d.is_empty() => format!("{}\n\n{note}", d.trim_end()),
@@ -567,7 +655,11 @@ mod enums {
     /// Every schema marked `x-extensible-enum: true`, in file order. The spec has been checked.
     pub fn collect(doc: &Value) -> Result<Vec<ExtEnum>, String> {
         let mut out = Vec::new();
-        for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+        for (name, schema) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
             if schema["x-extensible-enum"] != Value::Bool(true) {
                 continue;
             }
@@ -575,10 +667,17 @@ mod enums {
             let values = if schema["type"] == "integer" {
                 Values::Integer(raw.iter().filter_map(Value::as_i64).collect())
             } else {
-                Values::Text(raw.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                Values::Text(
+                    raw.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect(),
+                )
             };
             let variants: Vec<String> = match schema["x-enum-varnames"].as_array() {
-                Some(names) => names.iter().filter_map(|n| n.as_str().map(String::from)).collect(),
+                Some(names) => names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(String::from))
+                    .collect(),
                 None => match &values {
                     Values::Text(v) => v.iter().map(|s| variant_name(s)).collect(),
                     Values::Integer(v) => v.iter().map(|i| format!("V{i}")).collect(),
@@ -594,7 +693,11 @@ mod enums {
             }
             out.push(ExtEnum {
                 name: name.clone(),
-                description: schema["description"].as_str().unwrap_or("").trim().to_string(),
+                description: schema["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
                 values,
                 variants,
             });
@@ -603,14 +706,20 @@ mod enums {
     }
 
     pub fn is_pascal_case(name: &str) -> bool {
-        name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
+        name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
     }
 
     /// `"flannel_etcd"` → `FlannelEtcd`, `"1.29"` → `V1_29`, `""` → `Empty`.
     fn variant_name(value: &str) -> String {
         let mut out = String::new();
-        for part in value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()) {
-            if out.chars().last().is_some_and(|c| c.is_ascii_digit()) && part.starts_with(|c: char| c.is_ascii_digit()) {
+        for part in value
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|p| !p.is_empty())
+        {
+            if out.chars().last().is_some_and(|c| c.is_ascii_digit())
+                && part.starts_with(|c: char| c.is_ascii_digit())
+            {
                 out.push('_');
             }
             let mut chars = part.chars();
@@ -661,7 +770,11 @@ mod enums {
                 .zip(&literals)
                 .map(|(v, l)| format!("            {l} => Self::{v},\n"))
                 .collect();
-            let all: String = self.variants.iter().map(|v| format!("Self::{v}, ")).collect();
+            let all: String = self
+                .variants
+                .iter()
+                .map(|v| format!("Self::{v}, "))
+                .collect();
             match &self.values {
                 Values::Text(_) => format!(
                     r#"

@@ -24,8 +24,11 @@ pub(crate) trait Authenticate: Send + Sync {
 /// A sensitive header value made from a secret; `InvalidInput` (naming `what`, never the value)
 /// when it holds characters HTTP forbids.
 pub(crate) fn sensitive_header(what: &str, value: &str) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| Error::InvalidInput(format!("the {what} contains characters not allowed in an HTTP header")))?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::InvalidInput(format!(
+            "the {what} contains characters not allowed in an HTTP header"
+        ))
+    })?;
     header.set_sensitive(true);
     Ok(header)
 }
@@ -40,7 +43,10 @@ impl Bearer {
         if token.is_empty() {
             return Err(Error::InvalidInput("the API token is empty".into()));
         }
-        Ok(Bearer(sensitive_header("API token", &format!("Bearer {token}"))?))
+        Ok(Bearer(sensitive_header(
+            "API token",
+            &format!("Bearer {token}"),
+        )?))
     }
 }
 
@@ -54,20 +60,33 @@ impl Authenticate for Bearer {
 }
 
 /// `Authorization: Basic base64(login:password)`, sent up front.
-#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
+#[allow(
+    dead_code,
+    reason = "the OKS and Commissaire clients use it; they land next"
+)]
 pub(crate) struct Basic(HeaderValue);
 
-#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
+#[allow(
+    dead_code,
+    reason = "the OKS and Commissaire clients use it; they land next"
+)]
 impl Basic {
     /// Checks the login and prepares the header.
     pub(crate) fn new(login: &str, password: &SecretString) -> Result<Self> {
         if login.is_empty() || login.contains(':') {
-            return Err(Error::InvalidInput("the login must be non-empty and must not contain ':'".into()));
+            return Err(Error::InvalidInput(
+                "the login must be non-empty and must not contain ':'".into(),
+            ));
         }
         let mut pair = zeroize::Zeroizing::new(format!("{login}:{}", password.expose_secret()));
-        let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+        let encoded = zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
+        );
         pair.clear();
-        Ok(Basic(sensitive_header("password", &format!("Basic {}", encoded.as_str()))?))
+        Ok(Basic(sensitive_header(
+            "password",
+            &format!("Basic {}", encoded.as_str()),
+        )?))
     }
 }
 

@@ -120,12 +120,21 @@ impl Error {
         self.status() == Some(404)
     }
 
-    pub(crate) fn transport(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Error::Transport { message: message.into(), source: Some(Box::new(source)) }
+    pub(crate) fn transport(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Transport {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
     }
 
     pub(crate) fn decode(message: impl fmt::Display, body: &[u8]) -> Self {
-        Error::Decode { message: message.to_string(), body_excerpt: excerpt(body) }
+        Error::Decode {
+            message: message.to_string(),
+            body_excerpt: excerpt(body),
+        }
     }
 }
 
@@ -250,10 +259,14 @@ impl<E> From<progenitor_client::Error<E>> for Error {
         match error {
             P::InvalidRequest(message) => Error::InvalidInput(message),
             P::Custom(message) => Error::InvalidInput(message),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) => crate::transport::classify_reqwest_error(e),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) => {
+                crate::transport::classify_reqwest_error(e)
+            }
             P::ResponseBodyError(e) => {
                 if e.is_timeout() {
-                    Error::Timeout { message: "reading the response body".into() }
+                    Error::Timeout {
+                        message: "reading the response body".into(),
+                    }
                 } else {
                     Error::transport("the response body could not be read completely", e)
                 }
@@ -263,7 +276,11 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 provider: "unknown",
                 status: value.status().as_u16(),
                 code: None,
-                message: value.status().canonical_reason().unwrap_or_default().to_string(),
+                message: value
+                    .status()
+                    .canonical_reason()
+                    .unwrap_or_default()
+                    .to_string(),
                 details: Vec::new(),
                 request_id: None,
                 retry_after: None,

@@ -63,8 +63,9 @@ impl Kubeconfig {
     /// Takes a kubeconfig's YAML. It must be a YAML mapping; the string is moved, not copied.
     pub fn from_yaml(yaml: String) -> Result<Self> {
         let secret = SecretString::from(yaml);
-        let outline: Outline = serde_yaml_ng::from_str(secret.expose_secret())
-            .map_err(|e| Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e))))?;
+        let outline: Outline = serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
+            Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
+        })?;
         let (clusters, servers) = outline
             .clusters
             .unwrap_or_default()
@@ -73,11 +74,19 @@ impl Kubeconfig {
             .unzip();
         let names = Names {
             current_context: outline.current_context.filter(|c| !c.is_empty()),
-            contexts: outline.contexts.unwrap_or_default().into_iter().map(|c| c.name).collect(),
+            contexts: outline
+                .contexts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
             clusters,
             servers,
         };
-        Ok(Kubeconfig { yaml: secret, names })
+        Ok(Kubeconfig {
+            yaml: secret,
+            names,
+        })
     }
 
     /// Takes a kubeconfig's bytes, which must be UTF-8 YAML. The bytes are moved, not copied.
@@ -119,8 +128,12 @@ impl Kubeconfig {
     /// Parses the YAML into kube-rs's kubeconfig type, for `kube::Config::from_custom_kubeconfig`.
     #[cfg(feature = "kube")]
     pub fn to_kube_config(&self) -> Result<kube::config::Kubeconfig> {
-        kube::config::Kubeconfig::from_yaml(self.expose_yaml())
-            .map_err(|e| Error::Kubeconfig(format!("kube-rs rejected the kubeconfig: {}", redact_kube_error(&e))))
+        kube::config::Kubeconfig::from_yaml(self.expose_yaml()).map_err(|e| {
+            Error::Kubeconfig(format!(
+                "kube-rs rejected the kubeconfig: {}",
+                redact_kube_error(&e)
+            ))
+        })
     }
 }
 
@@ -153,6 +166,9 @@ impl fmt::Debug for Kubeconfig {
 
 impl Clone for Kubeconfig {
     fn clone(&self) -> Self {
-        Kubeconfig { yaml: SecretString::from(self.yaml.expose_secret().to_string()), names: self.names.clone() }
+        Kubeconfig {
+            yaml: SecretString::from(self.yaml.expose_secret().to_string()),
+            names: self.names.clone(),
+        }
     }
 }

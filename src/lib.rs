@@ -4,7 +4,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // With no provider enabled, the shared modules have no user.
 #![cfg_attr(
-    not(any(feature = "digitalocean", feature = "oks", feature = "cloud66", feature = "commissaire")),
+    not(any(
+        feature = "digitalocean",
+        feature = "oks",
+        feature = "cloud66",
+        feature = "commissaire"
+    )),
     allow(dead_code, unused_imports, unused_macros)
 )]
 
@@ -48,7 +53,14 @@ pub struct Operation {
 macro_rules! generated_provider {
     ($provider:literal) => {
         /// The code progenitor generated from the spec, included as is.
-        #[allow(missing_docs, unused_imports, unreachable_patterns, clippy::all, clippy::pedantic, rustdoc::all)]
+        #[allow(
+            missing_docs,
+            unused_imports,
+            unreachable_patterns,
+            clippy::all,
+            clippy::pedantic,
+            rustdoc::all
+        )]
         mod generated {
             include!(concat!(env!("OUT_DIR"), "/", $provider, ".rs"));
             $crate::transport::transport_hooks!(Client);
@@ -80,7 +92,13 @@ macro_rules! generated_provider {
 
         /// Typed httpmock helpers generated from the spec: `server.list_clusters(|when, then| ..)`.
         #[cfg(feature = "mock")]
-        #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic, rustdoc::all)]
+        #[allow(
+            missing_docs,
+            unused_imports,
+            clippy::all,
+            clippy::pedantic,
+            rustdoc::all
+        )]
         pub mod mock {
             include!(concat!(env!("OUT_DIR"), "/", $provider, "_mock.rs"));
         }

@@ -40,17 +40,16 @@ where
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
     let first = fetch(1);
-    let pages = stream::once(first)
-        .flat_map(move |first| -> BoxStream<'static, Result<Page<T>>> {
-            let fetch = fetch.clone();
-            match first {
-                Err(error) => stream::iter([Err(error)]).boxed(),
-                Ok(page) => {
-                    let rest = remaining_pages(&page, walk, fetch);
-                    stream::iter([Ok(page)]).chain(rest).boxed()
-                }
+    let pages = stream::once(first).flat_map(move |first| -> BoxStream<'static, Result<Page<T>>> {
+        let fetch = fetch.clone();
+        match first {
+            Err(error) => stream::iter([Err(error)]).boxed(),
+            Ok(page) => {
+                let rest = remaining_pages(&page, walk, fetch);
+                stream::iter([Ok(page)]).chain(rest).boxed()
             }
-        });
+        }
+    });
     stop_after_error(pages)
         .flat_map(|page| match page {
             Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
@@ -60,7 +59,11 @@ where
 }
 
 /// Pages 2.. : concurrently when the total is known, else one by one while `has_next`.
-fn remaining_pages<T, F, Fut>(first: &Page<T>, walk: PageWalk, fetch: F) -> BoxStream<'static, Result<Page<T>>>
+fn remaining_pages<T, F, Fut>(
+    first: &Page<T>,
+    walk: PageWalk,
+    fetch: F,
+) -> BoxStream<'static, Result<Page<T>>>
 where
     T: Send + 'static,
     F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
@@ -70,7 +73,10 @@ where
         Some(total) => {
             let per_page = u64::from(walk.per_page.max(1));
             let last = u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX);
-            stream::iter(2..=last).map(fetch).buffered(walk.concurrency.max(1)).boxed()
+            stream::iter(2..=last)
+                .map(fetch)
+                .buffered(walk.concurrency.max(1))
+                .boxed()
         }
         None if first.has_next => stream::unfold(Some(2u32), move |next| {
             let fetch = fetch.clone();
@@ -90,7 +96,9 @@ where
 }
 
 /// Ends a stream right after its first error.
-fn stop_after_error<T: Send + 'static>(pages: impl futures::Stream<Item = Result<T>> + Send + 'static) -> BoxStream<'static, Result<T>> {
+fn stop_after_error<T: Send + 'static>(
+    pages: impl futures::Stream<Item = Result<T>> + Send + 'static,
+) -> BoxStream<'static, Result<T>> {
     pages
         .scan(false, |failed, item| {
             if *failed {

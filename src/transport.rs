@@ -25,8 +25,8 @@ use reqwest::{Method, Request, Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::auth::Authenticate;
-use crate::wait::WaitPolicy;
 use crate::error::{ApiError, DecodedErrorBody, Error, Result, excerpt, page_text};
+use crate::wait::WaitPolicy;
 
 /// The user agent every request carries, before any caller-supplied suffix.
 pub const USER_AGENT: &str = concat!("kaas/", env!("CARGO_PKG_VERSION"));
@@ -70,7 +70,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry: every request is sent once.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Self::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// How many times a request is sent at most (1 = no retry). Zero is treated as one.
@@ -106,7 +109,10 @@ impl RetryPolicy {
     /// Full jitter: a random wait between zero and `initial * 2^(attempt-1)`, capped.
     fn backoff(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(20);
-        let cap = self.initial_backoff.saturating_mul(1 << exponent).min(self.max_backoff);
+        let cap = self
+            .initial_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.max_backoff);
         let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
         Duration::from_millis(rand::rng().random_range(0..=cap_ms))
     }
@@ -130,15 +136,23 @@ impl RateLimit {
         let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
         let limit = number("ratelimit-limit");
         let remaining = number("ratelimit-remaining");
-        let reset = number("ratelimit-reset").map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
-        (limit.is_some() || remaining.is_some() || reset.is_some()).then_some(RateLimit { limit, remaining, reset })
+        let reset = number("ratelimit-reset")
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        (limit.is_some() || remaining.is_some() || reset.is_some()).then_some(RateLimit {
+            limit,
+            remaining,
+            reset,
+        })
     }
 }
 
 /// How long a server asks the client to wait: `Retry-After` (seconds or HTTP date), else the
 /// time until `ratelimit-reset` when no request is left in the window.
 pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(value) = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+    {
         let value = value.trim();
         if let Ok(secs) = value.parse::<u64>() {
             return Some(Duration::from_secs(secs));
@@ -149,7 +163,12 @@ pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
     }
     let limit = RateLimit::from_headers(headers)?;
     if limit.remaining == Some(0) {
-        return Some(limit.reset?.duration_since(SystemTime::now()).unwrap_or_default());
+        return Some(
+            limit
+                .reset?
+                .duration_since(SystemTime::now())
+                .unwrap_or_default(),
+        );
     }
     None
 }
@@ -195,7 +214,11 @@ impl fmt::Debug for Transport {
 impl Transport {
     /// The rate-limit headers of the last response, if the provider sends them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        *self.inner.rate_limit.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .inner
+            .rate_limit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// How many pages a list walk fetches at once.
@@ -230,7 +253,11 @@ impl Transport {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let next = if may_retry && attempt < self.inner.retry.max_attempts { request.try_clone() } else { None };
+            let next = if may_retry && attempt < self.inner.retry.max_attempts {
+                request.try_clone()
+            } else {
+                None
+            };
             self.inner.auth.apply(request.headers_mut());
             let sent = Instant::now();
             let result = http.execute(request).await;
@@ -264,15 +291,26 @@ impl Transport {
     fn observe(&self, headers: &HeaderMap) {
         self.inner.auth.observe(headers);
         if let Some(limit) = RateLimit::from_headers(headers) {
-            *self.inner.rate_limit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(limit);
+            *self
+                .inner
+                .rate_limit
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(limit);
         }
     }
 
-    fn retry_delay(&self, result: &reqwest::Result<Response>, attempt: u32, elapsed: Duration) -> Option<Duration> {
+    fn retry_delay(
+        &self,
+        result: &reqwest::Result<Response>,
+        attempt: u32,
+        elapsed: Duration,
+    ) -> Option<Duration> {
         let policy = &self.inner.retry;
         let asked = match result {
             Err(error) if is_retryable_transport_error(error) => None,
-            Ok(response) if RETRY_STATUSES.contains(&response.status().as_u16()) => server_delay(response.headers()),
+            Ok(response) if RETRY_STATUSES.contains(&response.status().as_u16()) => {
+                server_delay(response.headers())
+            }
             _ => return None,
         };
         let delay = match asked {
@@ -284,7 +322,10 @@ impl Transport {
     }
 
     /// Reads an error answer's body (bounded) and attaches the decoded [`ApiError`].
-    async fn read_error_answer(&self, result: reqwest::Result<Response>) -> reqwest::Result<Response> {
+    async fn read_error_answer(
+        &self,
+        result: reqwest::Result<Response>,
+    ) -> reqwest::Result<Response> {
         let mut response = result?;
         if response.status().is_success() {
             return Ok(response);
@@ -298,16 +339,35 @@ impl Transport {
             }
         }
         body.truncate(MAX_ERROR_BODY);
-        let api = decode_api_error(self.inner.profile, response.status(), response.headers(), &body);
-        tracing::debug!(provider = self.inner.profile.name, status = api.status, code = api.code.as_deref(), request_id = api.request_id.as_deref(), "error answer");
-        response.extensions_mut().insert(DecodedError(Arc::new(api)));
+        let api = decode_api_error(
+            self.inner.profile,
+            response.status(),
+            response.headers(),
+            &body,
+        );
+        tracing::debug!(
+            provider = self.inner.profile.name,
+            status = api.status,
+            code = api.code.as_deref(),
+            request_id = api.request_id.as_deref(),
+            "error answer"
+        );
+        response
+            .extensions_mut()
+            .insert(DecodedError(Arc::new(api)));
         Ok(response)
     }
 
     /// Called from the generated client's `ClientHooks::post`: an error answer becomes
     /// progenitor's `UnexpectedResponse`, carrying the decoded [`ApiError`], which
     /// `kaas::Error::from` turns into [`Error::Api`].
-    pub(crate) fn error_hook<E>(result: &reqwest::Result<Response>) -> std::result::Result<(), progenitor_client::Error<E>> {
+    #[allow(
+        clippy::result_large_err,
+        reason = "the signature is progenitor's ClientHooks::post"
+    )]
+    pub(crate) fn error_hook<E>(
+        result: &reqwest::Result<Response>,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         let Ok(response) = result else { return Ok(()) };
         if response.status().is_success() {
             return Ok(());
@@ -324,8 +384,12 @@ impl Transport {
             *extensions = response.extensions().clone();
         }
         match copy.body(Vec::<u8>::new()) {
-            Ok(copy) => Err(progenitor_client::Error::UnexpectedResponse(Response::from(copy))),
-            Err(e) => Err(progenitor_client::Error::Custom(format!("could not read the error answer: {e}"))),
+            Ok(copy) => Err(progenitor_client::Error::UnexpectedResponse(
+                Response::from(copy),
+            )),
+            Err(e) => Err(progenitor_client::Error::Custom(format!(
+                "could not read the error answer: {e}"
+            ))),
         }
     }
 }
@@ -336,12 +400,20 @@ struct DecodedError(Arc<ApiError>);
 
 /// The decoded error answer a response carries, if the transport read one.
 pub(crate) fn decoded_error(response: &Response) -> Option<ApiError> {
-    response.extensions().get::<DecodedError>().map(|d| (*d.0).clone())
+    response
+        .extensions()
+        .get::<DecodedError>()
+        .map(|d| (*d.0).clone())
 }
 
 /// Builds the [`ApiError`] of an error answer: the provider's own shapes first, then JSON of
 /// any shape, then the text of an HTML or plain page.
-pub(crate) fn decode_api_error(profile: &ProviderProfile, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+pub(crate) fn decode_api_error(
+    profile: &ProviderProfile,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiError {
     let json = serde_json::from_slice::<serde_json::Value>(body).ok();
     let decoded = (profile.decode_error)(body).unwrap_or_default();
     let header_request_id = headers
@@ -349,8 +421,16 @@ pub(crate) fn decode_api_error(profile: &ProviderProfile, status: StatusCode, he
         .and_then(|v| v.to_str().ok())
         .map(String::from);
     let message = decoded.message.unwrap_or_else(|| {
-        let text = if json.is_none() { page_text(body) } else { String::new() };
-        if text.is_empty() { status.canonical_reason().unwrap_or_default().to_string() } else { text }
+        let text = if json.is_none() {
+            page_text(body)
+        } else {
+            String::new()
+        };
+        if text.is_empty() {
+            status.canonical_reason().unwrap_or_default().to_string()
+        } else {
+            text
+        }
     });
     ApiError {
         provider: profile.name,
@@ -359,15 +439,23 @@ pub(crate) fn decode_api_error(profile: &ProviderProfile, status: StatusCode, he
         message,
         details: decoded.details,
         request_id: decoded.request_id.or(header_request_id),
-        retry_after: server_delay(headers).filter(|_| headers.contains_key(reqwest::header::RETRY_AFTER)),
+        retry_after: server_delay(headers)
+            .filter(|_| headers.contains_key(reqwest::header::RETRY_AFTER)),
         rate_limit: RateLimit::from_headers(headers),
-        body_excerpt: if json.is_none() && !body.is_empty() { Some(excerpt(body)) } else { None },
+        body_excerpt: if json.is_none() && !body.is_empty() {
+            Some(excerpt(body))
+        } else {
+            None
+        },
         body: json,
     }
 }
 
 fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
 }
 
 fn is_retryable_transport_error(error: &reqwest::Error) -> bool {
@@ -377,7 +465,12 @@ fn is_retryable_transport_error(error: &reqwest::Error) -> bool {
 /// A `reqwest` error as a kaas error: timeouts apart, everything else is a transport failure.
 pub(crate) fn classify_reqwest_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        return Error::Timeout { message: format!("no complete answer within the configured timeout ({})", error.without_url_ref()) };
+        return Error::Timeout {
+            message: format!(
+                "no complete answer within the configured timeout ({})",
+                error.without_url_ref()
+            ),
+        };
     }
     let message = if error.is_connect() {
         "could not connect".to_string()
@@ -443,7 +536,11 @@ pub(crate) struct Connection {
 
 impl Settings {
     /// Checks the settings and builds the HTTP client and transport for one provider.
-    pub(crate) fn connect(self, profile: &'static ProviderProfile, auth: Arc<dyn Authenticate>) -> Result<Connection> {
+    pub(crate) fn connect(
+        self,
+        profile: &'static ProviderProfile,
+        auth: Arc<dyn Authenticate>,
+    ) -> Result<Connection> {
         let base_url = match (self.base_url, profile.default_base_url) {
             (Some(url), _) => url,
             (None, Some(default)) => default.to_string(),
@@ -461,8 +558,9 @@ impl Settings {
         };
         let mut certificates = Vec::new();
         for pem in &self.root_certificates {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| Error::InvalidInput(format!("the root certificate is not valid PEM: {e}")))?;
+            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                Error::InvalidInput(format!("the root certificate is not valid PEM: {e}"))
+            })?;
             certificates.push(certificate);
         }
         let mut http = reqwest::Client::builder()
@@ -473,8 +571,16 @@ impl Settings {
         http = match (self.timeout, self.connect_timeout) {
             (None, None) => http.pool_idle_timeout(None),
             (timeout, connect) => {
-                let http = if let Some(timeout) = timeout { http.timeout(timeout) } else { http };
-                if let Some(connect) = connect { http.connect_timeout(connect) } else { http }
+                let http = if let Some(timeout) = timeout {
+                    http.timeout(timeout)
+                } else {
+                    http
+                };
+                if let Some(connect) = connect {
+                    http.connect_timeout(connect)
+                } else {
+                    http
+                }
             }
         };
         let http = http
@@ -489,14 +595,20 @@ impl Settings {
                 rate_limit: Mutex::new(None),
             }),
         };
-        Ok(Connection { base_url, http, transport, wait: self.wait })
+        Ok(Connection {
+            base_url,
+            http,
+            transport,
+            wait: self.wait,
+        })
     }
 }
 
 /// Checks a base URL: https, or http to a loopback host; no credentials in it. Returns it
 /// without a trailing slash, and whether the host is loopback.
 pub(crate) fn check_base_url(raw: &str) -> Result<(String, bool)> {
-    let url = url::Url::parse(raw).map_err(|e| Error::InvalidInput(format!("base URL `{raw}` is not a URL: {e}")))?;
+    let url = url::Url::parse(raw)
+        .map_err(|e| Error::InvalidInput(format!("base URL `{raw}` is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidInput(
             "the base URL must not carry credentials; use the builder's credential methods".into(),
@@ -517,7 +629,11 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, bool)> {
                 url.host_str().unwrap_or_default()
             )));
         }
-        other => return Err(Error::InvalidInput(format!("base URL scheme `{other}` is not http(s)"))),
+        other => {
+            return Err(Error::InvalidInput(format!(
+                "base URL scheme `{other}` is not http(s)"
+            )));
+        }
     }
     Ok((raw.trim_end_matches('/').to_string(), loopback))
 }
@@ -550,7 +666,10 @@ pub trait BuildClient: Sized {
 
 impl<C: BuildClient> Default for ClientBuilder<C> {
     fn default() -> Self {
-        ClientBuilder { settings: Settings::default(), credentials: C::Credentials::default() }
+        ClientBuilder {
+            settings: Settings::default(),
+            credentials: C::Credentials::default(),
+        }
     }
 }
 
@@ -640,7 +759,9 @@ macro_rules! transport_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 use progenitor_client::ClientInfo as _;
-                self.inner().execute(self.client(), request, info.operation_id).await
+                self.inner()
+                    .execute(self.client(), request, info.operation_id)
+                    .await
             }
 
             async fn post<E>(
@@ -679,14 +800,28 @@ mod tests {
 
     #[test]
     fn base_urls_must_be_https_unless_loopback() {
-        assert_eq!(check_base_url("https://api.example.com/").unwrap(), ("https://api.example.com".into(), false));
+        assert_eq!(
+            check_base_url("https://api.example.com/").unwrap(),
+            ("https://api.example.com".into(), false)
+        );
         assert!(check_base_url("http://127.0.0.1:8000").unwrap().1);
         assert!(check_base_url("http://localhost:8000/api").unwrap().1);
         assert!(check_base_url("http://[::1]:9000").unwrap().1);
-        for refused in ["http://api.example.com", "http://10.0.0.1:8000", "ftp://example.com", "not a url", "https://user:pw@example.com"] {
-            assert!(matches!(check_base_url(refused), Err(Error::InvalidInput(_))), "{refused}");
+        for refused in [
+            "http://api.example.com",
+            "http://10.0.0.1:8000",
+            "ftp://example.com",
+            "not a url",
+            "https://user:pw@example.com",
+        ] {
+            assert!(
+                matches!(check_base_url(refused), Err(Error::InvalidInput(_))),
+                "{refused}"
+            );
         }
-        let message = check_base_url("http://api.example.com").unwrap_err().to_string();
+        let message = check_base_url("http://api.example.com")
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("refusing plain http://"), "{message}");
     }
 
@@ -697,19 +832,36 @@ mod tests {
         assert_eq!(server_delay(&headers), Some(Duration::from_secs(7)));
 
         let later = SystemTime::now() + Duration::from_secs(90);
-        headers.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        headers.insert(
+            "retry-after",
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
         let delay = server_delay(&headers).unwrap();
-        assert!(delay > Duration::from_secs(85) && delay <= Duration::from_secs(90), "{delay:?}");
+        assert!(
+            delay > Duration::from_secs(85) && delay <= Duration::from_secs(90),
+            "{delay:?}"
+        );
 
         let mut headers = HeaderMap::new();
-        let reset = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 30;
+        let reset = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 30;
         headers.insert("ratelimit-limit", "5000".parse().unwrap());
         headers.insert("ratelimit-remaining", "12".parse().unwrap());
         headers.insert("ratelimit-reset", reset.to_string().parse().unwrap());
-        assert_eq!(server_delay(&headers), None, "requests left: no need to wait for the reset");
+        assert_eq!(
+            server_delay(&headers),
+            None,
+            "requests left: no need to wait for the reset"
+        );
         headers.insert("ratelimit-remaining", "0".parse().unwrap());
         let delay = server_delay(&headers).unwrap();
-        assert!(delay > Duration::from_secs(25) && delay <= Duration::from_secs(30), "{delay:?}");
+        assert!(
+            delay > Duration::from_secs(25) && delay <= Duration::from_secs(30),
+            "{delay:?}"
+        );
 
         let limit = RateLimit::from_headers(&headers).unwrap();
         assert_eq!((limit.limit, limit.remaining), (Some(5000), Some(0)));
@@ -718,9 +870,12 @@ mod tests {
 
     #[test]
     fn backoff_is_full_jitter_under_a_doubling_cap() {
-        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(100)).max_backoff(Duration::from_millis(1000));
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000));
         for attempt in 1..=8u32 {
-            let cap = Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(1000));
+            let cap =
+                Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(1000));
             for _ in 0..50 {
                 assert!(policy.backoff(attempt) <= cap);
             }
@@ -731,15 +886,24 @@ mod tests {
 
     #[test]
     fn html_error_pages_become_their_text() {
-        static PROFILE: ProviderProfile =
-            ProviderProfile { name: "test", default_base_url: None, decode_error: |_| None, safe_posts: &[] };
+        static PROFILE: ProviderProfile = ProviderProfile {
+            name: "test",
+            default_base_url: None,
+            decode_error: |_| None,
+            safe_posts: &[],
+        };
         let page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
         let api = decode_api_error(&PROFILE, StatusCode::BAD_GATEWAY, &HeaderMap::new(), page);
         assert_eq!(api.status, 502);
         assert_eq!(api.message, "502 Bad Gateway 502 Bad Gateway nginx");
         assert!(api.body.is_none());
         assert!(api.body_excerpt.as_deref().unwrap().starts_with("<html>"));
-        let empty = decode_api_error(&PROFILE, StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), b"");
+        let empty = decode_api_error(
+            &PROFILE,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &HeaderMap::new(),
+            b"",
+        );
         assert_eq!(empty.message, "Service Unavailable");
     }
 }

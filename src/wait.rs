@@ -53,7 +53,11 @@ impl WaitPolicy {
 
     /// How much longer each interval is than the one before (at least 1).
     pub fn multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 1.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -117,14 +121,27 @@ where
         match poll().await? {
             Progress::Done(value) => return Ok(value),
             Progress::Failed { state, message } => {
-                return Err(Error::WaitFailed { what: what.to_string(), state, message });
+                return Err(Error::WaitFailed {
+                    what: what.to_string(),
+                    state,
+                    message,
+                });
             }
             Progress::Pending(state) => {
                 let waited = started.elapsed();
                 if waited + interval > policy.timeout {
-                    return Err(Error::WaitTimeout { what: what.to_string(), last_state: state, waited });
+                    return Err(Error::WaitTimeout {
+                        what: what.to_string(),
+                        last_state: state,
+                        waited,
+                    });
                 }
-                tracing::debug!(what, state, next_poll_ms = interval.as_millis() as u64, "waiting");
+                tracing::debug!(
+                    what,
+                    state,
+                    next_poll_ms = interval.as_millis() as u64,
+                    "waiting"
+                );
                 tokio::time::sleep(interval).await;
                 interval = interval.mul_f64(policy.multiplier).min(policy.max_interval);
             }

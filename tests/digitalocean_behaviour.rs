@@ -31,7 +31,11 @@ fn client_with(server: &MockServer, retry: RetryPolicy) -> Client {
         .token(SENTINEL_TOKEN)
         .base_url(server.base_url())
         .retry_policy(retry)
-        .wait_policy(WaitPolicy::default().initial_interval(Duration::from_secs(10)).timeout(Duration::from_secs(600)))
+        .wait_policy(
+            WaitPolicy::default()
+                .initial_interval(Duration::from_secs(10))
+                .timeout(Duration::from_secs(600)),
+        )
         .no_timeouts()
         .build()
         .unwrap()
@@ -46,22 +50,36 @@ fn cluster_path() -> String {
 }
 
 /// Answers `first` to the first `n` requests on `path`, then `rest`.
-async fn sequence(server: &MockServer, path: &str, n: usize, first: (u16, serde_json::Value, Vec<(&str, &str)>), rest: (u16, serde_json::Value)) -> Arc<AtomicUsize> {
+async fn sequence(
+    server: &MockServer,
+    path: &str,
+    n: usize,
+    first: (u16, serde_json::Value, Vec<(&str, &str)>),
+    rest: (u16, serde_json::Value),
+) -> Arc<AtomicUsize> {
     let count = Arc::new(AtomicUsize::new(0));
     let counter = count.clone();
     let (status, body, headers) = first;
     let path_a = path.to_string();
     server
         .mock_async(move |when, then| {
-            when.path(path_a).is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < n);
-            let then = then.status(status).header("content-type", "application/json").json_body(body);
-            headers.into_iter().fold(then, |then, (name, value)| then.header(name, value));
+            when.path(path_a)
+                .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < n);
+            let then = then
+                .status(status)
+                .header("content-type", "application/json")
+                .json_body(body);
+            headers
+                .into_iter()
+                .fold(then, |then, (name, value)| then.header(name, value));
         })
         .await;
     server
         .mock_async(|when, then| {
             when.path(path);
-            then.status(rest.0).header("content-type", "application/json").json_body(rest.1);
+            then.status(rest.0)
+                .header("content-type", "application/json")
+                .json_body(rest.1);
         })
         .await;
     count
@@ -80,14 +98,26 @@ async fn sends_the_token_as_bearer_and_the_kaas_user_agent() {
             then.status(200).json_body(cluster_json("running"));
         })
         .await;
-    let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner();
+    let cluster = client(&server)
+        .get_cluster()
+        .cluster_id(cluster_id())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(cluster.kubernetes_cluster.unwrap().name, "prod-cluster-01");
     mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn error_answers_are_decoded_with_id_message_and_request_id() {
-    for (status, id) in [(401, "unauthorized"), (404, "not_found"), (422, "unprocessable_entity"), (429, "too_many_requests"), (500, "server_error")] {
+    for (status, id) in [
+        (401, "unauthorized"),
+        (404, "not_found"),
+        (422, "unprocessable_entity"),
+        (429, "too_many_requests"),
+        (500, "server_error"),
+    ] {
         let server = MockServer::start_async().await;
         server
             .mock_async(|when, then| {
@@ -107,17 +137,27 @@ async fn error_answers_are_decoded_with_id_message_and_request_id() {
             .await
             .unwrap_err()
             .into();
-        let Error::Api(api) = &error else { panic!("{status}: expected Error::Api, got {error:?}") };
+        let Error::Api(api) = &error else {
+            panic!("{status}: expected Error::Api, got {error:?}")
+        };
         assert_eq!(api.status, status);
         assert_eq!(api.provider, "digitalocean");
         assert_eq!(api.code.as_deref(), Some(id));
         assert_eq!(api.message, format!("message for {status}"));
-        assert_eq!(api.request_id.as_deref(), Some(format!("req-{status}").as_str()));
+        assert_eq!(
+            api.request_id.as_deref(),
+            Some(format!("req-{status}").as_str())
+        );
         let limit = api.rate_limit.unwrap();
         assert_eq!((limit.limit, limit.remaining), (Some(5000), Some(4816)));
         assert_eq!(error.status(), Some(status));
         assert_eq!(error.is_not_found(), status == 404);
-        assert_eq!(error.to_string(), format!("digitalocean answered {status} ({id}): message for {status} [request id req-{status}]"));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "digitalocean answered {status} ({id}): message for {status} [request id req-{status}]"
+            )
+        );
     }
 }
 
@@ -125,12 +165,29 @@ async fn error_answers_are_decoded_with_id_message_and_request_id() {
 async fn a_429_with_retry_after_is_retried_to_success() {
     let server = MockServer::start_async().await;
     let limited = json!({"id": "too_many_requests", "message": "API Rate limit exceeded.", "request_id": "r1"});
-    let count = sequence(&server, &cluster_path(), 1, (429, limited, vec![("retry-after", "3")]), (200, cluster_json("running"))).await;
+    let count = sequence(
+        &server,
+        &cluster_path(),
+        1,
+        (429, limited, vec![("retry-after", "3")]),
+        (200, cluster_json("running")),
+    )
+    .await;
     let started = tokio::time::Instant::now();
-    let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner();
+    let cluster = client(&server)
+        .get_cluster()
+        .cluster_id(cluster_id())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(cluster.kubernetes_cluster.unwrap().name, "prod-cluster-01");
     assert_eq!(count.load(Ordering::SeqCst), 2, "one 429, then the success");
-    assert!(started.elapsed() >= Duration::from_secs(3), "Retry-After was not honoured: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "Retry-After was not honoured: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -139,7 +196,8 @@ async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
     let mock = server
         .mock_async(|when, then| {
             when.path(cluster_path());
-            then.status(503).json_body(json!({"id": "service_unavailable", "message": "try later"}));
+            then.status(503)
+                .json_body(json!({"id": "service_unavailable", "message": "try later"}));
         })
         .await;
     let error: Error = client_with(&server, RetryPolicy::default().max_attempts(3))
@@ -159,25 +217,47 @@ async fn a_post_that_creates_is_not_retried() {
     let mock = server
         .mock_async(|when, then| {
             when.method(Method::POST).path("/v2/kubernetes/clusters");
-            then.status(503).json_body(json!({"id": "service_unavailable", "message": "try later"}));
+            then.status(503)
+                .json_body(json!({"id": "service_unavailable", "message": "try later"}));
         })
         .await;
     let body: types::Cluster = common::fixture_as("digitalocean", "create_cluster.request.json");
-    let error: Error = client(&server).create_cluster().body(body).send().await.unwrap_err().into();
+    let error: Error = client(&server)
+        .create_cluster()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
     assert_eq!(error.status(), Some(503));
-    assert_eq!(mock.calls_async().await, 1, "a create must never be sent twice");
+    assert_eq!(
+        mock.calls_async().await,
+        1,
+        "a create must never be sent twice"
+    );
 }
 
 /// Three pages of clusters `c0`..`c4`, two a page, with or without `meta.total`.
 async fn three_pages(server: &MockServer, tell_total: bool) {
     for page in 1..=3u32 {
         let names: Vec<_> = ((page - 1) * 2..(page * 2).min(5)).map(|i| json!({"name": format!("c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []})).collect();
-        let next = (page < 3).then(|| format!("https://api.digitalocean.com/v2/kubernetes/clusters?page={}&per_page=2", page + 1));
+        let next = (page < 3).then(|| {
+            format!(
+                "https://api.digitalocean.com/v2/kubernetes/clusters?page={}&per_page=2",
+                page + 1
+            )
+        });
         let mut body = json!({"kubernetes_clusters": names, "links": {"pages": {"next": next}}});
-        body["meta"] = if tell_total { json!({"total": 5}) } else { json!({}) };
+        body["meta"] = if tell_total {
+            json!({"total": 5})
+        } else {
+            json!({})
+        };
         server
             .mock_async(|when, then| {
-                when.path("/v2/kubernetes/clusters").query_param("page", page.to_string()).query_param("per_page", "2");
+                when.path("/v2/kubernetes/clusters")
+                    .query_param("page", page.to_string())
+                    .query_param("per_page", "2");
                 then.status(200).json_body(body);
             })
             .await;
@@ -189,9 +269,23 @@ async fn all_clusters_over_three_pages_in_order_sequential_and_concurrent() {
     for (tell_total, concurrency) in [(false, 4), (true, 1), (true, 4)] {
         let server = MockServer::start_async().await;
         three_pages(&server, tell_total).await;
-        let client = Client::builder().token("t").base_url(server.base_url()).page_concurrency(concurrency).build().unwrap();
-        let names: Vec<String> = client.clusters_with_page_size(2).map_ok(|c| c.name).try_collect().await.unwrap();
-        assert_eq!(names, ["c0", "c1", "c2", "c3", "c4"], "total {tell_total}, concurrency {concurrency}");
+        let client = Client::builder()
+            .token("t")
+            .base_url(server.base_url())
+            .page_concurrency(concurrency)
+            .build()
+            .unwrap();
+        let names: Vec<String> = client
+            .clusters_with_page_size(2)
+            .map_ok(|c| c.name)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            ["c0", "c1", "c2", "c3", "c4"],
+            "total {tell_total}, concurrency {concurrency}"
+        );
     }
 }
 
@@ -206,11 +300,22 @@ async fn an_unknown_cluster_state_parses_as_unknown_and_round_trips() {
             then.status(200).json_body(body);
         })
         .await;
-    let cluster = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap().into_inner().kubernetes_cluster.unwrap();
+    let cluster = client(&server)
+        .get_cluster()
+        .cluster_id(cluster_id())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .kubernetes_cluster
+        .unwrap();
     let state = cluster.status.unwrap().state.unwrap();
     assert_eq!(state, types::ClusterState::Unknown("hibernating".into()));
     assert_eq!(serde_json::to_value(&state).unwrap(), json!("hibernating"));
-    assert_eq!("running".parse::<types::ClusterState>().unwrap(), types::ClusterState::Running);
+    assert_eq!(
+        "running".parse::<types::ClusterState>().unwrap(),
+        types::ClusterState::Running
+    );
 }
 
 #[tokio::test]
@@ -224,12 +329,23 @@ async fn an_html_502_page_from_a_proxy_is_a_typed_error() {
                 .body("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
         })
         .await;
-    let error: Error = client_with(&server, RetryPolicy::none()).get_cluster().cluster_id(cluster_id()).send().await.unwrap_err().into();
+    let error: Error = client_with(&server, RetryPolicy::none())
+        .get_cluster()
+        .cluster_id(cluster_id())
+        .send()
+        .await
+        .unwrap_err()
+        .into();
     let api = error.api().expect("an API error");
     assert_eq!(api.status, 502);
     assert_eq!(api.code, None);
     assert_eq!(api.message, "502 Bad Gateway 502 Bad Gateway nginx");
-    assert!(api.body_excerpt.as_deref().unwrap().contains("<h1>502 Bad Gateway</h1>"));
+    assert!(
+        api.body_excerpt
+            .as_deref()
+            .unwrap()
+            .contains("<h1>502 Bad Gateway</h1>")
+    );
 }
 
 #[tokio::test]
@@ -238,21 +354,50 @@ async fn a_success_body_that_does_not_match_is_a_decode_error() {
     server
         .mock_async(|when, then| {
             when.path(cluster_path());
-            then.status(200).header("content-type", "application/json").body(r#"{"kubernetes_cluster": {"name": "x", "status": {"state": "running"}"#);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"kubernetes_cluster": {"name": "x", "status": {"state": "running"}"#);
         })
         .await;
-    let error: Error = client(&server).get_cluster().cluster_id(cluster_id()).send().await.unwrap_err().into();
-    let Error::Decode { body_excerpt, .. } = &error else { panic!("expected Decode, got {error:?}") };
+    let error: Error = client(&server)
+        .get_cluster()
+        .cluster_id(cluster_id())
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let Error::Decode { body_excerpt, .. } = &error else {
+        panic!("expected Decode, got {error:?}")
+    };
     assert!(body_excerpt.starts_with(r#"{"kubernetes_cluster""#));
 }
 
 #[tokio::test]
 async fn plain_http_to_a_remote_host_is_refused() {
-    let error = Client::builder().token("t").base_url("http://api.digitalocean.com").build().unwrap_err();
-    assert!(matches!(&error, Error::InvalidInput(m) if m.contains("refusing plain http://")), "{error:?}");
-    assert!(Client::builder().token("t").base_url("http://127.0.0.1:1").build().is_ok());
-    assert!(matches!(Client::builder().build(), Err(Error::InvalidInput(_))), "a token is required");
-    assert!(matches!(Client::new(""), Err(Error::InvalidInput(_))), "an empty token is refused");
+    let error = Client::builder()
+        .token("t")
+        .base_url("http://api.digitalocean.com")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidInput(m) if m.contains("refusing plain http://")),
+        "{error:?}"
+    );
+    assert!(
+        Client::builder()
+            .token("t")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .is_ok()
+    );
+    assert!(
+        matches!(Client::builder().build(), Err(Error::InvalidInput(_))),
+        "a token is required"
+    );
+    assert!(
+        matches!(Client::new(""), Err(Error::InvalidInput(_))),
+        "an empty token is refused"
+    );
 }
 
 #[tokio::test]
@@ -261,11 +406,17 @@ async fn kubeconfig_comes_back_as_a_secret_with_readable_context_names() {
     let yaml = "apiVersion: v1\nkind: Config\ncurrent-context: do-nyc1-prod\nclusters:\n- cluster:\n    server: https://bd5f5959.k8s.ondigitalocean.com\n  name: do-nyc1-prod\ncontexts:\n- context:\n    cluster: do-nyc1-prod\n    user: do-nyc1-prod-admin\n  name: do-nyc1-prod\nusers:\n- name: do-nyc1-prod-admin\n  user:\n    token: SENTINEL-kubeconfig-token\n";
     let mock = server
         .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path())).query_param("expiry_seconds", "3600");
-            then.status(200).header("content-type", "application/yaml").body(yaml);
+            when.path(format!("{}/kubeconfig", cluster_path()))
+                .query_param("expiry_seconds", "3600");
+            then.status(200)
+                .header("content-type", "application/yaml")
+                .body(yaml);
         })
         .await;
-    let kubeconfig = client(&server).kubeconfig_expiring(cluster_id(), Duration::from_secs(3600)).await.unwrap();
+    let kubeconfig = client(&server)
+        .kubeconfig_expiring(cluster_id(), Duration::from_secs(3600))
+        .await
+        .unwrap();
     assert_eq!(kubeconfig.context_names(), ["do-nyc1-prod"]);
     assert_eq!(kubeconfig.expose_yaml(), yaml);
     assert!(!format!("{kubeconfig:?}").contains("SENTINEL"));
@@ -275,9 +426,22 @@ async fn kubeconfig_comes_back_as_a_secret_with_readable_context_names() {
 #[tokio::test(start_paused = true)]
 async fn wait_until_running_polls_until_the_state_is_running() {
     let server = MockServer::start_async().await;
-    let count = sequence(&server, &cluster_path(), 2, (200, cluster_json("provisioning"), vec![]), (200, cluster_json("running"))).await;
-    let cluster = client(&server).wait_until_running(cluster_id()).await.unwrap();
-    assert_eq!(cluster.status.unwrap().state, Some(types::ClusterState::Running));
+    let count = sequence(
+        &server,
+        &cluster_path(),
+        2,
+        (200, cluster_json("provisioning"), vec![]),
+        (200, cluster_json("running")),
+    )
+    .await;
+    let cluster = client(&server)
+        .wait_until_running(cluster_id())
+        .await
+        .unwrap();
+    assert_eq!(
+        cluster.status.unwrap().state,
+        Some(types::ClusterState::Running)
+    );
     assert_eq!(count.load(Ordering::SeqCst), 3);
 }
 
@@ -290,8 +454,14 @@ async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_stat
             then.status(200).json_body(cluster_json("error"));
         })
         .await;
-    let error = client(&server).wait_until_running(cluster_id()).await.unwrap_err();
-    assert!(matches!(&error, Error::WaitFailed { state, message: Some(m), .. } if state == "error" && m == "the cluster is error"), "{error:?}");
+    let error = client(&server)
+        .wait_until_running(cluster_id())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitFailed { state, message: Some(m), .. } if state == "error" && m == "the cluster is error"),
+        "{error:?}"
+    );
 
     let server = MockServer::start_async().await;
     server
@@ -300,6 +470,12 @@ async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_stat
             then.status(200).json_body(cluster_json("provisioning"));
         })
         .await;
-    let error = client(&server).wait_until_running(cluster_id()).await.unwrap_err();
-    assert!(matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "provisioning"), "{error:?}");
+    let error = client(&server)
+        .wait_until_running(cluster_id())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "provisioning"),
+        "{error:?}"
+    );
 }

@@ -14,9 +14,18 @@ use serde_json::json;
 #[allow(dead_code)]
 fn assert_no_sentinel(provider: &str, shown: &str) {
     let logs = common::logs_text(&common::global_logs());
-    assert!(logs.contains(provider), "{provider}: nothing was logged, so the log check proves nothing");
-    assert!(!shown.contains("SENTINEL"), "{provider}: a secret leaked into Debug/Display: {shown}");
-    assert!(!logs.contains("SENTINEL"), "{provider}: a secret leaked into the logs: {logs}");
+    assert!(
+        logs.contains(provider),
+        "{provider}: nothing was logged, so the log check proves nothing"
+    );
+    assert!(
+        !shown.contains("SENTINEL"),
+        "{provider}: a secret leaked into Debug/Display: {shown}"
+    );
+    assert!(
+        !logs.contains("SENTINEL"),
+        "{provider}: a secret leaked into the logs: {logs}"
+    );
 }
 
 #[cfg(feature = "digitalocean")]
@@ -36,17 +45,31 @@ async fn digitalocean_token_and_kubeconfig_stay_secret() {
     server
         .mock_async(|when, then| {
             when.any_request();
-            then.status(401).json_body(json!({"id": "unauthorized", "message": "Unable to authenticate you."}));
+            then.status(401)
+                .json_body(json!({"id": "unauthorized", "message": "Unable to authenticate you."}));
         })
         .await;
     let token = "dop_v1_SENTINEL0123456789abcdef";
-    let client = Client::builder().token(token).base_url(server.base_url()).retry_policy(kaas::RetryPolicy::none()).build().unwrap();
+    let client = Client::builder()
+        .token(token)
+        .base_url(server.base_url())
+        .retry_policy(kaas::RetryPolicy::none())
+        .build()
+        .unwrap();
     let id = uuid::Uuid::nil();
-    let failed = client.get_cluster().cluster_id(id).send().await.unwrap_err();
+    let failed = client
+        .get_cluster()
+        .cluster_id(id)
+        .send()
+        .await
+        .unwrap_err();
     let shown_generated = format!("{failed} {failed:?}");
     let error: kaas::Error = failed.into();
     let kubeconfig = client.kubeconfig(id).await.unwrap();
     let builder = Client::builder().token(token);
-    let shown = format!("{client:?} {:?} {error} {error:?} {builder:?} {shown_generated} {kubeconfig:?}", *client);
+    let shown = format!(
+        "{client:?} {:?} {error} {error:?} {builder:?} {shown_generated} {kubeconfig:?}",
+        *client
+    );
     assert_no_sentinel("digitalocean", &shown);
 }

@@ -16,7 +16,11 @@ fn fake_pages(
     tell_total: bool,
     in_flight: Arc<AtomicUsize>,
     max_in_flight: Arc<AtomicUsize>,
-) -> impl Fn(u32) -> futures::future::BoxFuture<'static, kaas::Result<Page<u64>>> + Clone + Send + Sync + 'static {
+) -> impl Fn(u32) -> futures::future::BoxFuture<'static, kaas::Result<Page<u64>>>
++ Clone
++ Send
++ Sync
++ 'static {
     move |page: u32| {
         let in_flight = in_flight.clone();
         let max_in_flight = max_in_flight.clone();
@@ -27,7 +31,11 @@ fn fake_pages(
             in_flight.fetch_sub(1, Ordering::SeqCst);
             let start = u64::from(page - 1) * 10;
             let items: Vec<u64> = (start..(start + 10).min(total)).collect();
-            Ok(Page { items, total: tell_total.then_some(total), has_next: start + 10 < total })
+            Ok(Page {
+                items,
+                total: tell_total.then_some(total),
+                has_next: start + 10 < total,
+            })
         })
     }
 }
@@ -38,16 +46,30 @@ async fn concurrent_pages_keep_their_order_and_bound_in_flight() {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max = Arc::new(AtomicUsize::new(0));
         let items: Vec<u64> = all_items(
-            PageWalk { per_page: 10, concurrency },
+            PageWalk {
+                per_page: 10,
+                concurrency,
+            },
             fake_pages(95, true, in_flight, max.clone()),
         )
         .try_collect()
         .await
         .unwrap();
-        assert_eq!(items, (0..95).collect::<Vec<_>>(), "concurrency {concurrency}");
-        assert!(max.load(Ordering::SeqCst) <= concurrency, "concurrency {concurrency}: {} in flight", max.load(Ordering::SeqCst));
+        assert_eq!(
+            items,
+            (0..95).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+        assert!(
+            max.load(Ordering::SeqCst) <= concurrency,
+            "concurrency {concurrency}: {} in flight",
+            max.load(Ordering::SeqCst)
+        );
         if concurrency > 1 {
-            assert!(max.load(Ordering::SeqCst) > 1, "pages were not fetched concurrently");
+            assert!(
+                max.load(Ordering::SeqCst) > 1,
+                "pages were not fetched concurrently"
+            );
         }
     }
 }
@@ -56,10 +78,16 @@ async fn concurrent_pages_keep_their_order_and_bound_in_flight() {
 async fn without_a_total_pages_are_walked_one_by_one() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let max = Arc::new(AtomicUsize::new(0));
-    let items: Vec<u64> = all_items(PageWalk { per_page: 10, concurrency: 4 }, fake_pages(30, false, in_flight, max.clone()))
-        .try_collect()
-        .await
-        .unwrap();
+    let items: Vec<u64> = all_items(
+        PageWalk {
+            per_page: 10,
+            concurrency: 4,
+        },
+        fake_pages(30, false, in_flight, max.clone()),
+    )
+    .try_collect()
+    .await
+    .unwrap();
     assert_eq!(items, (0..30).collect::<Vec<_>>());
     assert_eq!(max.load(Ordering::SeqCst), 1);
 }
@@ -74,14 +102,29 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
             if page == 2 {
                 return Err(Error::InvalidInput("page 2 is broken".into()));
             }
-            Ok(Page { items: vec![page], total: None, has_next: true })
+            Ok(Page {
+                items: vec![page],
+                total: None,
+                has_next: true,
+            })
         }
     };
-    let results: Vec<kaas::Result<u32>> = futures::StreamExt::collect(all_items(PageWalk { per_page: 1, concurrency: 1 }, fetch)).await;
+    let results: Vec<kaas::Result<u32>> = futures::StreamExt::collect(all_items(
+        PageWalk {
+            per_page: 1,
+            concurrency: 1,
+        },
+        fetch,
+    ))
+    .await;
     assert_eq!(results.len(), 2);
     assert_eq!(*results[0].as_ref().unwrap(), 1);
     assert!(matches!(results[1], Err(Error::InvalidInput(_))));
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "no page is fetched after an error");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "no page is fetched after an error"
+    );
 }
 
 fn quick_policy() -> WaitPolicy {
@@ -97,7 +140,13 @@ async fn wait_returns_the_reading_once_done() {
     let started = tokio::time::Instant::now();
     let value = until("the thing", &quick_policy(), || {
         let n = polls.fetch_add(1, Ordering::SeqCst);
-        async move { Ok(if n < 3 { Progress::Pending(format!("step {n}")) } else { Progress::Done(n) }) }
+        async move {
+            Ok(if n < 3 {
+                Progress::Pending(format!("step {n}"))
+            } else {
+                Progress::Done(n)
+            })
+        }
     })
     .await
     .unwrap();
@@ -114,7 +163,11 @@ async fn wait_times_out_naming_the_last_state() {
     .await
     .unwrap_err();
     match error {
-        Error::WaitTimeout { what, last_state, waited } => {
+        Error::WaitTimeout {
+            what,
+            last_state,
+            waited,
+        } => {
             assert_eq!(what, "cluster 42 to be running");
             assert_eq!(last_state, "provisioning");
             assert!(waited <= Duration::from_secs(120));
@@ -126,19 +179,27 @@ async fn wait_times_out_naming_the_last_state() {
 #[tokio::test(start_paused = true)]
 async fn wait_fails_fast_on_a_failed_state() {
     let error = until::<(), _, _>("cluster 42", &quick_policy(), || async {
-        Ok(Progress::Failed { state: "error".into(), message: Some("quota exceeded".into()) })
+        Ok(Progress::Failed {
+            state: "error".into(),
+            message: Some("quota exceeded".into()),
+        })
     })
     .await
     .unwrap_err();
     assert!(matches!(&error, Error::WaitFailed { state, .. } if state == "error"));
-    assert_eq!(error.to_string(), "cluster 42 failed: state error (quota exceeded)");
+    assert_eq!(
+        error.to_string(),
+        "cluster 42 failed: state error (quota exceeded)"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn wait_stops_on_a_read_error() {
-    let error = until::<(), _, _>("x", &quick_policy(), || async { Err(Error::InvalidInput("boom".into())) })
-        .await
-        .unwrap_err();
+    let error = until::<(), _, _>("x", &quick_policy(), || async {
+        Err(Error::InvalidInput("boom".into()))
+    })
+    .await
+    .unwrap_err();
     assert!(matches!(error, Error::InvalidInput(_)));
 }
 
@@ -162,14 +223,20 @@ fn a_kubeconfig_that_is_not_yaml_is_a_typed_error_without_its_text() {
         assert!(matches!(error, Error::Kubeconfig(_)), "{error:?}");
         assert!(!format!("{error} {error:?}").contains("SENTINEL"));
     }
-    assert!(matches!(kaas::Kubeconfig::from_bytes(vec![0xff, 0xfe]), Err(Error::Kubeconfig(_))));
+    assert!(matches!(
+        kaas::Kubeconfig::from_bytes(vec![0xff, 0xfe]),
+        Err(Error::Kubeconfig(_))
+    ));
 }
 
 #[cfg(feature = "kube")]
 #[test]
 fn kubeconfig_converts_to_kube_rs() {
     let yaml = "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: c1\n  cluster: {server: 'https://1.2.3.4'}\ncontexts:\n- name: a\n  context: {cluster: c1, user: u}\nusers:\n- name: u\n  user: {token: t}\n";
-    let kube = kaas::Kubeconfig::from_yaml(yaml.to_string()).unwrap().to_kube_config().unwrap();
+    let kube = kaas::Kubeconfig::from_yaml(yaml.to_string())
+        .unwrap()
+        .to_kube_config()
+        .unwrap();
     assert_eq!(kube.current_context.as_deref(), Some("a"));
     assert_eq!(kube.clusters.len(), 1);
 }

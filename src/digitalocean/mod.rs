@@ -105,9 +105,15 @@ impl BuildClient for Client {
         let token = builder.credentials.token.ok_or_else(|| {
             Error::InvalidInput("a DigitalOcean API token is required: `.token(..)`".into())
         })?;
-        let connection = builder.settings.connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
+        let connection = builder
+            .settings
+            .connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
         Ok(Client {
-            api: GeneratedClient::new_with_client(&connection.base_url, connection.http, connection.transport),
+            api: GeneratedClient::new_with_client(
+                &connection.base_url,
+                connection.http,
+                connection.transport,
+            ),
             wait: connection.wait,
         })
     }
@@ -174,16 +180,32 @@ impl Client {
     /// let clusters: Vec<_> = client.clusters_with_page_size(50).try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn clusters_with_page_size(&self, per_page: u32) -> BoxStream<'static, Result<types::Cluster>> {
+    pub fn clusters_with_page_size(
+        &self,
+        per_page: u32,
+    ) -> BoxStream<'static, Result<types::Cluster>> {
         use progenitor_client::ClientInfo as _;
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
-        let walk = PageWalk { per_page, concurrency: self.api.inner().page_concurrency() };
+        let walk = PageWalk {
+            per_page,
+            concurrency: self.api.inner().page_concurrency(),
+        };
         let api = self.api.clone();
         paginate::all_items(walk, move |page| {
             let api = api.clone();
             async move {
-                let list = api.list_clusters().page(u64::from(page)).per_page(u64::from(per_page)).send().await?.into_inner();
-                let has_next = list.links.as_ref().and_then(|l| l.pages.as_ref()).is_some_and(|p| p.next.is_some());
+                let list = api
+                    .list_clusters()
+                    .page(u64::from(page))
+                    .per_page(u64::from(per_page))
+                    .send()
+                    .await?
+                    .into_inner();
+                let has_next = list
+                    .links
+                    .as_ref()
+                    .and_then(|l| l.pages.as_ref())
+                    .is_some_and(|p| p.next.is_some());
                 Ok(Page {
                     items: list.kubernetes_clusters,
                     total: list.meta.total,
@@ -202,15 +224,30 @@ impl Client {
     /// let pools: Vec<_> = client.node_pools(cluster_id).try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn node_pools(&self, cluster_id: uuid::Uuid) -> BoxStream<'static, Result<types::NodePool>> {
+    pub fn node_pools(
+        &self,
+        cluster_id: uuid::Uuid,
+    ) -> BoxStream<'static, Result<types::NodePool>> {
         use progenitor_client::ClientInfo as _;
-        let walk = PageWalk { per_page: MAX_PER_PAGE, concurrency: self.api.inner().page_concurrency() };
+        let walk = PageWalk {
+            per_page: MAX_PER_PAGE,
+            concurrency: self.api.inner().page_concurrency(),
+        };
         let api = self.api.clone();
         paginate::all_items(walk, move |_page| {
             let api = api.clone();
             async move {
-                let list = api.list_node_pools().cluster_id(cluster_id).send().await?.into_inner();
-                Ok(Page { items: list.node_pools, total: None, has_next: false })
+                let list = api
+                    .list_node_pools()
+                    .cluster_id(cluster_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                Ok(Page {
+                    items: list.node_pools,
+                    total: None,
+                    has_next: false,
+                })
             }
         })
     }
@@ -235,11 +272,20 @@ impl Client {
     /// let kubeconfig = client.kubeconfig_expiring(cluster_id, Duration::from_secs(3600)).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn kubeconfig_expiring(&self, cluster_id: uuid::Uuid, expiry: Duration) -> Result<Kubeconfig> {
-        self.fetch_kubeconfig(cluster_id, Some(expiry.as_secs())).await
+    pub async fn kubeconfig_expiring(
+        &self,
+        cluster_id: uuid::Uuid,
+        expiry: Duration,
+    ) -> Result<Kubeconfig> {
+        self.fetch_kubeconfig(cluster_id, Some(expiry.as_secs()))
+            .await
     }
 
-    async fn fetch_kubeconfig(&self, cluster_id: uuid::Uuid, expiry_seconds: Option<u64>) -> Result<Kubeconfig> {
+    async fn fetch_kubeconfig(
+        &self,
+        cluster_id: uuid::Uuid,
+        expiry_seconds: Option<u64>,
+    ) -> Result<Kubeconfig> {
         let mut request = self.api.get_kubeconfig().cluster_id(cluster_id);
         if let Some(seconds) = expiry_seconds {
             request = request.expiry_seconds(seconds);
@@ -261,17 +307,29 @@ impl Client {
     pub async fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Result<types::Cluster> {
         let what = format!("cluster {cluster_id} to be running");
         wait::until(&what, &self.wait, || async {
-            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner();
+            let cluster = self
+                .api
+                .get_cluster()
+                .cluster_id(cluster_id)
+                .send()
+                .await?
+                .into_inner();
             let cluster = cluster
                 .kubernetes_cluster
                 .ok_or_else(|| Error::decode("the answer has no `kubernetes_cluster`", b""))?;
             let status = cluster.status.clone().unwrap_or_default();
-            let state = status.state.clone().unwrap_or(types::ClusterState::Unknown(String::new()));
+            let state = status
+                .state
+                .clone()
+                .unwrap_or(types::ClusterState::Unknown(String::new()));
             Ok(match state {
                 types::ClusterState::Running => Progress::Done(cluster),
                 types::ClusterState::Error
                 | types::ClusterState::Deleting
-                | types::ClusterState::Deleted => Progress::Failed { state: state.to_string(), message: status.message },
+                | types::ClusterState::Deleted => Progress::Failed {
+                    state: state.to_string(),
+                    message: status.message,
+                },
                 other => Progress::Pending(other.to_string()),
             })
         })

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 /// The folder of a provider's fixtures.
 pub fn fixture_dir(provider: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(provider)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(provider)
 }
 
 /// A fixture's text.
@@ -23,12 +25,14 @@ pub fn fixture_text(provider: &str, name: &str) -> String {
 
 /// A JSON fixture.
 pub fn fixture(provider: &str, name: &str) -> Value {
-    serde_json::from_str(&fixture_text(provider, name)).unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
+    serde_json::from_str(&fixture_text(provider, name))
+        .unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
 }
 
 /// A JSON fixture as a typed value.
 pub fn fixture_as<T: serde::de::DeserializeOwned>(provider: &str, name: &str) -> T {
-    serde_json::from_value(fixture(provider, name)).unwrap_or_else(|e| panic!("fixture {name} does not decode: {e}"))
+    serde_json::from_value(fixture(provider, name))
+        .unwrap_or_else(|e| panic!("fixture {name} does not decode: {e}"))
 }
 
 /// Every fixture file name of a provider (top level only), sorted.
@@ -54,9 +58,17 @@ pub struct FixtureName {
 
 pub fn parse_fixture_name(file: &str) -> FixtureName {
     let parts: Vec<&str> = file.split('.').collect();
-    assert!(parts.len() >= 3, "fixture `{file}` is not named <operation>.<kind>[.<variant>].<ext>");
+    assert!(
+        parts.len() >= 3,
+        "fixture `{file}` is not named <operation>.<kind>[.<variant>].<ext>"
+    );
     let variant = (parts.len() > 3).then(|| parts[2..parts.len() - 1].join("."));
-    FixtureName { file: file.to_string(), operation: parts[0].to_string(), kind: parts[1].to_string(), variant }
+    FixtureName {
+        file: file.to_string(),
+        operation: parts[0].to_string(),
+        kind: parts[1].to_string(),
+        variant,
+    }
 }
 
 /// One request as the server saw it, for snapshots.
@@ -87,7 +99,15 @@ const SHOWN_HEADERS: &[&str] = &[
 ];
 
 /// Headers whose value is a credential or random: shown as `[redacted]`.
-const REDACTED_HEADERS: &[&str] = &["authorization", "accesskey", "secretkey", "accesstoken", "refreshtoken", "x-otp-code", "x-encrypt-nacl"];
+const REDACTED_HEADERS: &[&str] = &[
+    "authorization",
+    "accesskey",
+    "secretkey",
+    "accesstoken",
+    "refreshtoken",
+    "x-otp-code",
+    "x-encrypt-nacl",
+];
 
 impl WireRequest {
     pub fn from_mock(request: &httpmock::HttpMockRequest) -> Self {
@@ -109,7 +129,8 @@ impl WireRequest {
         }
         let body = request.body_ref();
         let body = (!body.is_empty()).then(|| {
-            serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+            serde_json::from_slice(body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
         });
         WireRequest {
             method: request.method_str().to_string(),
@@ -123,7 +144,10 @@ impl WireRequest {
 
 /// Starts a mock server that answers every request with `status` and `body` and records
 /// what it receives.
-pub async fn recording_server(status: u16, body: &str) -> (MockServer, Arc<Mutex<Vec<WireRequest>>>) {
+pub async fn recording_server(
+    status: u16,
+    body: &str,
+) -> (MockServer, Arc<Mutex<Vec<WireRequest>>>) {
     let server = MockServer::start_async().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
@@ -134,7 +158,9 @@ pub async fn recording_server(status: u16, body: &str) -> (MockServer, Arc<Mutex
                 sink.lock().unwrap().push(WireRequest::from_mock(request));
                 true
             });
-            then.status(status).header("content-type", "application/json").body(body);
+            then.status(status)
+                .header("content-type", "application/json")
+                .body(body);
         })
         .await;
     (server, seen)
@@ -154,9 +180,12 @@ pub fn global_logs() -> Arc<Mutex<Vec<u8>>> {
         let layer = tracing_subscriber::fmt::layer()
             .with_ansi(false)
             .with_writer(move || LogWriter(writer.clone()))
-            .with_filter(tracing_subscriber::filter::filter_fn(|meta| !meta.target().starts_with("httpmock")));
+            .with_filter(tracing_subscriber::filter::filter_fn(|meta| {
+                !meta.target().starts_with("httpmock")
+            }));
         let subscriber = tracing_subscriber::registry().with(layer);
-        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber per test binary");
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("one global subscriber per test binary");
         buffer
     })
     .clone()
@@ -214,12 +243,22 @@ pub fn check_contract(provider: &str, bodies: &[OperationBodies]) -> ContractRep
         let name = parse_fixture_name(&file);
         let value = fixture(provider, &file);
         let codecs: Vec<&OperationBodies> = if name.operation == "common" {
-            bodies.iter().filter(|b| b.error.is_some()).take(1).collect()
+            bodies
+                .iter()
+                .filter(|b| b.error.is_some())
+                .take(1)
+                .collect()
         } else {
-            bodies.iter().filter(|b| b.operation == name.operation).collect()
+            bodies
+                .iter()
+                .filter(|b| b.operation == name.operation)
+                .collect()
         };
         let Some(op) = codecs.first() else {
-            failures.push(format!("{file}: no operation `{}` in the spec", name.operation));
+            failures.push(format!(
+                "{file}: no operation `{}` in the spec",
+                name.operation
+            ));
             continue;
         };
         let (codec, counter) = match name.kind.as_str() {
@@ -232,7 +271,10 @@ pub fn check_contract(provider: &str, bodies: &[OperationBodies]) -> ContractRep
             }
         };
         let Some(codec) = codec else {
-            failures.push(format!("{file}: operation `{}` has no JSON {} body in the spec", op.operation, name.kind));
+            failures.push(format!(
+                "{file}: operation `{}` has no JSON {} body in the spec",
+                op.operation, name.kind
+            ));
             continue;
         };
         match codec(value.clone()) {
@@ -243,6 +285,11 @@ pub fn check_contract(provider: &str, bodies: &[OperationBodies]) -> ContractRep
             Ok(_) => *counter += 1,
         }
     }
-    assert!(failures.is_empty(), "{} fixture(s) break the contract:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) break the contract:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     report
 }

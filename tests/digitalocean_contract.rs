@@ -1,0 +1,363 @@
+//! The DigitalOcean contract: every example of the documents parses into the generated types,
+//! every operation sends the documented request (wire shapes snapshotted with insta), and the
+//! generated operation inventory is snapshotted so a spec change shows up as a reviewable diff.
+#![cfg(feature = "digitalocean")]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use kaas::RetryPolicy;
+use kaas::digitalocean::{Client, OPERATIONS, contract, types};
+use serde::Serialize;
+
+const PROVIDER: &str = "digitalocean";
+const CLUSTER: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
+const POOL: &str = "cdda885e-7663-40c8-bc74-3a036c66545d";
+const NODE: &str = "478247f8-b1bb-4f7a-8db9-2a5f8d4b8f8f";
+
+/// A documented request example as its generated type.
+fn typed<T: serde::de::DeserializeOwned>(operation: &str) -> T {
+    common::fixture_as(PROVIDER, &format!("{operation}.request.json"))
+}
+
+fn bodies() -> Vec<common::OperationBodies> {
+    contract::BODIES
+        .iter()
+        .map(|b| common::OperationBodies {
+            operation: b.operation,
+            request: b.request.map(|(_, codec)| codec),
+            response: b.response.map(|(_, codec)| codec),
+            error: b.error.map(|(_, codec)| codec),
+        })
+        .collect()
+}
+
+#[test]
+fn the_34_examples_of_the_documents_parse() {
+    let report = common::check_contract(PROVIDER, &bodies());
+    // 12 request bodies, 16 JSON success bodies, 5 error bodies, and the YAML kubeconfig.
+    assert_eq!(
+        (report.requests, report.responses, report.errors),
+        (12, 16, 5),
+        "{report:?}"
+    );
+    assert_eq!(report.other, ["get_kubeconfig.response.yaml"]);
+    let kubeconfig = kaas::Kubeconfig::from_yaml(common::fixture_text(
+        PROVIDER,
+        "get_kubeconfig.response.yaml",
+    ))
+    .unwrap();
+    assert_eq!(kubeconfig.context_names(), ["do-nyc1-prod-cluster-01"]);
+    assert_eq!(
+        kubeconfig.current_context(),
+        Some("do-nyc1-prod-cluster-01")
+    );
+    println!(
+        "{} examples parsed: {report:?}",
+        report.requests + report.responses + report.errors + report.other.len()
+    );
+}
+
+#[test]
+fn documented_states_are_known_and_new_ones_are_kept() {
+    let cluster: types::ClusterResponse =
+        common::fixture_as(PROVIDER, "create_cluster.response.json");
+    let cluster = cluster.kubernetes_cluster.unwrap();
+    assert_eq!(
+        cluster.status.unwrap().state,
+        Some(types::ClusterState::Provisioning)
+    );
+    assert_eq!(
+        cluster.maintenance_policy.unwrap().day,
+        Some(types::MaintenanceDay::Any)
+    );
+    let node_state = &cluster.node_pools[0].nodes[0]
+        .status
+        .as_ref()
+        .unwrap()
+        .state;
+    assert_eq!(node_state, &Some(types::NodeState::Provisioning));
+
+    let mut pool = common::fixture("digitalocean", "update_node_pool.request.json");
+    pool["taints"][0]["effect"] = "NoScheduleSoon".into();
+    let pool: types::NodePool = serde_json::from_value(pool).unwrap();
+    assert_eq!(
+        pool.taints[0].effect,
+        Some(types::TaintEffect::Unknown("NoScheduleSoon".into()))
+    );
+    assert_eq!(
+        serde_json::to_value(&pool).unwrap()["taints"][0]["effect"],
+        "NoScheduleSoon"
+    );
+}
+
+#[test]
+fn credentials_keep_their_token_secret() {
+    let credentials: types::Credentials =
+        common::fixture_as(PROVIDER, "get_credentials.response.json");
+    assert_eq!(
+        credentials.token.as_ref().unwrap().expose(),
+        "$DIGITALOCEAN_TOKEN"
+    );
+    assert!(!format!("{credentials:?}").contains("$DIGITALOCEAN_TOKEN"));
+}
+
+#[derive(Serialize)]
+struct InventoryEntry {
+    operation_id: &'static str,
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    rust_method: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated: bool,
+}
+
+#[test]
+fn operation_inventory() {
+    assert_eq!(OPERATIONS.len(), 28);
+    let inventory: Vec<InventoryEntry> = OPERATIONS
+        .iter()
+        .map(|op| InventoryEntry {
+            operation_id: op.id,
+            method: op.method,
+            path: op.path,
+            tag: op.tag,
+            rust_method: format!("kaas::digitalocean::Client::{}()", op.id),
+            deprecated: op.deprecated,
+        })
+        .collect();
+    insta::assert_yaml_snapshot!("digitalocean_operations", inventory);
+}
+
+/// Calls every operation once against a recording server and snapshots what was sent.
+/// Request bodies are the documents' examples, and must arrive exactly as documented.
+#[tokio::test]
+async fn wire_shape_of_every_operation() {
+    let (server, seen) = common::recording_server(200, "{}").await;
+    let client = Client::builder()
+        .token("dop_v1_SENTINEL")
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let cluster: uuid::Uuid = CLUSTER.parse().unwrap();
+    let pool: uuid::Uuid = POOL.parse().unwrap();
+    let node: uuid::Uuid = NODE.parse().unwrap();
+    let body = |name: &str| common::fixture(PROVIDER, &format!("{name}.request.json"));
+    let mut shapes: BTreeMap<&str, common::WireRequest> = BTreeMap::new();
+    macro_rules! wire {
+        ($op:literal, $call:expr) => {{
+            // The recording server answers 200 `{}` to everything; only the request matters here.
+            let _ = $call.send().await;
+            let request = seen
+                .lock()
+                .unwrap()
+                .pop()
+                .expect(concat!($op, " sent nothing"));
+            if std::path::Path::new(&common::fixture_dir(PROVIDER))
+                .join(concat!($op, ".request.json"))
+                .exists()
+            {
+                assert_eq!(
+                    request.body.as_ref(),
+                    Some(&body($op)),
+                    concat!($op, ": the body sent is not the documented example")
+                );
+            }
+            assert!(
+                shapes.insert($op, request).is_none(),
+                concat!($op, " called twice")
+            );
+        }};
+    }
+    wire!(
+        "list_clusters",
+        client.list_clusters().per_page(2u64).page(1u64)
+    );
+    wire!(
+        "create_cluster",
+        client
+            .create_cluster()
+            .body(typed::<types::Cluster>("create_cluster"))
+    );
+    wire!("get_cluster", client.get_cluster().cluster_id(cluster));
+    wire!(
+        "update_cluster",
+        client
+            .update_cluster()
+            .cluster_id(cluster)
+            .body(typed::<types::ClusterUpdate>("update_cluster"))
+    );
+    wire!(
+        "delete_cluster",
+        client.delete_cluster().cluster_id(cluster)
+    );
+    wire!(
+        "list_associated_resources",
+        client.list_associated_resources().cluster_id(cluster)
+    );
+    wire!(
+        "destroy_associated_resources_selective",
+        client
+            .destroy_associated_resources_selective()
+            .cluster_id(cluster)
+            .body(typed::<types::DestroyAssociatedResources>(
+                "destroy_associated_resources_selective"
+            ))
+    );
+    wire!(
+        "destroy_associated_resources_dangerous",
+        client
+            .destroy_associated_resources_dangerous()
+            .cluster_id(cluster)
+    );
+    wire!(
+        "get_kubeconfig",
+        client
+            .get_kubeconfig()
+            .cluster_id(cluster)
+            .expiry_seconds(300u64)
+    );
+    wire!(
+        "get_credentials",
+        client
+            .get_credentials()
+            .cluster_id(cluster)
+            .expiry_seconds(300u64)
+    );
+    wire!(
+        "get_available_upgrades",
+        client.get_available_upgrades().cluster_id(cluster)
+    );
+    wire!(
+        "upgrade_cluster",
+        client
+            .upgrade_cluster()
+            .cluster_id(cluster)
+            .body(typed::<types::ClusterUpgrade>("upgrade_cluster"))
+    );
+    wire!(
+        "list_node_pools",
+        client.list_node_pools().cluster_id(cluster)
+    );
+    wire!(
+        "add_node_pool",
+        client
+            .add_node_pool()
+            .cluster_id(cluster)
+            .body(typed::<types::NodePool>("add_node_pool"))
+    );
+    wire!(
+        "get_node_pool",
+        client
+            .get_node_pool()
+            .cluster_id(cluster)
+            .node_pool_id(pool)
+    );
+    wire!(
+        "update_node_pool",
+        client
+            .update_node_pool()
+            .cluster_id(cluster)
+            .node_pool_id(pool)
+            .body(typed::<types::NodePool>("update_node_pool"))
+    );
+    wire!(
+        "delete_node_pool",
+        client
+            .delete_node_pool()
+            .cluster_id(cluster)
+            .node_pool_id(pool)
+    );
+    wire!(
+        "delete_node",
+        client
+            .delete_node()
+            .cluster_id(cluster)
+            .node_pool_id(pool)
+            .node_id(node)
+            .skip_drain(1u64)
+            .replace(1u64)
+    );
+    wire!(
+        "recycle_node_pool",
+        client
+            .recycle_node_pool()
+            .cluster_id(cluster)
+            .node_pool_id(pool)
+            .body(typed::<types::NodeRecycle>("recycle_node_pool"))
+    );
+    wire!(
+        "get_status_messages",
+        client.get_status_messages().cluster_id(cluster).since(
+            "2018-11-15T16:00:11Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        )
+    );
+    wire!(
+        "run_cluster_lint",
+        client
+            .run_cluster_lint()
+            .cluster_id(cluster)
+            .body(typed::<types::ClusterlintRequest>("run_cluster_lint"))
+    );
+    wire!(
+        "get_cluster_lint_results",
+        client
+            .get_cluster_lint_results()
+            .cluster_id(cluster)
+            .run_id(
+                "50c2f44c-011d-493e-aee5-361a4a0d1844"
+                    .parse::<uuid::Uuid>()
+                    .unwrap()
+            )
+    );
+    wire!(
+        "get_cluster_user",
+        client.get_cluster_user().cluster_id(cluster)
+    );
+    wire!("list_options", client.list_options());
+    wire!(
+        "add_registries",
+        client
+            .add_registries()
+            .body(typed::<types::ClusterRegistries>("add_registries"))
+    );
+    wire!(
+        "remove_registries",
+        client
+            .remove_registries()
+            .body(typed::<types::ClusterRegistries>("remove_registries"))
+    );
+    wire!(
+        "add_registry",
+        client
+            .add_registry()
+            .body(typed::<types::ClusterRegistry>("add_registry"))
+    );
+    wire!(
+        "remove_registry",
+        client
+            .remove_registry()
+            .body(typed::<types::ClusterRegistry>("remove_registry"))
+    );
+
+    let called: Vec<&str> = shapes.keys().copied().collect();
+    let mut all: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
+    all.sort();
+    assert_eq!(called, all, "every operation of the spec has a wire shape");
+    for shape in shapes.values() {
+        assert_eq!(
+            shape.headers.get("authorization").map(String::as_str),
+            Some("[redacted]")
+        );
+        assert!(
+            !shape.headers.contains_key("api-version"),
+            "progenitor's api-version header must be removed"
+        );
+    }
+    insta::assert_yaml_snapshot!("digitalocean_wire_shapes", shapes);
+}
