@@ -1,4 +1,9 @@
-#![doc = include_str!("../README.md")]
+// The README is the crate's front page; its quickstart (a doc-test) uses the DigitalOcean client.
+#![cfg_attr(feature = "digitalocean", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "digitalocean"),
+    doc = "Typed, async clients for Kubernetes-as-a-service APIs. See the README for the whole picture."
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -642,6 +642,8 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, bool)> {
 /// methods (`.token(..)`, `.access_key(..)`, `.basic_auth(..)`, …).
 ///
 /// ```no_run
+/// # #[cfg(not(feature = "digitalocean"))] fn main() {}
+/// # #[cfg(feature = "digitalocean")]
 /// # fn main() -> kaas::Result<()> {
 /// use std::time::Duration;
 /// let client = kaas::digitalocean::Client::builder()
