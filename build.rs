@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// Providers with a spec and a module; a provider joins this list when its module lands.
-const PROVIDERS: &[&str] = &["digitalocean"];
+const PROVIDERS: &[&str] = &["digitalocean", "oks"];
 
 fn main() {
     println!("cargo:rerun-if-changed=specs");
@@ -325,6 +325,14 @@ mod spec_check {
             check_responses(doc, op.operation, &name, &mut problems);
         }
         check_refs(doc, doc, "", &mut problems);
+        for name in doc["components"]["schemas"].as_object().into_iter().flatten().map(|(name, _)| name) {
+            let consecutive_capitals = name.as_bytes().windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
+            if !super::enums::is_pascal_case(name) || consecutive_capitals {
+                problems.push(format!(
+                    "schema `{name}`: not a PascalCase name as the generated Rust type will spell it; fix: rename it (e.g. `HTTPError` to `HttpError`)"
+                ));
+            }
+        }
         check_extensible_enums(doc, &mut problems);
         problems
     }

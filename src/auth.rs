@@ -34,8 +34,10 @@ pub(crate) fn sensitive_header(what: &str, value: &str) -> Result<HeaderValue> {
 }
 
 /// `Authorization: Bearer <token>`.
+#[cfg_attr(not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")), allow(dead_code))]
 pub(crate) struct Bearer(HeaderValue);
 
+#[cfg_attr(not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")), allow(dead_code))]
 impl Bearer {
     /// Checks the token and prepares its header.
     pub(crate) fn new(token: &SecretString) -> Result<Self> {
@@ -64,12 +66,14 @@ impl Authenticate for Bearer {
     dead_code,
     reason = "the OKS and Commissaire clients use it; they land next"
 )]
+#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 pub(crate) struct Basic(HeaderValue);
 
 #[allow(
     dead_code,
     reason = "the OKS and Commissaire clients use it; they land next"
 )]
+#[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 impl Basic {
     /// Checks the login and prepares the header.
     pub(crate) fn new(login: &str, password: &SecretString) -> Result<Self> {

@@ -28,6 +28,8 @@ pub mod wait;
 
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
+#[cfg(feature = "oks")]
+pub mod oks;
 
 pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;

@@ -780,6 +780,7 @@ pub(crate) use transport_hooks;
 
 /// Reads a raw (non-JSON) success body to the end. A body cut short is a transport error.
 /// Each chunk is zeroized once copied, as such bodies are often secrets (kubeconfigs).
+#[cfg_attr(not(feature = "digitalocean"), allow(dead_code))]
 pub(crate) async fn collect_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>> {
     use futures::TryStreamExt as _;
     let mut stream = body.into_inner();

@@ -16,7 +16,28 @@ use crate::error::{Error, Result};
 /// Supplies a one-time code (MFA) for each request, e.g. from a TOTP generator.
 pub type OtpSource = Arc<dyn Fn() -> Option<SecretString> + Send + Sync>;
 
-/// The credential scheme chosen on the builder.
+/// The credentials given to the builder, checked when the client is built.
+pub(crate) enum SchemeChoice {
+    /// Access key and secret key.
+    Keys(SecretString, SecretString),
+    /// Login and password.
+    Basic(String, SecretString),
+    /// Access token and refresh token.
+    Tokens(SecretString, SecretString),
+}
+
+impl SchemeChoice {
+    /// Checks the credentials and prepares their headers.
+    pub(crate) fn into_auth(self) -> Result<OksAuth> {
+        match self {
+            SchemeChoice::Keys(access, secret) => OksAuth::keys(&access, &secret),
+            SchemeChoice::Basic(login, password) => OksAuth::basic(&login, &password),
+            SchemeChoice::Tokens(access, refresh) => OksAuth::tokens(&access, &refresh),
+        }
+    }
+}
+
+/// The credential scheme in use.
 pub(crate) enum Scheme {
     /// `AccessKey` and `SecretKey` headers.
     Keys { access_key: HeaderValue, secret_key: HeaderValue },

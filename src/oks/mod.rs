@@ -1,0 +1,392 @@
+//! OUTSCALE OKS (API v2): projects, clusters and their NaCl-encrypted kubeconfig.
+//!
+//! [`Client`] is the generated client for `specs/oks.yaml`, configured with one of the three
+//! OKS authentication schemes (access key, HTTP Basic, rotating tokens; each with optional OTP); every operation of the spec is a method on it, and
+//! the conveniences below fetch kubeconfigs (decrypted in memory) and wait for resources.
+//!
+//! ```no_run
+//! # async fn demo() -> kaas::Result<()> {
+//! use kaas::oks::{Client, Region};
+//! let client = Client::builder()
+//!     .access_key("AK...", "SK...")
+//!     .region(Region::EuWest2)
+//!     .build()?;
+//! let kubeconfig = client.kubeconfig("cluster-id").await?; // sealed for a fresh key, opened here
+//! println!("contexts: {:?}", kubeconfig.context_names());
+//! # Ok(()) }
+//! ```
+
+mod auth;
+pub mod nacl;
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::error::{CryptoError, DecodedErrorBody, Error, Result};
+use crate::kubeconfig::Kubeconfig;
+use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::wait::{self, Progress, WaitPolicy};
+
+pub use auth::OtpSource;
+pub use nacl::KubeconfigKey;
+
+crate::generated_provider!("oks");
+
+/// The regions of the OKS API, each with its documented endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// `eu-west-2` (the default).
+    #[default]
+    EuWest2,
+    /// `cloudgouv-eu-west-1`.
+    CloudgouvEuWest1,
+}
+
+impl Region {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::EuWest2 => "https://api.eu-west-2.oks.outscale.com/api/v2",
+            Region::CloudgouvEuWest1 => "https://api.cloudgouv-eu-west-1.oks.outscale.com/api/v2",
+        }
+    }
+
+    /// The region's name, e.g. `eu-west-2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::EuWest2 => "eu-west-2",
+            Region::CloudgouvEuWest1 => "cloudgouv-eu-west-1",
+        }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "eu-west-2" => Ok(Region::EuWest2),
+            "cloudgouv-eu-west-1" => Ok(Region::CloudgouvEuWest1),
+            other => Err(Error::InvalidInput(format!(
+                "unknown OKS region `{other}`: use eu-west-2 or cloudgouv-eu-west-1, or give a base URL"
+            ))),
+        }
+    }
+}
+
+static PROFILE: ProviderProfile = ProviderProfile {
+    name: "oks",
+    default_base_url: Some("https://api.eu-west-2.oks.outscale.com/api/v2"),
+    decode_error,
+    // Fetching the encrypted kubeconfig is a POST only because it sends a key; it creates nothing.
+    safe_posts: &["get_cluster_kubeconfig_encrypted"],
+};
+
+/// Reads both OKS error shapes: the documented `{"detail": ...}` (a message, or a list of
+/// validation errors) and the live `{"Errors": [{Type, Code, Details}], "ResponseContext"}`.
+fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
+    let error: types::ErrorResponse = serde_json::from_slice(body).ok()?;
+    let request_id = error.response_context.and_then(|c| c.request_id);
+    if let Some(first) = error.errors.first() {
+        let code = match (&first.type_, &first.code) {
+            (Some(kind), Some(code)) => Some(format!("{kind} ({code})")),
+            (kind, code) => kind.clone().or_else(|| code.clone()),
+        };
+        let (message, details) = detail_text(first.details.as_ref());
+        let more = error.errors.iter().skip(1).flat_map(|e| detail_text(e.details.as_ref()).1);
+        return Some(DecodedErrorBody { code, message, details: details.into_iter().chain(more).collect(), request_id });
+    }
+    let (message, details) = detail_text(error.detail.as_ref());
+    if message.is_none() && details.is_empty() {
+        return None;
+    }
+    Some(DecodedErrorBody { code: None, message, details, request_id })
+}
+
+/// A `detail`/`Details` value: a message, or a list of `{loc, msg, type}` validation errors.
+fn detail_text(value: Option<&serde_json::Value>) -> (Option<String>, Vec<String>) {
+    match value {
+        Some(serde_json::Value::String(message)) => (Some(message.clone()), Vec::new()),
+        Some(serde_json::Value::Array(items)) => {
+            let details: Vec<String> = items.iter().map(validation_text).collect();
+            (Some("the request is not valid".into()), details)
+        }
+        Some(other) if !other.is_null() => (Some(other.to_string()), Vec::new()),
+        _ => (None, Vec::new()),
+    }
+}
+
+/// `body.name: string does not match regex (value_error.str.regex)`.
+fn validation_text(item: &serde_json::Value) -> String {
+    let location = item["loc"]
+        .as_array()
+        .map(|l| l.iter().map(|p| p.as_str().map(String::from).unwrap_or_else(|| p.to_string())).collect::<Vec<_>>().join("."))
+        .unwrap_or_default();
+    let message = item["msg"].as_str().unwrap_or_default();
+    match item["type"].as_str() {
+        Some(kind) => format!("{location}: {message} ({kind})"),
+        None => format!("{location}: {message}"),
+    }
+}
+
+/// An OKS client: every operation of the spec (through `Deref` to [`GeneratedClient`]), plus
+/// encrypted kubeconfig retrieval and waits. Cheap to clone; clones share tokens and connections.
+#[derive(Clone)]
+pub struct Client {
+    api: GeneratedClient,
+    wait: WaitPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use progenitor_client::ClientInfo as _;
+        f.debug_struct("oks::Client")
+            .field("base_url", &self.api.baseurl())
+            .field("transport", self.api.inner())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for Client {
+    type Target = GeneratedClient;
+
+    fn deref(&self) -> &GeneratedClient {
+        &self.api
+    }
+}
+
+/// The credentials an OKS [`ClientBuilder`] collects: one scheme, and an optional OTP source.
+#[derive(Default)]
+pub struct Credentials {
+    scheme: Option<auth::SchemeChoice>,
+    otp: Option<OtpSource>,
+}
+
+impl ClientBuilder<Client> {
+    /// Authenticates with an access key and its secret key (`AccessKey`/`SecretKey` headers).
+    pub fn access_key(mut self, access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.credentials.scheme = Some(auth::SchemeChoice::Keys(
+            SecretString::from(access_key.into()),
+            SecretString::from(secret_key.into()),
+        ));
+        self
+    }
+
+    /// Authenticates with the account's login and password (HTTP Basic, sent up front).
+    pub fn basic_auth(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials.scheme = Some(auth::SchemeChoice::Basic(login.into(), SecretString::from(password.into())));
+        self
+    }
+
+    /// Authenticates with an access/refresh token pair, replaced whenever the server sends a
+    /// new one (`Access-Token`/`Refresh-Token` response headers).
+    pub fn tokens(mut self, access_token: impl Into<String>, refresh_token: impl Into<String>) -> Self {
+        self.credentials.scheme = Some(auth::SchemeChoice::Tokens(
+            SecretString::from(access_token.into()),
+            SecretString::from(refresh_token.into()),
+        ));
+        self
+    }
+
+    /// Adds `X-OTP-Code` to each request from `source` (for accounts with MFA).
+    pub fn otp(mut self, source: impl Fn() -> Option<SecretString> + Send + Sync + 'static) -> Self {
+        self.credentials.otp = Some(Arc::new(source));
+        self
+    }
+
+    /// Uses a documented region's endpoint (default: eu-west-2).
+    pub fn region(self, region: Region) -> Self {
+        self.base_url(region.base_url())
+    }
+}
+
+impl BuildClient for Client {
+    type Credentials = Credentials;
+
+    fn build(builder: ClientBuilder<Self>) -> Result<Self> {
+        let Credentials { scheme, otp } = builder.credentials;
+        let scheme = scheme.ok_or_else(|| {
+            Error::InvalidInput("OKS needs credentials: `.access_key(..)`, `.basic_auth(..)` or `.tokens(..)`".into())
+        })?;
+        let authenticator = scheme.into_auth()?.otp(otp);
+        let connection = builder.settings.connect(&PROFILE, Arc::new(authenticator))?;
+        Ok(Client {
+            api: GeneratedClient::new_with_client(&connection.base_url, connection.http, connection.transport),
+            wait: connection.wait,
+        })
+    }
+}
+
+/// Options of a kubeconfig request: the user, group and time to live of its credentials.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KubeconfigOptions {
+    /// The user of the kubeconfig file.
+    pub user: Option<String>,
+    /// The group of the kubeconfig file.
+    pub group: Option<String>,
+    /// The time to live of the kubeconfig file, as OKS writes it (e.g. `1h`).
+    pub ttl: Option<String>,
+}
+
+impl Client {
+    /// A client for eu-west-2 with an access key and secret key.
+    ///
+    /// ```no_run
+    /// let client = kaas::oks::Client::new("AK...", "SK...")?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Result<Self> {
+        Self::builder().access_key(access_key, secret_key).build()
+    }
+
+    /// A builder for other schemes, regions and settings.
+    ///
+    /// ```no_run
+    /// let client = kaas::oks::Client::builder()
+    ///     .basic_auth("login", "password")
+    ///     .region(kaas::oks::Region::CloudgouvEuWest1)
+    ///     .build()?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::default()
+    }
+
+    /// The cluster's kubeconfig, fetched encrypted: a fresh X25519 key pair is made for this
+    /// call, the server seals the kubeconfig for its public key, and it is opened in memory.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let kubeconfig = client.kubeconfig("cluster-id").await?;
+    /// std::fs::write("kubeconfig.yaml", kubeconfig.expose_yaml()).ok();
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig(&self, cluster_id: &str) -> Result<Kubeconfig> {
+        self.kubeconfig_with(cluster_id, &KubeconfigOptions::default()).await
+    }
+
+    /// [`Client::kubeconfig`] with a user, group or time to live.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let options = kaas::oks::KubeconfigOptions { ttl: Some("1h".into()), ..Default::default() };
+    /// let kubeconfig = client.kubeconfig_with("cluster-id", &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig_with(&self, cluster_id: &str, options: &KubeconfigOptions) -> Result<Kubeconfig> {
+        let key = KubeconfigKey::generate();
+        let mut request = self
+            .api
+            .get_cluster_kubeconfig_encrypted()
+            .cluster_id(cluster_id)
+            .x_encrypt_nacl(key.public_key_base64());
+        if let Some(user) = &options.user {
+            request = request.user(user.clone());
+        }
+        if let Some(group) = &options.group {
+            request = request.group(group.clone());
+        }
+        if let Some(ttl) = &options.ttl {
+            request = request.ttl(ttl.clone());
+        }
+        let response = request.send().await?.into_inner();
+        let sealed = kubeconfig_field(response).ok_or(CryptoError::Missing)?;
+        key.open(sealed.expose())
+    }
+
+    /// The cluster's kubeconfig fetched **unencrypted** (plain GET): it crosses the network
+    /// inside TLS only. Prefer [`Client::kubeconfig`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let kubeconfig = client.kubeconfig_unencrypted("cluster-id").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig_unencrypted(&self, cluster_id: &str) -> Result<Kubeconfig> {
+        let response = self.api.get_cluster_kubeconfig().cluster_id(cluster_id).send().await?.into_inner();
+        let yaml = kubeconfig_field(response)
+            .ok_or_else(|| Error::decode("the answer carries no `Cluster.data.kubeconfig`", b""))?;
+        Kubeconfig::from_yaml(yaml.expose().to_string())
+    }
+
+    /// Polls the cluster until its status is `ready`; fails fast on `failed` (or `deleting`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let cluster = client.wait_until_ready("cluster-id").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_until_ready(&self, cluster_id: &str) -> Result<types::Cluster> {
+        let what = format!("cluster {cluster_id} to be ready");
+        wait::until(&what, &self.wait, || async {
+            let cluster = self.read_cluster(cluster_id).await?;
+            let status = cluster.statuses.as_ref().and_then(|s| s.status.clone());
+            Ok(judge(status, cluster))
+        })
+        .await
+    }
+
+    /// Polls the project until its status is `ready`; fails fast on `failed` (or `deleting`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let project = client.wait_until_project_ready("project-id").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_until_project_ready(&self, project_id: &str) -> Result<types::Project> {
+        let what = format!("project {project_id} to be ready");
+        wait::until(&what, &self.wait, || async {
+            let project = self.api.get_project().project_id(project_id).send().await?.into_inner().project;
+            let project = project.ok_or_else(|| Error::decode("the answer carries no `Project`", b""))?;
+            Ok(judge(project.status.clone(), project))
+        })
+        .await
+    }
+
+    /// Polls the cluster until reading it answers 404.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// client.delete_cluster().cluster_id("cluster-id").send().await?;
+    /// client.wait_until_deleted("cluster-id").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_until_deleted(&self, cluster_id: &str) -> Result<()> {
+        let what = format!("cluster {cluster_id} to be deleted");
+        wait::until(&what, &self.wait, || async {
+            match self.read_cluster(cluster_id).await {
+                Ok(cluster) => {
+                    let status = cluster.statuses.and_then(|s| s.status);
+                    Ok(Progress::Pending(status.map(|s| s.to_string()).unwrap_or_else(|| "present".into())))
+                }
+                Err(error) if error.is_not_found() => Ok(Progress::Done(())),
+                Err(error) => Err(error),
+            }
+        })
+        .await
+    }
+
+    async fn read_cluster(&self, cluster_id: &str) -> Result<types::Cluster> {
+        let response = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner();
+        response.cluster.ok_or_else(|| Error::decode("the answer carries no `Cluster`", b""))
+    }
+}
+
+/// `ready` is done, `failed` and `deleting` are failures, anything else is pending.
+fn judge<T>(status: Option<types::ResourceStatus>, value: T) -> Progress<T> {
+    use types::ResourceStatus as S;
+    match status {
+        Some(S::Ready) => Progress::Done(value),
+        Some(state @ (S::Failed | S::Deleting)) => Progress::Failed { state: state.to_string(), message: None },
+        Some(other) => Progress::Pending(other.to_string()),
+        None => Progress::Pending("unknown".into()),
+    }
+}
+
+fn kubeconfig_field(response: types::KubeconfigResponse) -> Option<crate::SecretText> {
+    response.cluster?.data?.kubeconfig
+}
