@@ -325,8 +325,16 @@ mod spec_check {
             check_responses(doc, op.operation, &name, &mut problems);
         }
         check_refs(doc, doc, "", &mut problems);
-        for name in doc["components"]["schemas"].as_object().into_iter().flatten().map(|(name, _)| name) {
-            let consecutive_capitals = name.as_bytes().windows(2).any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
+        for name in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name)
+        {
+            let consecutive_capitals = name
+                .as_bytes()
+                .windows(2)
+                .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
             if !super::enums::is_pascal_case(name) || consecutive_capitals {
                 problems.push(format!(
                     "schema `{name}`: not a PascalCase name as the generated Rust type will spell it; fix: rename it (e.g. `HTTPError` to `HttpError`)"

@@ -34,10 +34,16 @@ pub(crate) fn sensitive_header(what: &str, value: &str) -> Result<HeaderValue> {
 }
 
 /// `Authorization: Bearer <token>`.
-#[cfg_attr(not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")),
+    allow(dead_code)
+)]
 pub(crate) struct Bearer(HeaderValue);
 
-#[cfg_attr(not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "cloud66", feature = "commissaire")),
+    allow(dead_code)
+)]
 impl Bearer {
     /// Checks the token and prepares its header.
     pub(crate) fn new(token: &SecretString) -> Result<Self> {

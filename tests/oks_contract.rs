@@ -33,7 +33,11 @@ fn the_30_examples_parse() {
     let report = common::check_contract(PROVIDER, &bodies());
     // 4 request bodies and 21 success bodies from the document; 2 documented error bodies and
     // 3 of the live error shape.
-    assert_eq!((report.requests, report.responses, report.errors), (4, 21, 5), "{report:?}");
+    assert_eq!(
+        (report.requests, report.responses, report.errors),
+        (4, 21, 5),
+        "{report:?}"
+    );
     assert!(report.other.is_empty(), "{:?}", report.other);
 }
 
@@ -42,7 +46,10 @@ fn statuses_are_open_enums() {
     let mut cluster = common::fixture(PROVIDER, "get_cluster.response.json");
     cluster["Cluster"]["statuses"]["status"] = "ready".into();
     let parsed: types::ClusterResponse = serde_json::from_value(cluster.clone()).unwrap();
-    assert_eq!(parsed.cluster.unwrap().statuses.unwrap().status, Some(types::ResourceStatus::Ready));
+    assert_eq!(
+        parsed.cluster.unwrap().statuses.unwrap().status,
+        Some(types::ResourceStatus::Ready)
+    );
     cluster["Cluster"]["statuses"]["status"] = "hibernating".into();
     let parsed: types::ClusterResponse = serde_json::from_value(cluster).unwrap();
     let status = parsed.cluster.unwrap().statuses.unwrap().status.unwrap();
@@ -88,28 +95,75 @@ async fn wire_shape_of_every_operation() {
     macro_rules! wire {
         ($op:literal, $call:expr) => {{
             let _ = $call.send().await;
-            let request = seen.lock().unwrap().pop().expect(concat!($op, " sent nothing"));
+            let request = seen
+                .lock()
+                .unwrap()
+                .pop()
+                .expect(concat!($op, " sent nothing"));
             let fixture = common::fixture_dir(PROVIDER).join(concat!($op, ".request.json"));
             if fixture.exists() {
                 let documented = common::fixture(PROVIDER, concat!($op, ".request.json"));
                 let sent = request.body.clone().unwrap_or_default();
-                assert!(common::same_request(&sent, &documented), "{}: sent {sent}, documented {documented}", $op);
+                assert!(
+                    common::same_request(&sent, &documented),
+                    "{}: sent {sent}, documented {documented}",
+                    $op
+                );
             }
-            assert!(shapes.insert($op, request).is_none(), concat!($op, " called twice"));
+            assert!(
+                shapes.insert($op, request).is_none(),
+                concat!($op, " called twice")
+            );
         }};
     }
     let cluster = "cluster-1";
     let project = "project-1";
-    wire!("create_cluster", client.create_cluster().body(typed::<types::ClusterInput>("create_cluster")));
+    wire!(
+        "create_cluster",
+        client
+            .create_cluster()
+            .body(typed::<types::ClusterInput>("create_cluster"))
+    );
     wire!(
         "list_project_clusters",
-        client.list_project_clusters().project_id(project).name("awesome-cluster").status("ready").version("1.30").deleted(true)
+        client
+            .list_project_clusters()
+            .project_id(project)
+            .name("awesome-cluster")
+            .status("ready")
+            .version("1.30")
+            .deleted(true)
     );
-    wire!("list_clusters", client.list_clusters().name("awesome-cluster").status("ready").version("1.30").deleted(false));
+    wire!(
+        "list_clusters",
+        client
+            .list_clusters()
+            .name("awesome-cluster")
+            .status("ready")
+            .version("1.30")
+            .deleted(false)
+    );
     wire!("get_cluster", client.get_cluster().cluster_id(cluster));
-    wire!("update_cluster", client.update_cluster().cluster_id(cluster).body(typed::<types::ClusterUpdate>("update_cluster")));
-    wire!("delete_cluster", client.delete_cluster().cluster_id(cluster));
-    wire!("get_cluster_kubeconfig", client.get_cluster_kubeconfig().cluster_id(cluster).user("admin").group("admins").ttl("1h"));
+    wire!(
+        "update_cluster",
+        client
+            .update_cluster()
+            .cluster_id(cluster)
+            .body(typed::<types::ClusterUpdate>("update_cluster"))
+    );
+    wire!(
+        "delete_cluster",
+        client.delete_cluster().cluster_id(cluster)
+    );
+    wire!(
+        "get_cluster_kubeconfig",
+        client
+            .get_cluster_kubeconfig()
+            .cluster_id(cluster)
+            .user("admin")
+            .group("admins")
+            .ttl("1h")
+    );
     wire!(
         "get_cluster_kubeconfig_encrypted",
         client
@@ -117,16 +171,50 @@ async fn wire_shape_of_every_operation() {
             .cluster_id(cluster)
             .x_encrypt_nacl("9MLkzprVzQ3uVxZlmLxflvMD0GhTioQHSUQVUTeFIBI=")
     );
-    wire!("upgrade_cluster", client.upgrade_cluster().cluster_id(cluster));
-    wire!("list_kubernetes_versions", client.list_kubernetes_versions());
+    wire!(
+        "upgrade_cluster",
+        client.upgrade_cluster().cluster_id(cluster)
+    );
+    wire!(
+        "list_kubernetes_versions",
+        client.list_kubernetes_versions()
+    );
     wire!("list_cp_subregions", client.list_cp_subregions());
-    wire!("list_control_plane_plans", client.list_control_plane_plans());
-    wire!("create_project", client.create_project().body(typed::<types::ProjectInput>("create_project")));
-    wire!("list_projects", client.list_projects().name("my-project").status("ready").cidr("10.50.0.0/16").deleted(false));
+    wire!(
+        "list_control_plane_plans",
+        client.list_control_plane_plans()
+    );
+    wire!(
+        "create_project",
+        client
+            .create_project()
+            .body(typed::<types::ProjectInput>("create_project"))
+    );
+    wire!(
+        "list_projects",
+        client
+            .list_projects()
+            .name("my-project")
+            .status("ready")
+            .cidr("10.50.0.0/16")
+            .deleted(false)
+    );
     wire!("get_project", client.get_project().project_id(project));
-    wire!("update_project", client.update_project().project_id(project).body(typed::<types::ProjectUpdate>("update_project")));
-    wire!("delete_project", client.delete_project().project_id(project));
-    wire!("get_project_quotas", client.get_project_quotas().project_id(project));
+    wire!(
+        "update_project",
+        client
+            .update_project()
+            .project_id(project)
+            .body(typed::<types::ProjectUpdate>("update_project"))
+    );
+    wire!(
+        "delete_project",
+        client.delete_project().project_id(project)
+    );
+    wire!(
+        "get_project_quotas",
+        client.get_project_quotas().project_id(project)
+    );
     wire!("get_project_template", client.get_project_template());
     wire!("get_cluster_template", client.get_cluster_template());
     wire!("get_nodepool_template", client.get_nodepool_template());
@@ -136,8 +224,14 @@ async fn wire_shape_of_every_operation() {
     all.sort();
     assert_eq!(called, all, "every operation of the spec has a wire shape");
     for shape in shapes.values() {
-        assert_eq!(shape.headers.get("accesskey").map(String::as_str), Some("[redacted]"));
-        assert_eq!(shape.headers.get("secretkey").map(String::as_str), Some("[redacted]"));
+        assert_eq!(
+            shape.headers.get("accesskey").map(String::as_str),
+            Some("[redacted]")
+        );
+        assert_eq!(
+            shape.headers.get("secretkey").map(String::as_str),
+            Some("[redacted]")
+        );
     }
     insta::assert_yaml_snapshot!("oks_wire_shapes", shapes);
 }

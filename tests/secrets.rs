@@ -73,3 +73,67 @@ async fn digitalocean_token_and_kubeconfig_stay_secret() {
     );
     assert_no_sentinel("digitalocean", &shown);
 }
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
+    use kaas::oks::{Client, nacl};
+    common::global_logs();
+    let server = MockServer::start_async().await;
+    let yaml = "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: SENTINEL-oks-kubeconfig}\n";
+    server
+        .mock_async(move |when, then| {
+            when.path_includes("/kubeconfig");
+            then.respond_with(move |request: &httpmock::HttpMockRequest| {
+                let key = request.headers()["x-encrypt-nacl"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                let sealed = nacl::seal_for(&key, yaml.as_bytes()).unwrap();
+                http::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .header("Access-Token", "SENTINEL-rotated-access")
+                    .header("Refresh-Token", "SENTINEL-rotated-refresh")
+                    .body(json!({"Cluster": {"data": {"kubeconfig": sealed}}}).to_string())
+                    .unwrap()
+                    .into()
+            });
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(401).json_body(json!({"Errors": [{"Type": "AccessDenied", "Code": "401", "Details": "bad credentials"}]}));
+        })
+        .await;
+    let mut shown = String::new();
+    let builders = [
+        Client::builder().access_key("AK-SENTINEL", "SK-SENTINEL"),
+        Client::builder().basic_auth("login", "SENTINEL-password"),
+        Client::builder().tokens("SENTINEL-access", "SENTINEL-refresh"),
+    ];
+    for builder in builders {
+        let builder = builder
+            .otp(|| Some("SENTINEL-otp".to_string().into()))
+            .base_url(server.base_url())
+            .retry_policy(kaas::RetryPolicy::none());
+        shown.push_str(&format!("{builder:?}"));
+        let client = builder.build().unwrap();
+        let kubeconfig = client.kubeconfig("c1").await.unwrap();
+        let failed = client
+            .get_cluster()
+            .cluster_id("c1")
+            .send()
+            .await
+            .unwrap_err();
+        shown.push_str(&format!("{failed} {failed:?}"));
+        let error: kaas::Error = failed.into();
+        shown.push_str(&format!(
+            "{client:?} {:?} {error} {error:?} {kubeconfig:?}",
+            *client
+        ));
+        assert!(kubeconfig.expose_yaml().contains("SENTINEL-oks-kubeconfig"));
+    }
+    assert_no_sentinel("oks", &shown);
+}

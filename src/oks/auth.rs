@@ -40,7 +40,10 @@ impl SchemeChoice {
 /// The credential scheme in use.
 pub(crate) enum Scheme {
     /// `AccessKey` and `SecretKey` headers.
-    Keys { access_key: HeaderValue, secret_key: HeaderValue },
+    Keys {
+        access_key: HeaderValue,
+        secret_key: HeaderValue,
+    },
     /// `Authorization: Basic`.
     Basic(Basic),
     /// `AccessToken` and `RefreshToken` headers, replaced by the server's `Access-Token` and
@@ -108,13 +111,19 @@ fn non_empty_header(what: &str, value: &SecretString) -> Result<HeaderValue> {
 impl Authenticate for OksAuth {
     fn apply(&self, headers: &mut HeaderMap) {
         match &self.scheme {
-            Scheme::Keys { access_key, secret_key } => {
+            Scheme::Keys {
+                access_key,
+                secret_key,
+            } => {
                 headers.insert(ACCESS_KEY, access_key.clone());
                 headers.insert(SECRET_KEY, secret_key.clone());
             }
             Scheme::Basic(basic) => basic.apply(headers),
             Scheme::Tokens(pair) => {
-                let pair = pair.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                let pair = pair
+                    .read()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .clone();
                 headers.insert(ACCESS_TOKEN, pair.access);
                 headers.insert(REFRESH_TOKEN, pair.refresh);
             }
@@ -127,7 +136,9 @@ impl Authenticate for OksAuth {
     }
 
     fn observe(&self, headers: &HeaderMap) {
-        let Scheme::Tokens(pair) = &self.scheme else { return };
+        let Scheme::Tokens(pair) = &self.scheme else {
+            return;
+        };
         let fresh = |name: &str| {
             let mut value = headers.get(name)?.clone();
             value.set_sensitive(true);
@@ -137,7 +148,9 @@ impl Authenticate for OksAuth {
         if access.is_none() && refresh.is_none() {
             return;
         }
-        let mut pair = pair.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pair = pair
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(access) = access {
             pair.access = access;
         }

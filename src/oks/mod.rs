@@ -97,14 +97,28 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
             (kind, code) => kind.clone().or_else(|| code.clone()),
         };
         let (message, details) = detail_text(first.details.as_ref());
-        let more = error.errors.iter().skip(1).flat_map(|e| detail_text(e.details.as_ref()).1);
-        return Some(DecodedErrorBody { code, message, details: details.into_iter().chain(more).collect(), request_id });
+        let more = error
+            .errors
+            .iter()
+            .skip(1)
+            .flat_map(|e| detail_text(e.details.as_ref()).1);
+        return Some(DecodedErrorBody {
+            code,
+            message,
+            details: details.into_iter().chain(more).collect(),
+            request_id,
+        });
     }
     let (message, details) = detail_text(error.detail.as_ref());
     if message.is_none() && details.is_empty() {
         return None;
     }
-    Some(DecodedErrorBody { code: None, message, details, request_id })
+    Some(DecodedErrorBody {
+        code: None,
+        message,
+        details,
+        request_id,
+    })
 }
 
 /// A `detail`/`Details` value: a message, or a list of `{loc, msg, type}` validation errors.
@@ -124,7 +138,16 @@ fn detail_text(value: Option<&serde_json::Value>) -> (Option<String>, Vec<String
 fn validation_text(item: &serde_json::Value) -> String {
     let location = item["loc"]
         .as_array()
-        .map(|l| l.iter().map(|p| p.as_str().map(String::from).unwrap_or_else(|| p.to_string())).collect::<Vec<_>>().join("."))
+        .map(|l| {
+            l.iter()
+                .map(|p| {
+                    p.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| p.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
         .unwrap_or_default();
     let message = item["msg"].as_str().unwrap_or_default();
     match item["type"].as_str() {
@@ -168,7 +191,11 @@ pub struct Credentials {
 
 impl ClientBuilder<Client> {
     /// Authenticates with an access key and its secret key (`AccessKey`/`SecretKey` headers).
-    pub fn access_key(mut self, access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+    pub fn access_key(
+        mut self,
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Self {
         self.credentials.scheme = Some(auth::SchemeChoice::Keys(
             SecretString::from(access_key.into()),
             SecretString::from(secret_key.into()),
@@ -178,13 +205,20 @@ impl ClientBuilder<Client> {
 
     /// Authenticates with the account's login and password (HTTP Basic, sent up front).
     pub fn basic_auth(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
-        self.credentials.scheme = Some(auth::SchemeChoice::Basic(login.into(), SecretString::from(password.into())));
+        self.credentials.scheme = Some(auth::SchemeChoice::Basic(
+            login.into(),
+            SecretString::from(password.into()),
+        ));
         self
     }
 
     /// Authenticates with an access/refresh token pair, replaced whenever the server sends a
     /// new one (`Access-Token`/`Refresh-Token` response headers).
-    pub fn tokens(mut self, access_token: impl Into<String>, refresh_token: impl Into<String>) -> Self {
+    pub fn tokens(
+        mut self,
+        access_token: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
         self.credentials.scheme = Some(auth::SchemeChoice::Tokens(
             SecretString::from(access_token.into()),
             SecretString::from(refresh_token.into()),
@@ -193,7 +227,10 @@ impl ClientBuilder<Client> {
     }
 
     /// Adds `X-OTP-Code` to each request from `source` (for accounts with MFA).
-    pub fn otp(mut self, source: impl Fn() -> Option<SecretString> + Send + Sync + 'static) -> Self {
+    pub fn otp(
+        mut self,
+        source: impl Fn() -> Option<SecretString> + Send + Sync + 'static,
+    ) -> Self {
         self.credentials.otp = Some(Arc::new(source));
         self
     }
@@ -210,12 +247,21 @@ impl BuildClient for Client {
     fn build(builder: ClientBuilder<Self>) -> Result<Self> {
         let Credentials { scheme, otp } = builder.credentials;
         let scheme = scheme.ok_or_else(|| {
-            Error::InvalidInput("OKS needs credentials: `.access_key(..)`, `.basic_auth(..)` or `.tokens(..)`".into())
+            Error::InvalidInput(
+                "OKS needs credentials: `.access_key(..)`, `.basic_auth(..)` or `.tokens(..)`"
+                    .into(),
+            )
         })?;
         let authenticator = scheme.into_auth()?.otp(otp);
-        let connection = builder.settings.connect(&PROFILE, Arc::new(authenticator))?;
+        let connection = builder
+            .settings
+            .connect(&PROFILE, Arc::new(authenticator))?;
         Ok(Client {
-            api: GeneratedClient::new_with_client(&connection.base_url, connection.http, connection.transport),
+            api: GeneratedClient::new_with_client(
+                &connection.base_url,
+                connection.http,
+                connection.transport,
+            ),
             wait: connection.wait,
         })
     }
@@ -266,7 +312,8 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn kubeconfig(&self, cluster_id: &str) -> Result<Kubeconfig> {
-        self.kubeconfig_with(cluster_id, &KubeconfigOptions::default()).await
+        self.kubeconfig_with(cluster_id, &KubeconfigOptions::default())
+            .await
     }
 
     /// [`Client::kubeconfig`] with a user, group or time to live.
@@ -277,7 +324,11 @@ impl Client {
     /// let kubeconfig = client.kubeconfig_with("cluster-id", &options).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn kubeconfig_with(&self, cluster_id: &str, options: &KubeconfigOptions) -> Result<Kubeconfig> {
+    pub async fn kubeconfig_with(
+        &self,
+        cluster_id: &str,
+        options: &KubeconfigOptions,
+    ) -> Result<Kubeconfig> {
         let key = KubeconfigKey::generate();
         let mut request = self
             .api
@@ -307,7 +358,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn kubeconfig_unencrypted(&self, cluster_id: &str) -> Result<Kubeconfig> {
-        let response = self.api.get_cluster_kubeconfig().cluster_id(cluster_id).send().await?.into_inner();
+        let response = self
+            .api
+            .get_cluster_kubeconfig()
+            .cluster_id(cluster_id)
+            .send()
+            .await?
+            .into_inner();
         let yaml = kubeconfig_field(response)
             .ok_or_else(|| Error::decode("the answer carries no `Cluster.data.kubeconfig`", b""))?;
         Kubeconfig::from_yaml(yaml.expose().to_string())
@@ -340,8 +397,16 @@ impl Client {
     pub async fn wait_until_project_ready(&self, project_id: &str) -> Result<types::Project> {
         let what = format!("project {project_id} to be ready");
         wait::until(&what, &self.wait, || async {
-            let project = self.api.get_project().project_id(project_id).send().await?.into_inner().project;
-            let project = project.ok_or_else(|| Error::decode("the answer carries no `Project`", b""))?;
+            let project = self
+                .api
+                .get_project()
+                .project_id(project_id)
+                .send()
+                .await?
+                .into_inner()
+                .project;
+            let project =
+                project.ok_or_else(|| Error::decode("the answer carries no `Project`", b""))?;
             Ok(judge(project.status.clone(), project))
         })
         .await
@@ -361,7 +426,11 @@ impl Client {
             match self.read_cluster(cluster_id).await {
                 Ok(cluster) => {
                     let status = cluster.statuses.and_then(|s| s.status);
-                    Ok(Progress::Pending(status.map(|s| s.to_string()).unwrap_or_else(|| "present".into())))
+                    Ok(Progress::Pending(
+                        status
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| "present".into()),
+                    ))
                 }
                 Err(error) if error.is_not_found() => Ok(Progress::Done(())),
                 Err(error) => Err(error),
@@ -371,8 +440,16 @@ impl Client {
     }
 
     async fn read_cluster(&self, cluster_id: &str) -> Result<types::Cluster> {
-        let response = self.api.get_cluster().cluster_id(cluster_id).send().await?.into_inner();
-        response.cluster.ok_or_else(|| Error::decode("the answer carries no `Cluster`", b""))
+        let response = self
+            .api
+            .get_cluster()
+            .cluster_id(cluster_id)
+            .send()
+            .await?
+            .into_inner();
+        response
+            .cluster
+            .ok_or_else(|| Error::decode("the answer carries no `Cluster`", b""))
     }
 }
 
@@ -381,7 +458,10 @@ fn judge<T>(status: Option<types::ResourceStatus>, value: T) -> Progress<T> {
     use types::ResourceStatus as S;
     match status {
         Some(S::Ready) => Progress::Done(value),
-        Some(state @ (S::Failed | S::Deleting)) => Progress::Failed { state: state.to_string(), message: None },
+        Some(state @ (S::Failed | S::Deleting)) => Progress::Failed {
+            state: state.to_string(),
+            message: None,
+        },
         Some(other) => Progress::Pending(other.to_string()),
         None => Progress::Pending("unknown".into()),
     }

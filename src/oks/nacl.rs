@@ -32,13 +32,17 @@ pub struct KubeconfigKey {
 impl KubeconfigKey {
     /// A fresh key pair from the operating system's random source.
     pub fn generate() -> Self {
-        KubeconfigKey { secret: SecretKey::generate(&mut crypto_box::aead::OsRng) }
+        KubeconfigKey {
+            secret: SecretKey::generate(&mut crypto_box::aead::OsRng),
+        }
     }
 
     /// A key pair from a known 32-byte secret key, e.g. to open a test vector.
     pub fn from_secret_bytes(bytes: [u8; 32]) -> Self {
         let bytes = Zeroizing::new(bytes);
-        KubeconfigKey { secret: SecretKey::from(*bytes) }
+        KubeconfigKey {
+            secret: SecretKey::from(*bytes),
+        }
     }
 
     /// The public key, standard base64 (44 characters): the `x-encrypt-nacl` header value.
@@ -56,14 +60,21 @@ impl KubeconfigKey {
     /// Each failure has its own [`CryptoError`]: not base64, shorter than a sealed box, or a box
     /// that does not open (altered, or sealed for another key: a sealed box cannot tell which).
     pub fn open(&self, sealed_base64: &str) -> Result<Kubeconfig> {
-        let compact: String = sealed_base64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let compact: String = sealed_base64
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         let sealed = base64::engine::general_purpose::STANDARD
             .decode(compact.as_bytes())
             .map_err(|_| CryptoError::Base64)?;
         if sealed.len() < SEALED_BOX_OVERHEAD {
             return Err(CryptoError::TooShort { len: sealed.len() }.into());
         }
-        let plaintext = Zeroizing::new(self.secret.unseal(&sealed).map_err(|_| CryptoError::Unauthenticated)?);
+        let plaintext = Zeroizing::new(
+            self.secret
+                .unseal(&sealed)
+                .map_err(|_| CryptoError::Unauthenticated)?,
+        );
         let text = std::str::from_utf8(&plaintext).map_err(|_| CryptoError::NotUtf8)?;
         Kubeconfig::from_yaml(text.to_string())
     }
@@ -81,7 +92,8 @@ impl fmt::Debug for KubeconfigKey {
 /// Seals `message` for `public_key` as libsodium's `crypto_box_seal` does, returned as standard
 /// base64: what the OKS server does. Used by the mock server in tests and the tour.
 pub fn seal_for(public_key_base64: &str, message: &[u8]) -> Result<String> {
-    let not_a_key = || Error::InvalidInput("the public key is not 32 bytes of standard base64".into());
+    let not_a_key =
+        || Error::InvalidInput("the public key is not 32 bytes of standard base64".into());
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(public_key_base64.trim())
         .map_err(|_| not_a_key())?;

@@ -1,0 +1,604 @@
+//! OKS behaviour: the NaCl kubeconfig (a libsodium-made vector, a sealing mock server, every
+//! bad input), the three auth schemes with token rotation and OTP, both error shapes, the
+//! shared retry of 503 `ResourceIsNotReady`, and the waits. Paused clocks, no real sleeps.
+#![cfg(feature = "oks")]
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
+use kaas::oks::{Client, KubeconfigKey, Region, nacl};
+use kaas::{CryptoError, Error, RetryPolicy, WaitPolicy};
+use serde_json::{Value, json};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn vector() -> Value {
+    common::fixture("oks", "nacl/vector.json")
+}
+
+fn kubeconfig_yaml() -> String {
+    common::fixture_text("oks", "nacl/kubeconfig.yaml")
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .access_key("AK-SENTINEL", "SK-SENTINEL")
+        .base_url(server.base_url())
+        .wait_policy(
+            WaitPolicy::default()
+                .initial_interval(Duration::from_secs(10))
+                .timeout(Duration::from_secs(600)),
+        )
+        .no_timeouts()
+        .build()
+        .unwrap()
+}
+
+fn kubeconfig_response(kubeconfig: &str) -> Value {
+    json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": kubeconfig}}})
+}
+
+fn json_response(status: u16, body: &Value) -> HttpMockResponse {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .unwrap()
+        .into()
+}
+
+/// The vector was made by libsodium (PyNaCl's `SealedBox`, i.e. `crypto_box_seal`) with
+/// `tests/fixtures/oks/nacl/make_vector.py`; kaas must open it to the exact plaintext.
+#[test]
+fn the_libsodium_vector_opens_to_the_expected_kubeconfig() {
+    let vector = vector();
+    let secret: [u8; 32] = B64
+        .decode(vector["recipient_secret_key_b64"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = KubeconfigKey::from_secret_bytes(secret);
+    assert_eq!(
+        key.public_key_base64(),
+        vector["recipient_public_key_b64"].as_str().unwrap()
+    );
+    let kubeconfig = key
+        .open(vector["sealed_kubeconfig_b64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(kubeconfig.expose_yaml(), kubeconfig_yaml());
+    assert_eq!(
+        kubeconfig.context_names(),
+        ["oks-admin@demo", "oks-viewer@demo"]
+    );
+    assert!(!format!("{key:?} {kubeconfig:?}").contains("SENTINEL"));
+}
+
+#[test]
+fn every_bad_sealed_box_has_its_own_typed_error() {
+    let vector = vector();
+    let secret: [u8; 32] = B64
+        .decode(vector["recipient_secret_key_b64"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = KubeconfigKey::from_secret_bytes(secret);
+    let sealed = B64
+        .decode(vector["sealed_kubeconfig_b64"].as_str().unwrap())
+        .unwrap();
+
+    let crypto = |result: kaas::Result<kaas::Kubeconfig>| match result {
+        Err(Error::Crypto(e)) => e,
+        other => panic!("expected a crypto error, got {other:?}"),
+    };
+    assert_eq!(crypto(key.open("not base64 at all!")), CryptoError::Base64);
+    assert_eq!(
+        crypto(key.open(&B64.encode(&sealed[..40]))),
+        CryptoError::TooShort { len: 40 }
+    );
+    let mut tampered = sealed.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0x01;
+    assert_eq!(
+        crypto(key.open(&B64.encode(&tampered))),
+        CryptoError::Unauthenticated
+    );
+    let mut tampered_key = sealed.clone();
+    tampered_key[0] ^= 0x80;
+    assert_eq!(
+        crypto(key.open(&B64.encode(&tampered_key))),
+        CryptoError::Unauthenticated
+    );
+    assert_eq!(
+        crypto(KubeconfigKey::generate().open(&B64.encode(&sealed))),
+        CryptoError::Unauthenticated,
+        "wrong key"
+    );
+    let not_text = nacl::seal_for(&key.public_key_base64(), &[0xff, 0xfe, 0xfd]).unwrap();
+    assert_eq!(crypto(key.open(&not_text)), CryptoError::NotUtf8);
+    // Line breaks in the base64 are tolerated.
+    let wrapped: String = vector["sealed_kubeconfig_b64"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(60)
+        .map(|c| c.iter().collect::<String>() + "\n")
+        .collect();
+    assert!(key.open(&wrapped).is_ok());
+}
+
+/// A mock OKS that seals the kubeconfig for whatever public key the request carries.
+async fn sealing_server(keys_seen: Arc<Mutex<Vec<String>>>) -> MockServer {
+    let server = MockServer::start_async().await;
+    let yaml = kubeconfig_yaml();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::POST)
+                .path("/clusters/cluster-1/kubeconfig");
+            then.respond_with(move |request: &HttpMockRequest| {
+                let key = request
+                    .headers()
+                    .get("x-encrypt-nacl")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                keys_seen.lock().unwrap().push(key.clone());
+                match nacl::seal_for(&key, yaml.as_bytes()) {
+                    Ok(sealed) => json_response(200, &kubeconfig_response(&sealed)),
+                    Err(_) => json_response(422, &json!({"detail": "bad key"})),
+                }
+            });
+        })
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn the_encrypted_kubeconfig_round_trips_with_a_fresh_key_per_call() {
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let server = sealing_server(keys.clone()).await;
+    let client = client(&server);
+    let first = client.kubeconfig("cluster-1").await.unwrap();
+    let second = client.kubeconfig("cluster-1").await.unwrap();
+    assert_eq!(first.expose_yaml(), kubeconfig_yaml());
+    assert_eq!(
+        second.context_names(),
+        ["oks-admin@demo", "oks-viewer@demo"]
+    );
+    let keys = keys.lock().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(
+        keys[0].len(),
+        44,
+        "32 bytes in standard base64 with padding"
+    );
+    assert!(keys[0].ends_with('='));
+    assert_ne!(keys[0], keys[1], "every call makes a fresh key pair");
+}
+
+#[tokio::test]
+async fn a_tampered_or_missing_sealed_kubeconfig_is_a_crypto_error() {
+    let server = MockServer::start_async().await;
+    let other = KubeconfigKey::generate();
+    let sealed_for_someone_else =
+        nacl::seal_for(&other.public_key_base64(), b"apiVersion: v1\n").unwrap();
+    server
+        .mock_async(|when, then| {
+            when.method(Method::POST)
+                .path("/clusters/wrong-key/kubeconfig");
+            then.status(200)
+                .json_body(kubeconfig_response(&sealed_for_someone_else));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(Method::POST)
+                .path("/clusters/missing/kubeconfig");
+            then.status(200)
+                .json_body(json!({"Cluster": {"data": {"name": "demo"}}}));
+        })
+        .await;
+    let client = client(&server);
+    assert!(matches!(
+        client.kubeconfig("wrong-key").await,
+        Err(Error::Crypto(CryptoError::Unauthenticated))
+    ));
+    assert!(matches!(
+        client.kubeconfig("missing").await,
+        Err(Error::Crypto(CryptoError::Missing))
+    ));
+}
+
+#[tokio::test]
+async fn the_unencrypted_kubeconfig_is_available_under_its_own_name() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path("/clusters/cluster-1/kubeconfig")
+                .query_param("ttl", "1h");
+            then.status(200)
+                .json_body(kubeconfig_response(&kubeconfig_yaml()));
+        })
+        .await;
+    let client = client(&server);
+    let kubeconfig = client.kubeconfig_unencrypted("cluster-1").await;
+    assert!(kubeconfig.is_err(), "without ttl the mock does not match");
+    let response = client
+        .get_cluster_kubeconfig()
+        .cluster_id("cluster-1")
+        .ttl("1h")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        response
+            .cluster
+            .unwrap()
+            .data
+            .unwrap()
+            .kubeconfig
+            .unwrap()
+            .expose(),
+        kubeconfig_yaml()
+    );
+    mock.assert_async().await;
+}
+
+/// Answers every request with `{}` and records the auth headers it saw.
+async fn header_recorder() -> (MockServer, Arc<Mutex<Vec<http::HeaderMap>>>) {
+    let server = MockServer::start_async().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    server
+        .mock_async(move |when, then| {
+            when.any_request();
+            then.respond_with(move |request: &HttpMockRequest| {
+                sink.lock().unwrap().push(request.headers());
+                json_response(200, &json!({"Versions": ["1.30"]}))
+            });
+        })
+        .await;
+    (server, seen)
+}
+
+#[tokio::test]
+async fn access_key_and_basic_schemes_send_their_headers_with_an_otp() {
+    let (server, seen) = header_recorder().await;
+    let codes = Arc::new(AtomicUsize::new(100_000));
+    let counter = codes.clone();
+    let keys = Client::builder()
+        .access_key("AK-1", "SK-1")
+        .otp(move || Some(counter.fetch_add(1, Ordering::SeqCst).to_string().into()))
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    keys.list_kubernetes_versions().send().await.unwrap();
+    let basic = Client::builder()
+        .basic_auth("login", "pass word")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    basic.list_kubernetes_versions().send().await.unwrap();
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0]["accesskey"], "AK-1");
+    assert_eq!(seen[0]["secretkey"], "SK-1");
+    assert_eq!(seen[0]["x-otp-code"], "100000");
+    assert!(!seen[0].contains_key("authorization"));
+    assert_eq!(
+        seen[1]["authorization"],
+        format!("Basic {}", B64.encode("login:pass word"))
+    );
+    assert!(!seen[1].contains_key("x-otp-code") && !seen[1].contains_key("accesskey"));
+}
+
+#[tokio::test]
+async fn tokens_rotate_across_three_requests() {
+    let server = MockServer::start_async().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let turn = Arc::new(AtomicUsize::new(1));
+    server
+        .mock_async(move |when, then| {
+            when.any_request();
+            then.respond_with(move |request: &HttpMockRequest| {
+                let headers = request.headers();
+                sink.lock().unwrap().push((
+                    headers["accesstoken"].to_str().unwrap().to_string(),
+                    headers["refreshtoken"].to_str().unwrap().to_string(),
+                ));
+                let next = turn.fetch_add(1, Ordering::SeqCst) + 1;
+                http::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .header("Access-Token", format!("access-{next}"))
+                    .header("Refresh-Token", format!("refresh-{next}"))
+                    .body(json!({"Versions": []}).to_string())
+                    .unwrap()
+                    .into()
+            });
+        })
+        .await;
+    let client = Client::builder()
+        .tokens("access-1", "refresh-1")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.list_kubernetes_versions().send().await.unwrap();
+    }
+    let seen = seen.lock().unwrap();
+    let expected: Vec<(String, String)> = (1..=3)
+        .map(|n| (format!("access-{n}"), format!("refresh-{n}")))
+        .collect();
+    assert_eq!(*seen, expected);
+}
+
+#[tokio::test]
+async fn missing_or_empty_credentials_are_refused() {
+    assert!(matches!(
+        Client::builder().build(),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(Client::new("", "sk"), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        Client::builder().basic_auth("a:b", "pw").build(),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        Client::builder()
+            .access_key("AK", "SK")
+            .base_url("http://oks.example.com")
+            .build(),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn regions_have_their_documented_endpoints() {
+    assert_eq!(
+        Region::default().base_url(),
+        "https://api.eu-west-2.oks.outscale.com/api/v2"
+    );
+    assert_eq!(
+        "cloudgouv-eu-west-1".parse::<Region>().unwrap().base_url(),
+        "https://api.cloudgouv-eu-west-1.oks.outscale.com/api/v2"
+    );
+    assert!("mars-1".parse::<Region>().is_err());
+    let client = Client::builder()
+        .access_key("AK", "SK")
+        .region(Region::CloudgouvEuWest1)
+        .build()
+        .unwrap();
+    assert!(format!("{client:?}").contains("cloudgouv-eu-west-1"));
+}
+
+#[tokio::test]
+async fn both_error_shapes_decode_into_kaas_errors() {
+    let cases = [
+        (404, "common.error.404.json", None, Some("string")),
+        (422, "common.error.422.json", None, None),
+        (
+            404,
+            "common.error.404.live.json",
+            Some("ResourceNotFound (404)"),
+            Some("0f8c5d2e-3e8b-4c3a-9a51-6f0f0c9f2a11"),
+        ),
+        (
+            422,
+            "common.error.422.live.json",
+            Some("InvalidParameterValue (422)"),
+            Some("5b1f0c7e-9d0a-4a5e-8e0e-2a4f6c3d7b21"),
+        ),
+    ];
+    for (status, fixture, code, request_id) in cases {
+        let body = common::fixture("oks", fixture);
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(status).json_body(body.clone());
+            })
+            .await;
+        let error: Error = client(&server)
+            .get_cluster()
+            .cluster_id("c")
+            .send()
+            .await
+            .unwrap_err()
+            .into();
+        let api = error
+            .api()
+            .unwrap_or_else(|| panic!("{fixture}: {error:?}"));
+        assert_eq!(api.status, status, "{fixture}");
+        assert_eq!(api.code.as_deref(), code, "{fixture}");
+        assert_eq!(api.request_id.as_deref(), request_id, "{fixture}");
+        assert!(!api.message.is_empty(), "{fixture}");
+        if status == 422 {
+            assert!(
+                !api.details.is_empty(),
+                "{fixture}: the validation errors are kept"
+            );
+            assert!(
+                api.details[0].contains(": "),
+                "{fixture}: {:?}",
+                api.details
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_resource_is_not_ready_read_is_retried() {
+    let server = MockServer::start_async().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let not_ready = common::fixture("oks", "common.error.503.live.json");
+    let project = common::fixture("oks", "get_project.response.json");
+    server
+        .mock_async(move |when, then| {
+            when.path("/projects/p1");
+            then.respond_with(move |_: &HttpMockRequest| {
+                if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                    json_response(503, &not_ready)
+                } else {
+                    json_response(200, &project)
+                }
+            });
+        })
+        .await;
+    let response = client(&server)
+        .get_project()
+        .project_id("p1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+/// A project (or cluster) whose status follows `states`, one per read, then stays at the last.
+async fn status_server(
+    path: &'static str,
+    key: &'static str,
+    states: Vec<&'static str>,
+) -> MockServer {
+    let server = MockServer::start_async().await;
+    let fixture = if key == "Project" {
+        "get_project.response.json"
+    } else {
+        "get_cluster.response.json"
+    };
+    let template = common::fixture("oks", fixture);
+    let reads = AtomicUsize::new(0);
+    server
+        .mock_async(move |when, then| {
+            when.path(path);
+            then.respond_with(move |_: &HttpMockRequest| {
+                let n = reads.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
+                let mut body = template.clone();
+                match states[n] {
+                    "gone" => return json_response(404, &json!({"detail": "Not Found"})),
+                    state if key == "Project" => body["Project"]["status"] = state.into(),
+                    state => body["Cluster"]["statuses"]["status"] = state.into(),
+                }
+                json_response(200, &body)
+            });
+        })
+        .await;
+    server
+}
+
+#[tokio::test(start_paused = true)]
+async fn waits_follow_status_to_ready_fail_fast_and_see_deletion() {
+    let server = status_server(
+        "/projects/p1",
+        "Project",
+        vec!["pending", "deploying", "ready"],
+    )
+    .await;
+    let project = client(&server)
+        .wait_until_project_ready("p1")
+        .await
+        .unwrap();
+    assert_eq!(
+        project.status,
+        Some(kaas::oks::types::ResourceStatus::Ready)
+    );
+
+    let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "failed"]).await;
+    let error = client(&server).wait_until_ready("c1").await.unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
+        "{error:?}"
+    );
+
+    let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "ready"]).await;
+    let cluster = client(&server).wait_until_ready("c1").await.unwrap();
+    assert!(cluster.statuses.is_some());
+
+    let server = status_server(
+        "/clusters/c1",
+        "Cluster",
+        vec!["deleting", "deleting", "gone"],
+    )
+    .await;
+    client(&server).wait_until_deleted("c1").await.unwrap();
+
+    let server = status_server("/clusters/c1", "Cluster", vec!["deploying"]).await;
+    let error = client(&server).wait_until_ready("c1").await.unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "deploying"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_create_answered_503_is_not_retried() {
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(Method::POST).path("/clusters");
+            then.status(503)
+                .json_body(common::fixture("oks", "common.error.503.live.json"));
+        })
+        .await;
+    let body: kaas::oks::types::ClusterInput =
+        common::fixture_as("oks", "create_cluster.request.json");
+    let quick = Client::builder()
+        .access_key("AK", "SK")
+        .base_url(server.base_url())
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .build()
+        .unwrap();
+    let error: Error = quick
+        .create_cluster()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(create.calls_async().await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_encrypted_kubeconfig_post_is_retried_as_it_creates_nothing() {
+    let server = MockServer::start_async().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let yaml = kubeconfig_yaml();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::POST)
+                .path("/clusters/cluster-1/kubeconfig");
+            then.respond_with(move |request: &HttpMockRequest| {
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return json_response(503, &json!({"detail": "busy"}));
+                }
+                let key = request.headers()["x-encrypt-nacl"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                json_response(
+                    200,
+                    &kubeconfig_response(&nacl::seal_for(&key, yaml.as_bytes()).unwrap()),
+                )
+            });
+        })
+        .await;
+    let kubeconfig = client(&server).kubeconfig("cluster-1").await.unwrap();
+    assert_eq!(kubeconfig.current_context(), Some("oks-admin@demo"));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
