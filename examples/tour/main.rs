@@ -8,12 +8,14 @@
 //! | provider | environment |
 //! |---|---|
 //! | DigitalOcean | `DIGITALOCEAN_TOKEN` |
+//! | OUTSCALE OKS | `OKS_ACCESS_KEY`, `OKS_SECRET_KEY` (and `OKS_REGION`: `eu-west-2` or `cloudgouv-eu-west-1`) |
 //!
 //! ```sh
 //! cargo run --example tour
 //! ```
 
 mod digitalocean;
+mod oks;
 
 /// Prints one step of the tour: what was called and what came back.
 pub fn step(call: &str, outcome: impl std::fmt::Display) {
@@ -29,6 +31,7 @@ pub fn heading(title: &str, mode: &str) {
 async fn main() -> anyhow::Result<()> {
     println!("kaas {} tour", env!("CARGO_PKG_VERSION"));
     digitalocean::tour().await?;
+    oks::tour().await?;
     println!(
         "\nThe tour is over: every call above went through the same typed clients your code uses."
     );

@@ -128,10 +128,10 @@ impl Authenticate for OksAuth {
                 headers.insert(REFRESH_TOKEN, pair.refresh);
             }
         }
-        if let Some(code) = self.otp.as_ref().and_then(|source| source()) {
-            if let Ok(value) = sensitive_header("one-time code", code.expose_secret().trim()) {
-                headers.insert(OTP_CODE, value);
-            }
+        if let Some(code) = self.otp.as_ref().and_then(|source| source())
+            && let Ok(value) = sensitive_header("one-time code", code.expose_secret().trim())
+        {
+            headers.insert(OTP_CODE, value);
         }
     }
 
