@@ -22,15 +22,7 @@ fn typed<T: serde::de::DeserializeOwned>(operation: &str) -> T {
 }
 
 fn bodies() -> Vec<common::OperationBodies> {
-    contract::BODIES
-        .iter()
-        .map(|b| common::OperationBodies {
-            operation: b.operation,
-            request: b.request.map(|(_, codec)| codec),
-            response: b.response.map(|(_, codec)| codec),
-            error: b.error.map(|(_, codec)| codec),
-        })
-        .collect()
+    common::contract_bodies!(contract::BODIES)
 }
 
 #[test]
@@ -145,32 +137,11 @@ async fn wire_shape_of_every_operation() {
     let cluster: uuid::Uuid = CLUSTER.parse().unwrap();
     let pool: uuid::Uuid = POOL.parse().unwrap();
     let node: uuid::Uuid = NODE.parse().unwrap();
-    let body = |name: &str| common::fixture(PROVIDER, &format!("{name}.request.json"));
     let mut shapes: BTreeMap<&str, common::WireRequest> = BTreeMap::new();
     macro_rules! wire {
-        ($op:literal, $call:expr) => {{
-            // The recording server answers 200 `{}` to everything; only the request matters here.
-            let _ = $call.send().await;
-            let request = seen
-                .lock()
-                .unwrap()
-                .pop()
-                .expect(concat!($op, " sent nothing"));
-            if std::path::Path::new(&common::fixture_dir(PROVIDER))
-                .join(concat!($op, ".request.json"))
-                .exists()
-            {
-                assert_eq!(
-                    request.body.as_ref(),
-                    Some(&body($op)),
-                    concat!($op, ": the body sent is not the documented example")
-                );
-            }
-            assert!(
-                shapes.insert($op, request).is_none(),
-                concat!($op, " called twice")
-            );
-        }};
+        ($op:literal, $call:expr) => {
+            common::record_wire!(shapes, seen, PROVIDER, $op, $call)
+        };
     }
     wire!(
         "list_clusters",

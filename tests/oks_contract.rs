@@ -17,15 +17,7 @@ fn typed<T: serde::de::DeserializeOwned>(operation: &str) -> T {
 }
 
 fn bodies() -> Vec<common::OperationBodies> {
-    contract::BODIES
-        .iter()
-        .map(|b| common::OperationBodies {
-            operation: b.operation,
-            request: b.request.map(|(_, codec)| codec),
-            response: b.response.map(|(_, codec)| codec),
-            error: b.error.map(|(_, codec)| codec),
-        })
-        .collect()
+    common::contract_bodies!(contract::BODIES)
 }
 
 #[test]
@@ -93,28 +85,9 @@ async fn wire_shape_of_every_operation() {
         .unwrap();
     let mut shapes: BTreeMap<&str, common::WireRequest> = BTreeMap::new();
     macro_rules! wire {
-        ($op:literal, $call:expr) => {{
-            let _ = $call.send().await;
-            let request = seen
-                .lock()
-                .unwrap()
-                .pop()
-                .expect(concat!($op, " sent nothing"));
-            let fixture = common::fixture_dir(PROVIDER).join(concat!($op, ".request.json"));
-            if fixture.exists() {
-                let documented = common::fixture(PROVIDER, concat!($op, ".request.json"));
-                let sent = request.body.clone().unwrap_or_default();
-                assert!(
-                    common::same_request(&sent, &documented),
-                    "{}: sent {sent}, documented {documented}",
-                    $op
-                );
-            }
-            assert!(
-                shapes.insert($op, request).is_none(),
-                concat!($op, " called twice")
-            );
-        }};
+        ($op:literal, $call:expr) => {
+            common::record_wire!(shapes, seen, PROVIDER, $op, $call)
+        };
     }
     let cluster = "cluster-1";
     let project = "project-1";

@@ -11,11 +11,7 @@ use httpmock::MockServer;
 use kaas::digitalocean::mock::MockServerExt as _;
 use kaas::digitalocean::{Client, types};
 
-use crate::{heading, step};
-
-fn fixture<T: serde::de::DeserializeOwned>(json: &str) -> T {
-    serde_json::from_str(json).expect("the fixtures are valid examples")
-}
+use crate::{fixture, heading, step};
 
 pub async fn tour() -> anyhow::Result<()> {
     match std::env::var("DIGITALOCEAN_TOKEN") {

@@ -22,6 +22,11 @@ pub fn step(call: &str, outcome: impl std::fmt::Display) {
     println!("  ✔ {call:<24} {outcome}");
 }
 
+/// A documented example (a fixture of `tests/fixtures/`) as a generated type.
+pub fn fixture<T: serde::de::DeserializeOwned>(json: &str) -> T {
+    serde_json::from_str(json).expect("the fixtures are valid examples")
+}
+
 /// Prints a provider's heading.
 pub fn heading(title: &str, mode: &str) {
     println!("\n{title} — {mode}");

@@ -9,11 +9,7 @@ use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use kaas::oks::mock::MockServerExt as _;
 use kaas::oks::{Client, Region, nacl, types};
 
-use crate::{heading, step};
-
-fn fixture<T: serde::de::DeserializeOwned>(json: &str) -> T {
-    serde_json::from_str(json).expect("the fixtures are valid examples")
-}
+use crate::{fixture, heading, step};
 
 pub async fn tour() -> anyhow::Result<()> {
     match (

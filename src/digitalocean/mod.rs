@@ -15,8 +15,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,8 +25,8 @@ use crate::auth::Bearer;
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::paginate::{self, Page, PageWalk};
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile, RateLimit};
-use crate::wait::{self, Progress, WaitPolicy};
+use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::wait::{self, Progress};
 
 crate::generated_provider!("digitalocean");
 
@@ -56,34 +54,6 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
     })
 }
 
-/// A DigitalOcean Kubernetes client: every operation of the spec (through `Deref` to
-/// [`GeneratedClient`]) plus page walking, waiting and kubeconfig retrieval.
-///
-/// Cloning is cheap and clones share the connection pool and rate-limit state.
-#[derive(Clone)]
-pub struct Client {
-    api: GeneratedClient,
-    wait: WaitPolicy,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use progenitor_client::ClientInfo as _;
-        f.debug_struct("digitalocean::Client")
-            .field("base_url", &self.api.baseurl())
-            .field("transport", self.api.inner())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Deref for Client {
-    type Target = GeneratedClient;
-
-    fn deref(&self) -> &GeneratedClient {
-        &self.api
-    }
-}
-
 /// The credentials a DigitalOcean [`ClientBuilder`] collects.
 #[derive(Default)]
 pub struct Credentials {
@@ -108,14 +78,7 @@ impl BuildClient for Client {
         let connection = builder
             .settings
             .connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
-        Ok(Client {
-            api: GeneratedClient::new_with_client(
-                &connection.base_url,
-                connection.http,
-                connection.transport,
-            ),
-            wait: connection.wait,
-        })
+        Ok(Client::from_connection(connection))
     }
 }
 
@@ -142,20 +105,6 @@ impl Client {
     /// ```
     pub fn builder() -> ClientBuilder<Self> {
         ClientBuilder::default()
-    }
-
-    /// The rate-limit headers of the last response (`ratelimit-limit`, `-remaining`, `-reset`).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client) {
-    /// if let Some(limit) = client.rate_limit() {
-    ///     println!("{:?} requests left", limit.remaining);
-    /// }
-    /// # }
-    /// ```
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        use progenitor_client::ClientInfo as _;
-        self.api.inner().rate_limit()
     }
 
     /// Every cluster of the account, walking all pages ([`MAX_PER_PAGE`] a page).

@@ -19,8 +19,6 @@
 mod auth;
 pub mod nacl;
 
-use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 
 use secrecy::SecretString;
@@ -28,7 +26,7 @@ use secrecy::SecretString;
 use crate::error::{CryptoError, DecodedErrorBody, Error, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress, WaitPolicy};
+use crate::wait::{self, Progress};
 
 pub use auth::OtpSource;
 pub use nacl::KubeconfigKey;
@@ -156,32 +154,6 @@ fn validation_text(item: &serde_json::Value) -> String {
     }
 }
 
-/// An OKS client: every operation of the spec (through `Deref` to [`GeneratedClient`]), plus
-/// encrypted kubeconfig retrieval and waits. Cheap to clone; clones share tokens and connections.
-#[derive(Clone)]
-pub struct Client {
-    api: GeneratedClient,
-    wait: WaitPolicy,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use progenitor_client::ClientInfo as _;
-        f.debug_struct("oks::Client")
-            .field("base_url", &self.api.baseurl())
-            .field("transport", self.api.inner())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Deref for Client {
-    type Target = GeneratedClient;
-
-    fn deref(&self) -> &GeneratedClient {
-        &self.api
-    }
-}
-
 /// The credentials an OKS [`ClientBuilder`] collects: one scheme, and an optional OTP source.
 #[derive(Default)]
 pub struct Credentials {
@@ -256,14 +228,7 @@ impl BuildClient for Client {
         let connection = builder
             .settings
             .connect(&PROFILE, Arc::new(authenticator))?;
-        Ok(Client {
-            api: GeneratedClient::new_with_client(
-                &connection.base_url,
-                connection.http,
-                connection.transport,
-            ),
-            wait: connection.wait,
-        })
+        Ok(Client::from_connection(connection))
     }
 }
 

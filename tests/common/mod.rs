@@ -1,6 +1,6 @@
 //! Helpers shared by the provider test files: fixtures, request capture for wire-shape
 //! snapshots, and a log capture for the secret-leak tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports, unused_macros)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -313,3 +313,50 @@ fn without_empty_lists(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// The body codecs of a provider's generated `contract::BODIES`, as [`OperationBodies`].
+macro_rules! contract_bodies {
+    ($bodies:expr) => {
+        $bodies
+            .iter()
+            .map(|b| common::OperationBodies {
+                operation: b.operation,
+                request: b.request.map(|(_, codec)| codec),
+                response: b.response.map(|(_, codec)| codec),
+                error: b.error.map(|(_, codec)| codec),
+            })
+            .collect::<Vec<_>>()
+    };
+}
+pub(crate) use contract_bodies;
+
+/// Sends one operation's request to a recording server and keeps what arrived under the
+/// operation's name; a documented request example must be what was sent.
+macro_rules! record_wire {
+    ($shapes:ident, $seen:ident, $provider:expr, $op:literal, $call:expr) => {{
+        // The recording server answers 200 `{}` to everything; only the request matters here.
+        let _ = $call.send().await;
+        let request = $seen
+            .lock()
+            .unwrap()
+            .pop()
+            .expect(concat!($op, " sent nothing"));
+        if common::fixture_dir($provider)
+            .join(concat!($op, ".request.json"))
+            .exists()
+        {
+            let documented = common::fixture($provider, concat!($op, ".request.json"));
+            let sent = request.body.clone().unwrap_or_default();
+            assert!(
+                common::same_request(&sent, &documented),
+                "{}: sent {sent}, documented {documented}",
+                $op
+            );
+        }
+        assert!(
+            $shapes.insert($op, request).is_none(),
+            concat!($op, " called twice")
+        );
+    }};
+}
+pub(crate) use record_wire;
