@@ -233,7 +233,7 @@ async fn wire_shape_of_every_operation() {
             .update_node_pool()
             .cluster_id(cluster)
             .node_pool_id(pool)
-            .body(typed::<types::NodePool>("update_node_pool"))
+            .body(typed::<types::NodePoolUpdate>("update_node_pool"))
     );
     wire!(
         "delete_node_pool",
