@@ -26,6 +26,8 @@ mod secret;
 pub mod transport;
 pub mod wait;
 
+#[cfg(feature = "cloud66")]
+pub mod cloud66;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
 #[cfg(feature = "oks")]

@@ -1,7 +1,7 @@
 //! Walking every page of a list as one [`Stream`] of items.
 //!
-//! The first page is fetched alone. When it tells the total number of items, the remaining
-//! pages are known and fetched concurrently (at most `concurrency` at once, in order of page
+//! The first page is fetched alone. When it tells the total number of items (or the number of
+//! the last page), the remaining pages are known and fetched concurrently (at most `concurrency` at once, in order of page
 //! number), and their items still come out in page order. Otherwise pages are fetched one after
 //! another until the provider says there is no next page. Memory stays bounded by the pages in
 //! flight; an error ends the stream after it is yielded.
@@ -21,6 +21,8 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// Whether the provider says there is a page after this one.
     pub has_next: bool,
+    /// The number of the last page, when the provider tells it directly (it wins over `total`).
+    pub last_page: Option<u32>,
 }
 
 /// How to walk: page size and how many pages to fetch at once.
@@ -58,7 +60,8 @@ where
         .boxed()
 }
 
-/// Pages 2.. : concurrently when the total is known, else one by one while `has_next`.
+/// Pages 2.. : concurrently when the last page is known (told, or from the total), else one
+/// by one while `has_next`.
 fn remaining_pages<T, F, Fut>(
     first: &Page<T>,
     walk: PageWalk,
@@ -69,15 +72,17 @@ where
     F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    match first.total {
-        Some(total) => {
-            let per_page = u64::from(walk.per_page.max(1));
-            let last = u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX);
-            stream::iter(2..=last)
-                .map(fetch)
-                .buffered(walk.concurrency.max(1))
-                .boxed()
-        }
+    let per_page = u64::from(walk.per_page.max(1));
+    let last = first.last_page.or_else(|| {
+        first
+            .total
+            .map(|total| u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX))
+    });
+    match last {
+        Some(last) => stream::iter(2..=last)
+            .map(fetch)
+            .buffered(walk.concurrency.max(1))
+            .boxed(),
         None if first.has_next => stream::unfold(Some(2u32), move |next| {
             let fetch = fetch.clone();
             async move {

@@ -137,3 +137,31 @@ async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
     }
     assert_no_sentinel("oks", &shown);
 }
+
+#[cfg(feature = "cloud66")]
+#[tokio::test]
+async fn cloud66_token_stays_secret() {
+    use kaas::cloud66::Client;
+    common::global_logs();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(401).json_body(json!({"error": "invalid_token", "error_description": "The access token is invalid"}));
+        })
+        .await;
+    let builder = Client::builder()
+        .token("c66-SENTINEL-token")
+        .base_url(server.base_url())
+        .retry_policy(kaas::RetryPolicy::none());
+    let shown_builder = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let failed = client.get_cluster().id(1).send().await.unwrap_err();
+    let shown_generated = format!("{failed} {failed:?}");
+    let error: kaas::Error = failed.into();
+    let shown = format!(
+        "{shown_builder} {client:?} {:?} {error} {error:?} {shown_generated}",
+        *client
+    );
+    assert_no_sentinel("cloud66", &shown);
+}

@@ -35,6 +35,7 @@ fn fake_pages(
                 items,
                 total: tell_total.then_some(total),
                 has_next: start + 10 < total,
+                last_page: None,
             })
         })
     }
@@ -106,6 +107,7 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
                 items: vec![page],
                 total: None,
                 has_next: true,
+                last_page: None,
             })
         }
     };

@@ -159,6 +159,7 @@ impl Client {
                     items: list.kubernetes_clusters,
                     total: list.meta.total,
                     has_next,
+                    last_page: None,
                 })
             }
         })
@@ -196,6 +197,7 @@ impl Client {
                     items: list.node_pools,
                     total: None,
                     has_next: false,
+                    last_page: None,
                 })
             }
         })

@@ -1,0 +1,228 @@
+//! Cloud66 (API v3): Kubernetes clusters and the stack actions their operations start.
+//!
+//! [`Client`] is the generated client for `specs/cloud66.yaml` with a bearer token; every
+//! operation of the spec is a method on it, plus [`Client::clusters`] over all pages and
+//! [`Client::wait_for_action`] for the asynchronous actions (a cluster is a stack underneath).
+//!
+//! ```no_run
+//! # async fn demo() -> kaas::Result<()> {
+//! use kaas::cloud66::{Client, types};
+//! let client = Client::new(std::env::var("CLOUD66_TOKEN").unwrap_or_default())?;
+//! let cluster = client.get_cluster().id(123).send().await?.into_inner().response.unwrap_or_default();
+//! let action = client
+//!     .reboot_cluster_servers()
+//!     .id(123)
+//!     .strategy(types::RebootStrategy::Serial)
+//!     .group("web")
+//!     .send()
+//!     .await?
+//!     .into_inner();
+//! let finished = client.wait_for_action(cluster.uid.as_deref().unwrap_or_default(), action.response.unwrap_or_default().id.unwrap_or_default()).await?;
+//! println!("{:?}", finished.finished_message);
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use secrecy::SecretString;
+
+use crate::auth::Bearer;
+use crate::error::{DecodedErrorBody, Error, Result};
+use crate::paginate::{self, Page, PageWalk};
+use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::wait::{self, Progress, WaitPolicy};
+
+crate::generated_provider!("cloud66");
+
+/// The documented base URL.
+pub const DEFAULT_BASE_URL: &str = "https://app.cloud66.com/api/3";
+
+/// The page size the API uses when none is asked for.
+pub const DEFAULT_PER_PAGE: u32 = 30;
+
+static PROFILE: ProviderProfile = ProviderProfile {
+    name: "cloud66",
+    default_base_url: Some(DEFAULT_BASE_URL),
+    decode_error,
+    safe_posts: &[],
+};
+
+/// Reads the live `{error, error_description, details}` and the document's
+/// `{"response": {"message", "status"}}`.
+fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
+    let error: types::Error = serde_json::from_slice(body).ok()?;
+    let details = match error.details {
+        Some(serde_json::Value::Null) | None => Vec::new(),
+        Some(serde_json::Value::String(text)) => vec![text],
+        Some(other) => vec![other.to_string()],
+    };
+    if error.error.is_some() || error.error_description.is_some() {
+        return Some(DecodedErrorBody {
+            code: error.error,
+            message: error.error_description,
+            details,
+            request_id: None,
+        });
+    }
+    let status = error.response?;
+    Some(DecodedErrorBody {
+        code: status.status,
+        message: status.message,
+        details,
+        request_id: None,
+    })
+}
+
+/// The credentials a Cloud66 [`ClientBuilder`] collects.
+#[derive(Default)]
+pub struct Credentials {
+    token: Option<SecretString>,
+}
+
+impl ClientBuilder<Client> {
+    /// The OAuth access token, sent as a bearer token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.token = Some(SecretString::from(token.into()));
+        self
+    }
+}
+
+impl BuildClient for Client {
+    type Credentials = Credentials;
+
+    fn build(builder: ClientBuilder<Self>) -> Result<Self> {
+        let token = builder.credentials.token.ok_or_else(|| {
+            Error::InvalidInput("a Cloud66 access token is required: `.token(..)`".into())
+        })?;
+        let connection = builder
+            .settings
+            .connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
+        Ok(Client::from_connection(connection))
+    }
+}
+
+/// The poll interval public Cloud66 clients use for actions.
+const ACTION_POLL: Duration = Duration::from_secs(10);
+
+impl Client {
+    /// A client for `https://app.cloud66.com/api/3` with this access token.
+    ///
+    /// ```no_run
+    /// let client = kaas::cloud66::Client::new("token")?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn new(token: impl Into<String>) -> Result<Self> {
+        Self::builder().token(token).build()
+    }
+
+    /// A builder for other settings (base URL, timeouts, retries, waits).
+    ///
+    /// ```no_run
+    /// let client = kaas::cloud66::Client::builder().token("token").page_concurrency(2).build()?;
+    /// # Ok::<(), kaas::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::default()
+    }
+
+    /// Every cluster the token can see, over all pages; once the first page tells how many
+    /// pages there are, the others are fetched concurrently and still come out in order.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let clusters: Vec<_> = client.clusters().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
+        use progenitor_client::ClientInfo as _;
+        let walk = PageWalk {
+            per_page: DEFAULT_PER_PAGE,
+            concurrency: self.api.inner().page_concurrency(),
+        };
+        let api = self.api.clone();
+        paginate::all_items(walk, move |page| {
+            let api = api.clone();
+            async move {
+                let list = api
+                    .list_clusters()
+                    .page(u64::from(page))
+                    .send()
+                    .await?
+                    .into_inner();
+                let pagination = list.pagination.unwrap_or_default();
+                Ok(Page {
+                    items: list.response,
+                    // The server picks the page size, so the page count, not the total, says
+                    // which pages remain.
+                    total: None,
+                    has_next: pagination.next.is_some(),
+                    last_page: pagination.pages.and_then(|p| u32::try_from(p).ok()),
+                })
+            }
+        })
+    }
+
+    /// Polls a stack action (every 10 s, up to the wait policy's deadline) until `finished_at`
+    /// is set, and returns it; fails with [`Error::WaitFailed`] carrying the server's message
+    /// when `finished_success` is false. Accepts the document's shape too (`status`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
+    /// let action = client.wait_for_action("5999b763474b0eafa5fafb64bff0ba80", 789).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_action(
+        &self,
+        stack_id: &str,
+        action_id: i64,
+    ) -> Result<types::StackAction> {
+        let what = format!("action {action_id} of stack {stack_id}");
+        let policy = WaitPolicy::clone(&self.wait)
+            .initial_interval(ACTION_POLL)
+            .max_interval(ACTION_POLL);
+        wait::until(&what, &policy, || async {
+            let response = self
+                .api
+                .get_stack_action()
+                .stack_id(stack_id)
+                .id(action_id)
+                .send()
+                .await?
+                .into_inner();
+            let action = response
+                .response
+                .ok_or_else(|| Error::decode("the answer carries no `response`", b""))?;
+            Ok(judge_action(action))
+        })
+        .await
+    }
+}
+
+/// Finished when `finished_at` is set; its outcome is `finished_success`. Without those
+/// (the document's shape), `status` says it: `failed`/`error` fail, anything else is pending.
+fn judge_action(action: types::StackAction) -> Progress<types::StackAction> {
+    if action
+        .finished_at
+        .as_deref()
+        .is_some_and(|at| !at.is_empty())
+    {
+        return match action.finished_success {
+            Some(false) => Progress::Failed {
+                state: "failed".into(),
+                message: action.finished_message.clone(),
+            },
+            _ => Progress::Done(action),
+        };
+    }
+    match action.status.as_deref() {
+        Some(state @ ("failed" | "error")) => Progress::Failed {
+            state: state.into(),
+            message: action.finished_message.clone(),
+        },
+        Some(state) => Progress::Pending(state.into()),
+        None => Progress::Pending("running".into()),
+    }
+}

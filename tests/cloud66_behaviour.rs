@@ -1,0 +1,303 @@
+//! Cloud66 behaviour: bearer auth, all pages of clusters, the 501 create, reboot then wait for
+//! the action (both shapes, success and failure), throttling retried, errors decoded.
+#![cfg(feature = "cloud66")]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::TryStreamExt as _;
+use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
+use kaas::cloud66::{Client, types};
+use kaas::{Error, RetryPolicy, WaitPolicy};
+use serde_json::{Value, json};
+
+const UID: &str = "5999b763474b0eafa5fafb64bff0ba80";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .token("c66-SENTINEL-token")
+        .base_url(server.base_url())
+        .wait_policy(WaitPolicy::default().timeout(Duration::from_secs(300)))
+        .no_timeouts()
+        .build()
+        .unwrap()
+}
+
+fn json_response(status: u16, body: &Value) -> HttpMockResponse {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .unwrap()
+        .into()
+}
+
+/// Answers `bodies[n]` to the n-th request (the last one from then on).
+async fn sequence(
+    server: &MockServer,
+    path: String,
+    bodies: Vec<(u16, Value)>,
+) -> Arc<AtomicUsize> {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    server
+        .mock_async(move |when, then| {
+            when.path(path);
+            then.respond_with(move |_: &HttpMockRequest| {
+                let n = counter.fetch_add(1, Ordering::SeqCst).min(bodies.len() - 1);
+                json_response(bodies[n].0, &bodies[n].1)
+            });
+        })
+        .await;
+    calls
+}
+
+#[tokio::test]
+async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
+    let one = common::fixture("cloud66", "list_clusters.response.json")["response"][0].clone();
+    for (tell_pages, concurrency) in [(false, 4), (true, 1), (true, 4)] {
+        let server = MockServer::start_async().await;
+        for page in 1..=3 {
+            let items: Vec<Value> = (0..2)
+                .map(|i| {
+                    let mut cluster = one.clone();
+                    cluster["name"] = format!("cluster-{page}-{i}").into();
+                    cluster
+                })
+                .collect();
+            let mut pagination = json!({"previous": null, "next": if page < 3 { json!(page + 1) } else { Value::Null }, "current": page, "per_page": 2});
+            if tell_pages {
+                pagination["pages"] = 3.into();
+                pagination["count"] = 6.into();
+            }
+            let body = json!({"response": items, "count": 2, "pagination": pagination});
+            server
+                .mock_async(|when, then| {
+                    when.method(Method::GET)
+                        .path("/clusters")
+                        .query_param("page", page.to_string())
+                        .header("authorization", "Bearer c66-SENTINEL-token");
+                    then.status(200).json_body(body);
+                })
+                .await;
+        }
+        let client = Client::builder()
+            .token("c66-SENTINEL-token")
+            .base_url(server.base_url())
+            .page_concurrency(concurrency)
+            .build()
+            .unwrap();
+        let names: Vec<String> = client
+            .clusters()
+            .map_ok(|c| c.name.unwrap_or_default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            [
+                "cluster-1-0",
+                "cluster-1-1",
+                "cluster-2-0",
+                "cluster-2-1",
+                "cluster-3-0",
+                "cluster-3-1"
+            ],
+            "pages told {tell_pages}, concurrency {concurrency}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn create_is_a_typed_not_implemented_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(Method::POST).path("/clusters");
+            then.status(501)
+                .json_body(common::fixture("cloud66", "create_cluster.error.501.json"));
+        })
+        .await;
+    let error: Error = client(&server)
+        .create_cluster()
+        .body(types::ClusterCreate(Default::default()))
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let Error::NotImplemented(api) = &error else {
+        panic!("expected NotImplemented, got {error:?}")
+    };
+    assert_eq!(
+        (api.status, api.code.as_deref(), api.message.as_str()),
+        (501, Some("not_implemented"), "Not implemented yet")
+    );
+    assert_eq!(
+        error.to_string(),
+        "cloud66 does not implement this operation yet: Not implemented yet"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn reboot_then_wait_until_the_action_finishes() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(Method::POST)
+                .path("/clusters/123/reboot_servers")
+                .query_param("strategy", "parallel")
+                .query_param("group", "all");
+            then.status(200).json_body(common::fixture(
+                "cloud66",
+                "reboot_cluster_servers.response.json",
+            ));
+        })
+        .await;
+    let running = common::fixture("cloud66", "get_stack_action.response.live.json");
+    let finished = common::fixture("cloud66", "get_stack_action.response.finished.json");
+    let polls = sequence(
+        &server,
+        format!("/stacks/{UID}/actions/789"),
+        vec![(200, running.clone()), (200, running), (200, finished)],
+    )
+    .await;
+    let client = client(&server);
+    let started = client
+        .reboot_cluster_servers()
+        .id(123)
+        .strategy(types::RebootStrategy::Parallel)
+        .group("all")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let action_id = started.response.unwrap().id.unwrap();
+    let clock = tokio::time::Instant::now();
+    let action = client.wait_for_action(UID, action_id).await.unwrap();
+    assert_eq!(action.finished_success, Some(true));
+    assert_eq!(action.finished_message.as_deref(), Some("Servers rebooted"));
+    assert_eq!(polls.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        clock.elapsed(),
+        Duration::from_secs(20),
+        "polled every 10 s"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_action_fails_the_wait_with_the_server_message() {
+    let server = MockServer::start_async().await;
+    sequence(
+        &server,
+        format!("/stacks/{UID}/actions/789"),
+        vec![(
+            200,
+            common::fixture("cloud66", "get_stack_action.response.failed.json"),
+        )],
+    )
+    .await;
+    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitFailed { message: Some(m), .. } if m == "Reboot failed on web1: host unreachable"),
+        "{error:?}"
+    );
+
+    // The document's shape: no finished_* fields, a status.
+    let server = MockServer::start_async().await;
+    let mut failed = common::fixture("cloud66", "reboot_cluster_servers.response.json");
+    failed["response"]["status"] = "failed".into();
+    sequence(
+        &server,
+        format!("/stacks/{UID}/actions/789"),
+        vec![
+            (
+                200,
+                common::fixture("cloud66", "reboot_cluster_servers.response.json"),
+            ),
+            (200, failed),
+        ],
+    )
+    .await;
+    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
+        "{error:?}"
+    );
+
+    let server = MockServer::start_async().await;
+    sequence(
+        &server,
+        format!("/stacks/{UID}/actions/789"),
+        vec![(
+            200,
+            common::fixture("cloud66", "get_stack_action.response.live.json"),
+        )],
+    )
+    .await;
+    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "running"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_503_is_retried_and_errors_decode() {
+    let server = MockServer::start_async().await;
+    let calls = sequence(
+        &server,
+        "/clusters/123".into(),
+        vec![
+            (
+                503,
+                common::fixture("cloud66", "common.error.503.live.json"),
+            ),
+            (200, common::fixture("cloud66", "get_cluster.response.json")),
+        ],
+    )
+    .await;
+    let cluster = client(&server)
+        .get_cluster()
+        .id(123)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        cluster.response.unwrap().name.as_deref(),
+        Some("Production Cluster")
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    let server = MockServer::start_async().await;
+    sequence(
+        &server,
+        "/clusters/123".into(),
+        vec![(
+            401,
+            common::fixture("cloud66", "common.error.401.live.json"),
+        )],
+    )
+    .await;
+    let error: Error = Client::builder()
+        .token("t")
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .no_timeouts()
+        .build()
+        .unwrap()
+        .get_cluster()
+        .id(123)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let api = error.api().unwrap();
+    assert_eq!(
+        (api.status, api.code.as_deref(), api.message.as_str()),
+        (401, Some("invalid_token"), "The access token is invalid")
+    );
+}
