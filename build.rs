@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// Providers with a spec and a module; a provider joins this list when its module lands.
-const PROVIDERS: &[&str] = &["digitalocean", "oks", "cloud66"];
+const PROVIDERS: &[&str] = &["digitalocean", "oks", "cloud66", "commissaire"];
 
 fn main() {
     println!("cargo:rerun-if-changed=specs");

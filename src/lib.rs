@@ -28,6 +28,8 @@ pub mod wait;
 
 #[cfg(feature = "cloud66")]
 pub mod cloud66;
+#[cfg(feature = "commissaire")]
+pub mod commissaire;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
 #[cfg(feature = "oks")]

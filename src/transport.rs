@@ -558,6 +558,11 @@ impl Settings {
         };
         let mut certificates = Vec::new();
         for pem in &self.root_certificates {
+            if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(Error::InvalidInput(
+                    "the root certificate is not a PEM certificate".into(),
+                ));
+            }
             let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| {
                 Error::InvalidInput(format!("the root certificate is not valid PEM: {e}"))
             })?;

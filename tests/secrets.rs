@@ -165,3 +165,63 @@ async fn cloud66_token_stays_secret() {
     );
     assert_no_sentinel("cloud66", &shown);
 }
+
+#[cfg(feature = "commissaire")]
+#[tokio::test]
+async fn commissaire_password_token_and_ssh_keys_stay_secret() {
+    use kaas::commissaire::{Client, types};
+    common::global_logs();
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path_includes("/creds");
+            then.status(200)
+                .json_body(json!({"ssh_priv_key": "SENTINEL-key", "remote_user": "root"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(403)
+                .header("content-type", "text/html")
+                .body("Forbidden");
+        })
+        .await;
+    let mut shown = String::new();
+    for builder in [
+        Client::builder().basic_auth("admin", "SENTINEL-password"),
+        Client::builder().token("SENTINEL-token"),
+    ] {
+        let builder = builder
+            .base_url(server.base_url())
+            .retry_policy(kaas::RetryPolicy::none());
+        shown.push_str(&format!("{builder:?}"));
+        let client = builder.build().unwrap();
+        let creds = client
+            .get_host_creds()
+            .ip("10.0.0.1")
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        let body = types::HostCreate {
+            cluster: None,
+            remote_user: None,
+            ssh_priv_key: Some("SENTINEL-new-key".into()),
+        };
+        let failed = client
+            .create_host()
+            .ip("10.0.0.2")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_err();
+        shown.push_str(&format!("{failed} {failed:?}"));
+        let error: kaas::Error = failed.into();
+        shown.push_str(&format!(
+            "{client:?} {:?} {error} {error:?} {creds:?} {body:?}",
+            *client
+        ));
+    }
+    assert_no_sentinel("commissaire", &shown);
+}
