@@ -8,12 +8,15 @@
 //! | provider | environment |
 //! |---|---|
 //! | DigitalOcean | `DIGITALOCEAN_TOKEN` |
+//! | Cloud66 | `CLOUD66_TOKEN` |
 //! | OUTSCALE OKS | `OKS_ACCESS_KEY`, `OKS_SECRET_KEY` (and `OKS_REGION`: `eu-west-2` or `cloudgouv-eu-west-1`) |
 //!
 //! ```sh
 //! cargo run --example tour
 //! ```
 
+mod cloud66;
+mod commissaire;
 mod digitalocean;
 mod oks;
 
@@ -37,6 +40,8 @@ async fn main() -> anyhow::Result<()> {
     println!("kaas {} tour", env!("CARGO_PKG_VERSION"));
     digitalocean::tour().await?;
     oks::tour().await?;
+    cloud66::tour().await?;
+    commissaire::tour().await?;
     println!(
         "\nThe tour is over: every call above went through the same typed clients your code uses."
     );

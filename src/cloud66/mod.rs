@@ -23,7 +23,6 @@
 //! ```
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::stream::BoxStream;
 use secrecy::SecretString;
@@ -32,7 +31,7 @@ use crate::auth::Bearer;
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress, WaitPolicy};
+use crate::wait::{self, Progress};
 
 crate::generated_provider!("cloud66");
 
@@ -103,9 +102,6 @@ impl BuildClient for Client {
     }
 }
 
-/// The poll interval public Cloud66 clients use for actions.
-const ACTION_POLL: Duration = Duration::from_secs(10);
-
 impl Client {
     /// A client for `https://app.cloud66.com/api/3` with this access token.
     ///
@@ -165,7 +161,8 @@ impl Client {
         })
     }
 
-    /// Polls a stack action (every 10 s, up to the wait policy's deadline) until `finished_at`
+    /// Polls a stack action (as the client's [`crate::WaitPolicy`] says: by default from 5 s,
+    /// growing to 30 s; Cloud66's own clients poll every 10-15 s) until `finished_at`
     /// is set, and returns it; fails with [`Error::WaitFailed`] carrying the server's message
     /// when `finished_success` is false. Accepts the document's shape too (`status`).
     ///
@@ -180,10 +177,7 @@ impl Client {
         action_id: i64,
     ) -> Result<types::StackAction> {
         let what = format!("action {action_id} of stack {stack_id}");
-        let policy = WaitPolicy::clone(&self.wait)
-            .initial_interval(ACTION_POLL)
-            .max_interval(ACTION_POLL);
-        wait::until(&what, &policy, || async {
+        wait::until(&what, &self.wait, || async {
             let response = self
                 .api
                 .get_stack_action()

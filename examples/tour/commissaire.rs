@@ -1,0 +1,133 @@
+//! Commissaire: create a cluster, register a host, deploy and wait.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use kaas::commissaire::mock::MockServerExt as _;
+use kaas::commissaire::{Client, types};
+
+use crate::{fixture, heading, step};
+
+pub async fn tour() -> anyhow::Result<()> {
+    heading(
+        "Commissaire",
+        "offline, against a mock server built from specs/commissaire.yaml (self-hosted: no live mode)",
+    );
+    let server = MockServer::start_async().await;
+    let create: types::ClusterCreate = fixture(include_str!(
+        "../../tests/fixtures/commissaire/create_cluster.request.json"
+    ));
+    let host: types::HostCreate = fixture(include_str!(
+        "../../tests/fixtures/commissaire/create_host.request.json"
+    ));
+    let deploy: types::ClusterDeploy = fixture(include_str!(
+        "../../tests/fixtures/commissaire/get_cluster_deploy.response.json"
+    ));
+    let mut finished = deploy.clone();
+    finished.status = Some(types::OperationState::Finished);
+    finished.deployed.append(&mut finished.in_process);
+    finished.finished_at = Some("2015-12-17T15:58:18.710454".into());
+
+    server.create_cluster(|when, then| {
+        when.name(&"prod".parse().expect("a valid name"))
+            .body(&create);
+        then.into_inner().status(201);
+    });
+    server.register_host(|when, then| {
+        when.body(&host);
+        then.into_inner().status(201);
+    });
+    server.check_cluster_member(|when, then| {
+        when.name(&"prod".parse().expect("a valid name"))
+            .ip("192.168.100.50");
+        then.ok(&types::Addresses(vec!["192.168.100.50".into()]));
+    });
+    server.start_cluster_deploy(|when, then| {
+        when.name(&"prod".parse().expect("a valid name"))
+            .body(&types::DeployRequest {
+                version: "7.2.6".into(),
+            });
+        then.created(&deploy);
+    });
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counter = reads.clone();
+    server.get_cluster_deploy(|when, then| {
+        when.name(&"prod".parse().expect("a valid name"));
+        then.into_inner()
+            .respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
+                let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                    &deploy
+                } else {
+                    &finished
+                };
+                http::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(serde_json::to_string(body).unwrap_or_default())
+                    .expect("a response")
+                    .into()
+            });
+    });
+
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .basic_auth("admin", "offline-tour-password")
+        .wait_policy(
+            kaas::WaitPolicy::default()
+                .initial_interval(Duration::from_millis(200))
+                .timeout(Duration::from_secs(30)),
+        )
+        .build()?;
+    let created = client
+        .create_cluster()
+        .name("prod")
+        .body(create.clone())
+        .send()
+        .await?;
+    step(
+        "create_cluster()",
+        format!(
+            "prod on network {}: {}",
+            create.network.unwrap_or_default(),
+            created.status()
+        ),
+    );
+    let registered = client.register_host().body(host.clone()).send().await?;
+    step(
+        "register_host()",
+        format!(
+            "this host joins {}: {}",
+            host.cluster.unwrap_or_default(),
+            registered.status()
+        ),
+    );
+    step(
+        "host_in_cluster()",
+        format!(
+            "192.168.100.50 in prod: {}",
+            client.host_in_cluster("prod", "192.168.100.50").await?
+        ),
+    );
+    client
+        .start_cluster_deploy()
+        .name("prod")
+        .body(types::DeployRequest {
+            version: "7.2.6".into(),
+        })
+        .send()
+        .await?;
+    let done = client.wait_for_deploy("prod").await?;
+    step(
+        "wait_for_deploy()",
+        format!(
+            "{} after {} reads: version {} on {:?}",
+            done.status.map(|s| s.to_string()).unwrap_or_default(),
+            reads.load(Ordering::SeqCst),
+            done.version.unwrap_or_default(),
+            done.deployed
+        ),
+    );
+    Ok(())
+}
