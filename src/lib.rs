@@ -166,3 +166,40 @@ macro_rules! generated_provider {
     };
 }
 pub(crate) use generated_provider;
+
+/// Credentials, the `.token(..)` builder method and `build()` for a provider whose only
+/// scheme is a bearer token. The provider module defines `PROFILE`.
+macro_rules! bearer_token_client {
+    ($provider:literal) => {
+        /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects.
+        #[derive(Default)]
+        pub struct Credentials {
+            token: Option<secrecy::SecretString>,
+        }
+
+        impl $crate::ClientBuilder<Client> {
+            /// The API token, sent as a bearer token.
+            pub fn token(mut self, token: impl Into<String>) -> Self {
+                self.credentials.token = Some(secrecy::SecretString::from(token.into()));
+                self
+            }
+        }
+
+        impl $crate::transport::BuildClient for Client {
+            type Credentials = Credentials;
+
+            fn build(builder: $crate::ClientBuilder<Self>) -> $crate::Result<Self> {
+                let token = builder.credentials.token.ok_or_else(|| {
+                    $crate::Error::InvalidInput(
+                        concat!("a ", $provider, " API token is required: `.token(..)`").into(),
+                    )
+                })?;
+                let auth = ::std::sync::Arc::new($crate::auth::Bearer::new(&token)?);
+                Ok(Client::from_connection(
+                    builder.settings.connect(&PROFILE, auth)?,
+                ))
+            }
+        }
+    };
+}
+pub(crate) use bearer_token_client;

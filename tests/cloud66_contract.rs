@@ -60,28 +60,10 @@ fn the_action_accepts_both_shapes() {
     assert_eq!(live.resource_id, Some(serde_json::json!("123")));
 }
 
-#[derive(serde::Serialize)]
-struct InventoryEntry {
-    operation_id: &'static str,
-    method: &'static str,
-    path: &'static str,
-    tag: &'static str,
-    rust_method: String,
-}
-
 #[test]
 fn operation_inventory() {
     assert_eq!(OPERATIONS.len(), 5);
-    let inventory: Vec<InventoryEntry> = OPERATIONS
-        .iter()
-        .map(|op| InventoryEntry {
-            operation_id: op.id,
-            method: op.method,
-            path: op.path,
-            tag: op.tag,
-            rust_method: format!("kaas::cloud66::Client::{}()", op.id),
-        })
-        .collect();
+    let inventory = common::inventory("cloud66", OPERATIONS);
     insta::assert_yaml_snapshot!("cloud66_operations", inventory);
 }
 
@@ -124,15 +106,6 @@ async fn wire_shape_of_every_operation() {
             .id(789)
     );
 
-    let called: Vec<&str> = shapes.keys().copied().collect();
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
-    all.sort();
-    assert_eq!(called, all, "every operation of the spec has a wire shape");
-    for shape in shapes.values() {
-        assert_eq!(
-            shape.headers.get("authorization").map(String::as_str),
-            Some("[redacted]")
-        );
-    }
+    common::assert_every_operation_recorded(&shapes, OPERATIONS, &["authorization"]);
     insta::assert_yaml_snapshot!("cloud66_wire_shapes", shapes);
 }

@@ -46,28 +46,10 @@ fn host_status_and_types_are_open_enums() {
     assert_eq!(network.type_, Some(types::NetworkType::FlannelServer));
 }
 
-#[derive(serde::Serialize)]
-struct InventoryEntry {
-    operation_id: &'static str,
-    method: &'static str,
-    path: &'static str,
-    tag: &'static str,
-    rust_method: String,
-}
-
 #[test]
 fn operation_inventory() {
     assert_eq!(OPERATIONS.len(), 30);
-    let inventory: Vec<InventoryEntry> = OPERATIONS
-        .iter()
-        .map(|op| InventoryEntry {
-            operation_id: op.id,
-            method: op.method,
-            path: op.path,
-            tag: op.tag,
-            rust_method: format!("kaas::commissaire::Client::{}()", op.id),
-        })
-        .collect();
+    let inventory = common::inventory("commissaire", OPERATIONS);
     insta::assert_yaml_snapshot!("commissaire_operations", inventory);
 }
 
@@ -206,15 +188,6 @@ async fn wire_shape_of_every_operation() {
     );
     wire!("delete_network", client.delete_network().name("mynetwork"));
 
-    let called: Vec<&str> = shapes.keys().copied().collect();
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
-    all.sort();
-    assert_eq!(called, all, "every operation of the spec has a wire shape");
-    for shape in shapes.values() {
-        assert_eq!(
-            shape.headers.get("authorization").map(String::as_str),
-            Some("[redacted]")
-        );
-    }
+    common::assert_every_operation_recorded(&shapes, OPERATIONS, &["authorization"]);
     insta::assert_yaml_snapshot!("commissaire_wire_shapes", shapes);
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use kaas::RetryPolicy;
 use kaas::digitalocean::{Client, OPERATIONS, contract, types};
-use serde::Serialize;
 
 const PROVIDER: &str = "digitalocean";
 const CLUSTER: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
@@ -95,31 +94,10 @@ fn credentials_keep_their_token_secret() {
     assert!(!format!("{credentials:?}").contains("$DIGITALOCEAN_TOKEN"));
 }
 
-#[derive(Serialize)]
-struct InventoryEntry {
-    operation_id: &'static str,
-    method: &'static str,
-    path: &'static str,
-    tag: &'static str,
-    rust_method: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    deprecated: bool,
-}
-
 #[test]
 fn operation_inventory() {
     assert_eq!(OPERATIONS.len(), 28);
-    let inventory: Vec<InventoryEntry> = OPERATIONS
-        .iter()
-        .map(|op| InventoryEntry {
-            operation_id: op.id,
-            method: op.method,
-            path: op.path,
-            tag: op.tag,
-            rust_method: format!("kaas::digitalocean::Client::{}()", op.id),
-            deprecated: op.deprecated,
-        })
-        .collect();
+    let inventory = common::inventory("digitalocean", OPERATIONS);
     insta::assert_yaml_snapshot!("digitalocean_operations", inventory);
 }
 
@@ -316,19 +294,6 @@ async fn wire_shape_of_every_operation() {
             .body(typed::<types::ClusterRegistry>("remove_registry"))
     );
 
-    let called: Vec<&str> = shapes.keys().copied().collect();
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
-    all.sort();
-    assert_eq!(called, all, "every operation of the spec has a wire shape");
-    for shape in shapes.values() {
-        assert_eq!(
-            shape.headers.get("authorization").map(String::as_str),
-            Some("[redacted]")
-        );
-        assert!(
-            !shape.headers.contains_key("api-version"),
-            "progenitor's api-version header must be removed"
-        );
-    }
+    common::assert_every_operation_recorded(&shapes, OPERATIONS, &["authorization"]);
     insta::assert_yaml_snapshot!("digitalocean_wire_shapes", shapes);
 }

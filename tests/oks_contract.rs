@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use kaas::RetryPolicy;
 use kaas::oks::{Client, OPERATIONS, contract, types};
-use serde::Serialize;
 
 const PROVIDER: &str = "oks";
 
@@ -49,28 +48,10 @@ fn statuses_are_open_enums() {
     assert_eq!(serde_json::to_value(&status).unwrap(), "hibernating");
 }
 
-#[derive(Serialize)]
-struct InventoryEntry {
-    operation_id: &'static str,
-    method: &'static str,
-    path: &'static str,
-    tag: &'static str,
-    rust_method: String,
-}
-
 #[test]
 fn operation_inventory() {
     assert_eq!(OPERATIONS.len(), 21);
-    let inventory: Vec<InventoryEntry> = OPERATIONS
-        .iter()
-        .map(|op| InventoryEntry {
-            operation_id: op.id,
-            method: op.method,
-            path: op.path,
-            tag: op.tag,
-            rust_method: format!("kaas::oks::Client::{}()", op.id),
-        })
-        .collect();
+    let inventory = common::inventory("oks", OPERATIONS);
     insta::assert_yaml_snapshot!("oks_operations", inventory);
 }
 
@@ -192,19 +173,6 @@ async fn wire_shape_of_every_operation() {
     wire!("get_cluster_template", client.get_cluster_template());
     wire!("get_nodepool_template", client.get_nodepool_template());
 
-    let called: Vec<&str> = shapes.keys().copied().collect();
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
-    all.sort();
-    assert_eq!(called, all, "every operation of the spec has a wire shape");
-    for shape in shapes.values() {
-        assert_eq!(
-            shape.headers.get("accesskey").map(String::as_str),
-            Some("[redacted]")
-        );
-        assert_eq!(
-            shape.headers.get("secretkey").map(String::as_str),
-            Some("[redacted]")
-        );
-    }
+    common::assert_every_operation_recorded(&shapes, OPERATIONS, &["accesskey", "secretkey"]);
     insta::assert_yaml_snapshot!("oks_wire_shapes", shapes);
 }

@@ -22,15 +22,11 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::Arc;
-
 use futures::stream::BoxStream;
-use secrecy::SecretString;
 
-use crate::auth::Bearer;
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::paginate::{self, Page, PageWalk};
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::transport::{ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress};
 
 crate::generated_provider!("cloud66");
@@ -74,33 +70,7 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
     })
 }
 
-/// The credentials a Cloud66 [`ClientBuilder`] collects.
-#[derive(Default)]
-pub struct Credentials {
-    token: Option<SecretString>,
-}
-
-impl ClientBuilder<Client> {
-    /// The OAuth access token, sent as a bearer token.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.credentials.token = Some(SecretString::from(token.into()));
-        self
-    }
-}
-
-impl BuildClient for Client {
-    type Credentials = Credentials;
-
-    fn build(builder: ClientBuilder<Self>) -> Result<Self> {
-        let token = builder.credentials.token.ok_or_else(|| {
-            Error::InvalidInput("a Cloud66 access token is required: `.token(..)`".into())
-        })?;
-        let connection = builder
-            .settings
-            .connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
-        Ok(Client::from_connection(connection))
-    }
-}
+crate::bearer_token_client!("Cloud66");
 
 impl Client {
     /// A client for `https://app.cloud66.com/api/3` with this access token.

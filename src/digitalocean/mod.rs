@@ -15,17 +15,14 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::BoxStream;
-use secrecy::SecretString;
 
-use crate::auth::Bearer;
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::paginate::{self, Page, PageWalk};
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::transport::{ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress};
 
 crate::generated_provider!("digitalocean");
@@ -54,33 +51,7 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
     })
 }
 
-/// The credentials a DigitalOcean [`ClientBuilder`] collects.
-#[derive(Default)]
-pub struct Credentials {
-    token: Option<SecretString>,
-}
-
-impl ClientBuilder<Client> {
-    /// The API token (a personal access token or an OAuth token), sent as a bearer token.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.credentials.token = Some(SecretString::from(token.into()));
-        self
-    }
-}
-
-impl BuildClient for Client {
-    type Credentials = Credentials;
-
-    fn build(builder: ClientBuilder<Self>) -> Result<Self> {
-        let token = builder.credentials.token.ok_or_else(|| {
-            Error::InvalidInput("a DigitalOcean API token is required: `.token(..)`".into())
-        })?;
-        let connection = builder
-            .settings
-            .connect(&PROFILE, Arc::new(Bearer::new(&token)?))?;
-        Ok(Client::from_connection(connection))
-    }
-}
+crate::bearer_token_client!("DigitalOcean");
 
 impl Client {
     /// A client for `https://api.digitalocean.com` with this API token and default settings.

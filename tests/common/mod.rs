@@ -360,3 +360,55 @@ macro_rules! record_wire {
     }};
 }
 pub(crate) use record_wire;
+
+/// One line of an operation inventory snapshot.
+#[derive(Serialize)]
+pub struct InventoryEntry {
+    operation_id: &'static str,
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    rust_method: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated: bool,
+}
+
+/// A provider's generated operations, as the inventory snapshot shows them.
+pub fn inventory(module: &str, operations: &[kaas::Operation]) -> Vec<InventoryEntry> {
+    operations
+        .iter()
+        .map(|op| InventoryEntry {
+            operation_id: op.id,
+            method: op.method,
+            path: op.path,
+            tag: op.tag,
+            rust_method: format!("kaas::{module}::Client::{}()", op.id),
+            deprecated: op.deprecated,
+        })
+        .collect()
+}
+
+/// Every operation of the spec was recorded once, and each request shows its credential
+/// headers only as `[redacted]`.
+pub fn assert_every_operation_recorded(
+    shapes: &BTreeMap<&str, WireRequest>,
+    operations: &[kaas::Operation],
+    credential_headers: &[&str],
+) {
+    let recorded: Vec<&str> = shapes.keys().copied().collect();
+    let mut all: Vec<&str> = operations.iter().map(|op| op.id).collect();
+    all.sort();
+    assert_eq!(
+        recorded, all,
+        "every operation of the spec has a wire shape"
+    );
+    for (op, shape) in shapes {
+        for header in credential_headers {
+            assert_eq!(
+                shape.headers.get(*header).map(String::as_str),
+                Some("[redacted]"),
+                "{op}: {header}"
+            );
+        }
+    }
+}
