@@ -169,6 +169,7 @@ pub(crate) use generated_provider;
 
 /// Credentials, the `.token(..)` builder method and `build()` for a provider whose only
 /// scheme is a bearer token. The provider module defines `PROFILE`.
+#[cfg(any(feature = "digitalocean", feature = "cloud66"))]
 macro_rules! bearer_token_client {
     ($provider:literal) => {
         /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects.
@@ -202,4 +203,5 @@ macro_rules! bearer_token_client {
         }
     };
 }
+#[cfg(any(feature = "digitalocean", feature = "cloud66"))]
 pub(crate) use bearer_token_client;
