@@ -64,7 +64,9 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
 
     let generated_module = format!("crate::{provider}::generated::extensible");
     let extensible = enums::collect(&doc).map_err(|e| format!("{file}: {e}"))?;
+    let secret_operations = secrets::operations_answering_secrets(&doc);
     spec_check::document_property_defaults(&mut doc);
+    request_bodies::keep_empty_collections(&mut doc);
 
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("{file}: not an OpenAPI 3.0.3 document: {e}"))?;
@@ -96,7 +98,7 @@ fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), Stri
     let client = run_generator(&file, "client", || {
         let mut generator = progenitor::Generator::new(&settings);
         let tokens = generator.generate_tokens(&spec)?;
-        Ok(tokens)
+        Ok(rewrite::client(tokens, &secret_operations))
     })?;
     let mock = run_generator(&file, "httpmock helpers", || {
         let mut generator = progenitor::Generator::new(&settings);
@@ -224,11 +226,12 @@ fn inventory(doc: &Value) -> String {
         let tag = op.operation["tags"][0].as_str().unwrap_or_default();
         let _ = writeln!(
             out,
-            "    crate::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, tag: {tag:?}, summary: {summary:?}, deprecated: {deprecated} }},",
+            "    crate::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, tag: {tag:?}, summary: {summary:?}, deprecated: {deprecated}, idempotent: {idempotent} }},",
             id = op.id,
             method = op.method.to_uppercase(),
             path = op.path,
             deprecated = op.operation["deprecated"].as_bool().unwrap_or(false),
+            idempotent = spec_check::is_idempotent(&op),
         );
     }
     out.push_str("];\n");
@@ -278,6 +281,17 @@ mod spec_check {
             }
         }
         ops
+    }
+
+    /// Whether sending the operation twice has the effect of sending it once, so the transport
+    /// may retry it: GET, HEAD, PUT, DELETE and OPTIONS are, POST and PATCH are not, and the
+    /// operation's `x-idempotent: true|false` overrides both (a POST that only reads, a PUT
+    /// that creates a record or starts an operation).
+    pub fn is_idempotent(op: &Op<'_>) -> bool {
+        match op.operation.get("x-idempotent").and_then(Value::as_bool) {
+            Some(declared) => declared,
+            None => matches!(op.method, "get" | "head" | "put" | "delete" | "options"),
+        }
     }
 
     /// Every rule broken by the spec, each naming the operation (or schema) and the fix.
@@ -918,5 +932,253 @@ impl<'de> ::serde::Deserialize<'de> for {name} {{
                 ),
             }
         }
+    }
+}
+
+/// Which operations answer a secret: their success bodies are never excerpted or quoted in an error.
+mod secrets {
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    /// The operationIds whose success body holds a credential: a schema marked `x-secret`
+    /// reachable from the 2xx body, or a non-JSON body (a kubeconfig file).
+    pub fn operations_answering_secrets(doc: &Value) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for op in super::spec_check::operations(doc) {
+            let responses = op.operation["responses"].as_object();
+            for (status, response) in responses.into_iter().flatten() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let response = super::spec_check::resolve(doc, response);
+                let Some(content) = response["content"].as_object() else {
+                    continue;
+                };
+                let holds_secret = content.iter().any(|(media, body)| {
+                    media != "application/json"
+                        || reaches_secret(doc, &body["schema"], &mut BTreeSet::new())
+                });
+                if holds_secret {
+                    out.insert(op.id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    fn reaches_secret(doc: &Value, node: &Value, seen: &mut BTreeSet<String>) -> bool {
+        match node {
+            Value::Object(map) => {
+                if map.get("x-secret") == Some(&Value::Bool(true)) {
+                    return true;
+                }
+                if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                    if !seen.insert(target.to_string()) {
+                        return false;
+                    }
+                    let resolved = super::spec_check::resolve(doc, node);
+                    return reaches_secret(doc, resolved, seen);
+                }
+                map.iter()
+                    .filter(|(key, _)| !matches!(key.as_str(), "example" | "examples"))
+                    .any(|(_, value)| reaches_secret(doc, value, seen))
+            }
+            Value::Array(items) => items.iter().any(|v| reaches_secret(doc, v, seen)),
+            _ => false,
+        }
+    }
+}
+
+/// Request bodies keep "not set" apart from "set to empty".
+///
+/// typify generates an optional list or map as a plain `Vec`/`HashMap` that is skipped when
+/// empty, so `[]` could never be sent, while providers give it a meaning (DigitalOcean:
+/// `taints: []` removes every taint, an omitted `taints` keeps them). Every optional list or
+/// map property of a schema that a request body reaches is made `nullable` before generation,
+/// which typify turns into `Option<..>`: `None` is not sent, `Some(vec![])` is sent as `[]`.
+mod request_bodies {
+    use serde_json::{Map, Value};
+    use std::collections::BTreeSet;
+
+    /// Applies the rule to every schema reachable from a request body.
+    pub fn keep_empty_collections(doc: &mut Value) {
+        let mut reachable = BTreeSet::new();
+        let mut inline_bodies = Vec::new();
+        for op in super::spec_check::operations(doc) {
+            let body = super::spec_check::resolve(doc, &op.operation["requestBody"]);
+            for media in body["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(_, m)| m)
+            {
+                collect_refs(doc, &media["schema"], &mut reachable);
+            }
+            if op.operation["requestBody"].get("$ref").is_none() && !body.is_null() {
+                inline_bodies.push((op.path.to_string(), op.method));
+            }
+        }
+        let snapshot = doc.clone();
+        for name in &reachable {
+            if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+                make_optional_collections_nullable(&snapshot, schema);
+            }
+        }
+        for (path, method) in inline_bodies {
+            let pointer = format!("/paths/{}/{method}/requestBody/content", escape(&path));
+            if let Some(Value::Object(content)) = doc.pointer_mut(&pointer) {
+                for media in content.values_mut() {
+                    if let Some(schema) = media.get_mut("schema") {
+                        make_optional_collections_nullable(&snapshot, schema);
+                    }
+                }
+            }
+        }
+    }
+
+    fn escape(segment: &str) -> String {
+        segment.replace('~', "~0").replace('/', "~1")
+    }
+
+    /// The names of every component schema `node` reaches through `$ref`s.
+    fn collect_refs(doc: &Value, node: &Value, out: &mut BTreeSet<String>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                    if let Some(name) = target.strip_prefix("#/components/schemas/")
+                        && out.insert(name.to_string())
+                    {
+                        collect_refs(doc, super::spec_check::resolve(doc, node), out);
+                    }
+                    return;
+                }
+                map.iter()
+                    .filter(|(key, _)| !matches!(key.as_str(), "example" | "examples"))
+                    .for_each(|(_, value)| collect_refs(doc, value, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(doc, v, out)),
+            _ => {}
+        }
+    }
+
+    /// In one schema (and the inline objects nested in it), marks every optional property that
+    /// is a list or a map as `nullable`.
+    fn make_optional_collections_nullable(doc: &Value, schema: &mut Value) {
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        let required: BTreeSet<String> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            for (name, property) in properties.iter_mut() {
+                if !required.contains(name) && is_collection(doc, property) {
+                    mark_nullable(property);
+                }
+                make_optional_collections_nullable(doc, property);
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(inner) = map.get_mut(key) {
+                make_optional_collections_nullable(doc, inner);
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let Some(Value::Array(parts)) = map.get_mut(key) {
+                parts
+                    .iter_mut()
+                    .for_each(|part| make_optional_collections_nullable(doc, part));
+            }
+        }
+    }
+
+    /// A list, or a map (an object with `additionalProperties` and no named properties).
+    fn is_collection(doc: &Value, schema: &Value) -> bool {
+        let schema = super::spec_check::resolve(doc, schema);
+        match schema["type"].as_str() {
+            Some("array") => true,
+            Some("object") | None => {
+                schema.get("properties").is_none()
+                    && schema
+                        .get("additionalProperties")
+                        .is_some_and(|extra| extra != &Value::Bool(false))
+            }
+            _ => false,
+        }
+    }
+
+    fn mark_nullable(property: &mut Value) {
+        let Some(map) = property.as_object_mut() else {
+            return;
+        };
+        if map.contains_key("$ref") {
+            // A `$ref` ignores its siblings in OpenAPI 3.0: wrap it to say nullable.
+            let reference = std::mem::take(map);
+            let mut wrapper = Map::new();
+            wrapper.insert("allOf".into(), Value::Array(vec![Value::Object(reference)]));
+            wrapper.insert("nullable".into(), Value::Bool(true));
+            *map = wrapper;
+        } else {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+}
+
+/// Rewrites of the code progenitor generates, applied to its tokens before formatting.
+mod rewrite {
+    use proc_macro2::TokenStream;
+    use std::collections::BTreeSet;
+
+    /// The generated client, changed so that:
+    /// - path parameters are encoded by `crate::transport::encode_path` (which also encodes
+    ///   `\` and dot segments; the transport's `pre` hook refuses empty, `.` and `..` segments);
+    /// - the success body of an operation that answers a secret is decoded by
+    ///   `crate::transport::decode_secret_json`, whose errors quote neither the body nor a value.
+    pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> TokenStream {
+        let code = tokens.to_string();
+        let import = "use progenitor_client :: { encode_path ,";
+        assert!(
+            code.contains(import),
+            "progenitor no longer imports encode_path as kaas expects; update build.rs"
+        );
+        let code = code.replacen(
+            import,
+            "use crate :: transport :: encode_path ; use progenitor_client :: {",
+            1,
+        );
+        let mut out = String::with_capacity(code.len());
+        let marker = "pub async fn send";
+        let mut pieces = code.split(marker);
+        out.push_str(pieces.next().unwrap_or_default());
+        for piece in pieces {
+            out.push_str(marker);
+            let operation = piece
+                .split("operation_id : \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default();
+            if secret_operations.contains(operation) {
+                // The success arm; error arms end in `. await ?`.
+                let success = "{ ResponseValue :: from_response (response) . await }";
+                assert!(
+                    piece.contains(success) || piece.contains("ResponseValue :: stream"),
+                    "progenitor decodes `{operation}` in a way kaas does not recognise; update build.rs"
+                );
+                out.push_str(&piece.replace(
+                    success,
+                    "{ crate :: transport :: decode_secret_json (response) . await }",
+                ));
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out.parse()
+            .expect("the rewritten client is the generated client with paths renamed")
     }
 }

@@ -13,8 +13,9 @@ use crate::error::{Error, Result};
 /// Applies a provider's credentials to each attempt, and reads what the server sends back
 /// (OKS rotates its tokens through response headers).
 pub(crate) trait Authenticate: Send + Sync {
-    /// Adds the credential headers, marked sensitive.
-    fn apply(&self, headers: &mut HeaderMap);
+    /// Adds the credential headers, marked sensitive. An error (which never quotes the
+    /// credential) stops the request before it is sent.
+    fn apply(&self, headers: &mut HeaderMap) -> std::result::Result<(), String>;
     /// Sees every response's headers.
     fn observe(&self, _headers: &HeaderMap) {}
     /// The scheme's name, for `Debug` (never the credential).
@@ -59,8 +60,9 @@ impl Bearer {
 }
 
 impl Authenticate for Bearer {
-    fn apply(&self, headers: &mut HeaderMap) {
+    fn apply(&self, headers: &mut HeaderMap) -> std::result::Result<(), String> {
         headers.insert(AUTHORIZATION, self.0.clone());
+        Ok(())
     }
     fn scheme(&self) -> &'static str {
         "bearer"
@@ -101,8 +103,9 @@ impl Basic {
 }
 
 impl Authenticate for Basic {
-    fn apply(&self, headers: &mut HeaderMap) {
+    fn apply(&self, headers: &mut HeaderMap) -> std::result::Result<(), String> {
         headers.insert(AUTHORIZATION, self.0.clone());
+        Ok(())
     }
     fn scheme(&self) -> &'static str {
         "basic"

@@ -6,6 +6,8 @@
 //! | variant | when |
 //! |---|---|
 //! | [`Error::Api`] | the provider answered with an error status (the decoded body is in [`ApiError`]) |
+//! | [`Error::RateLimited`] | the provider's rate limit is reached, longer than retrying can wait; [`ApiError::retry_at`] says until when |
+//! | [`Error::BodyTooLarge`] | a success answer larger than the client's cap (`max_response_bytes`) |
 //! | [`Error::NotImplemented`] | the provider says the operation is not implemented (HTTP 501) |
 //! | [`Error::Transport`] / [`Error::Timeout`] | the request never got a complete answer |
 //! | [`Error::Decode`] | a success answer whose body does not match the spec |
@@ -34,6 +36,19 @@ pub enum Error {
     /// The provider answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
+
+    /// The provider's rate limit is reached (a 429, or Cloud66's 503 `throttled`), and waiting
+    /// for it is longer than the retry policy allows. [`ApiError::retry_at`] says when the
+    /// window resets, when the provider tells.
+    #[error("{api}: rate limit reached{hint}", api = .0, hint = .0.retry_hint())]
+    RateLimited(Box<ApiError>),
+
+    /// A success answer larger than the client's cap; it was not read whole.
+    #[error("the answer is larger than the {limit}-byte cap (`max_response_bytes`)")]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 
     /// The provider says this operation is not implemented yet (HTTP 501).
     #[error("{} does not implement this operation yet: {}", .0.provider, .0.message)]
@@ -110,7 +125,7 @@ impl Error {
     /// The decoded error answer, if the provider sent one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) | Error::NotImplemented(e) => Some(e),
+            Error::Api(e) | Error::NotImplemented(e) | Error::RateLimited(e) => Some(e),
             _ => None,
         }
     }
@@ -163,6 +178,43 @@ pub struct ApiError {
     pub body: Option<serde_json::Value>,
     /// The start of the body when it was not JSON (an HTML page from a proxy, say).
     pub body_excerpt: Option<String>,
+}
+
+impl ApiError {
+    /// Whether this answer says the provider's rate limit is reached: a 429, or a 503 whose
+    /// code is `throttled` (Cloud66).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == 429
+            || (self.status == 503
+                && self
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| code.eq_ignore_ascii_case("throttled")))
+    }
+
+    /// When the provider says a new request may succeed: `Retry-After`, else the rate-limit
+    /// window's reset.
+    pub fn retry_at(&self) -> Option<std::time::SystemTime> {
+        self.retry_after
+            .and_then(|after| std::time::SystemTime::now().checked_add(after))
+            .or_else(|| self.rate_limit.and_then(|limit| limit.reset))
+    }
+
+    fn retry_hint(&self) -> String {
+        match self.retry_at() {
+            Some(at) => {
+                let wait = at
+                    .duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default();
+                format!(
+                    "; retry after {} (in {} s)",
+                    httpdate::fmt_http_date(at),
+                    wait.as_secs()
+                )
+            }
+            None => String::new(),
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -288,14 +340,27 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 body: None,
                 body_excerpt: None,
             })),
-            P::UnexpectedResponse(response) => match crate::transport::decoded_error(&response) {
-                Some(api) if api.status == 501 => Error::NotImplemented(Box::new(api)),
-                Some(api) => Error::Api(Box::new(api)),
-                None => Error::Decode {
-                    message: format!("status {} is not described by the spec", response.status()),
-                    body_excerpt: String::new(),
-                },
-            },
+            P::UnexpectedResponse(response) => {
+                use crate::transport::Refusal;
+                match crate::transport::refusal(&response) {
+                    Some(Refusal::Api(api)) if api.status == 501 => {
+                        Error::NotImplemented(Box::new((**api).clone()))
+                    }
+                    Some(Refusal::Api(api)) if api.is_rate_limited() => {
+                        Error::RateLimited(Box::new((**api).clone()))
+                    }
+                    Some(Refusal::Api(api)) => Error::Api(Box::new((**api).clone())),
+                    Some(Refusal::TooLarge { limit }) => Error::BodyTooLarge { limit: *limit },
+                    Some(Refusal::InvalidInput(reason)) => Error::InvalidInput(reason.to_string()),
+                    None => Error::Decode {
+                        message: format!(
+                            "status {} is not described by the spec",
+                            response.status()
+                        ),
+                        body_excerpt: String::new(),
+                    },
+                }
+            }
         }
     }
 }

@@ -59,10 +59,20 @@ struct ClusterOutline {
     server: Option<String>,
 }
 
+/// The largest kubeconfig accepted, in bytes. Real ones are a few kilobytes (certificates
+/// included); a larger document is refused before it is parsed.
+pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
+
+/// The deepest nesting of YAML flow collections (`[`, `{`) accepted. Kubeconfigs nest a few
+/// levels; thousands of brackets only make the parser slow.
+const MAX_FLOW_DEPTH: usize = 64;
+
 impl Kubeconfig {
-    /// Takes a kubeconfig's YAML. It must be a YAML mapping; the string is moved, not copied.
+    /// Takes a kubeconfig's YAML. It must be a YAML mapping, not blank, at most
+    /// [`MAX_KUBECONFIG_BYTES`], without absurdly deep nesting; the string is moved, not copied.
     pub fn from_yaml(yaml: String) -> Result<Self> {
         let secret = SecretString::from(yaml);
+        check_shape(secret.expose_secret())?;
         let outline: Outline = serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
             Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
         })?;
@@ -90,7 +100,11 @@ impl Kubeconfig {
     }
 
     /// Takes a kubeconfig's bytes, which must be UTF-8 YAML. The bytes are moved, not copied.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Self> {
+        if bytes.len() > MAX_KUBECONFIG_BYTES {
+            zeroize::Zeroize::zeroize(&mut bytes);
+            return Err(too_large());
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             let mut bytes = e.into_bytes();
             zeroize::Zeroize::zeroize(&mut bytes);
@@ -170,5 +184,108 @@ impl Clone for Kubeconfig {
             yaml: SecretString::from(self.yaml.expose_secret().to_string()),
             names: self.names.clone(),
         }
+    }
+}
+
+fn too_large() -> Error {
+    Error::Kubeconfig(format!(
+        "larger than {MAX_KUBECONFIG_BYTES} bytes, far more than any kubeconfig"
+    ))
+}
+
+/// Refuses what no kubeconfig looks like before the YAML parser sees it: a blank document, an
+/// oversized one, or flow collections nested deeper than [`MAX_FLOW_DEPTH`] (which would make
+/// parsing slow). The scan skips quoted strings and comments; it never quotes the text.
+fn check_shape(yaml: &str) -> Result<()> {
+    if yaml.trim().is_empty() {
+        return Err(Error::Kubeconfig("the kubeconfig is empty".into()));
+    }
+    if yaml.len() > MAX_KUBECONFIG_BYTES {
+        return Err(too_large());
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in yaml.chars() {
+        if comment {
+            comment = c != '\n';
+        } else if let Some(open) = quote {
+            if escaped {
+                escaped = false;
+            } else if open == '"' && c == '\\' {
+                escaped = true;
+            } else if c == open {
+                quote = None;
+            }
+        } else {
+            match c {
+                '"' | '\'' => quote = Some(c),
+                '#' if previous.is_whitespace() => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(Error::Kubeconfig(format!(
+                            "collections nested deeper than {MAX_FLOW_DEPTH} levels"
+                        )));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_documents_are_refused() {
+        for blank in ["", "   ", "\n\t\n"] {
+            let error = Kubeconfig::from_yaml(blank.to_string()).unwrap_err();
+            assert!(
+                matches!(&error, Error::Kubeconfig(m) if m.contains("empty")),
+                "{blank:?}: {error}"
+            );
+        }
+        assert!(Kubeconfig::from_bytes(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn oversized_documents_are_refused_before_parsing() {
+        let huge = format!(
+            "apiVersion: v1\nkind: Config\n#{}\n",
+            "x".repeat(MAX_KUBECONFIG_BYTES)
+        );
+        assert!(matches!(
+            Kubeconfig::from_yaml(huge.clone()),
+            Err(Error::Kubeconfig(m)) if m.contains("larger than")
+        ));
+        assert!(Kubeconfig::from_bytes(huge.into_bytes()).is_err());
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_and_quoted_brackets_are_not_counted() {
+        let deep = format!(
+            "clusters: {}{}\n",
+            "[".repeat(32 * 1024),
+            "]".repeat(32 * 1024)
+        );
+        assert!(matches!(
+            Kubeconfig::from_yaml(deep),
+            Err(Error::Kubeconfig(m)) if m.contains("nested deeper")
+        ));
+        let quoted = format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: \"{}\" # {}\ncontexts: [{{name: a}}]\n",
+            "[".repeat(500),
+            "{".repeat(500)
+        );
+        let config = Kubeconfig::from_yaml(quoted).expect("brackets in strings and comments");
+        assert_eq!(config.context_names(), ["a"]);
     }
 }

@@ -20,6 +20,8 @@
 
 mod auth;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kubeconfig;
 pub mod paginate;
 mod secret;
@@ -57,6 +59,10 @@ pub struct Operation {
     pub summary: &'static str,
     /// Whether the provider marks the operation deprecated.
     pub deprecated: bool,
+    /// Whether the transport may send it again after a failure: GET, PUT, DELETE (unless the
+    /// spec says `x-idempotent: false`, e.g. a PUT that creates) and POSTs the spec declares
+    /// `x-idempotent: true` (e.g. OKS's encrypted kubeconfig).
+    pub idempotent: bool,
 }
 
 /// Includes a provider's generated code: the client, its types and builders, the open enums,

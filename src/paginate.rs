@@ -5,12 +5,20 @@
 //! number), and their items still come out in page order. Otherwise pages are fetched one after
 //! another until the provider says there is no next page. Memory stays bounded by the pages in
 //! flight; an error ends the stream after it is yielded.
+//!
+//! A walk trusts no count a server sends: it ends at the first empty page, and it fetches at
+//! most [`MAX_PAGES`] pages (past that, the stream ends with an error that says so).
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::error::Result;
+
+/// The most pages one walk fetches (two million items at 200 a page).
+pub const MAX_PAGES: u32 = 10_000;
 
 /// One page of a list, as a provider module reads it from the generated response type.
 #[derive(Debug)]
@@ -79,14 +87,32 @@ where
             .map(|total| u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX))
     });
     match last {
-        Some(last) => stream::iter(2..=last)
-            .map(fetch)
-            .buffered(walk.concurrency.max(1))
-            .boxed(),
+        Some(last) => {
+            let ended_early = Arc::new(AtomicBool::new(false));
+            let seen_empty = ended_early.clone();
+            let walked = stream::iter(2..=last.min(MAX_PAGES))
+                .map(fetch)
+                .buffered(walk.concurrency.max(1))
+                .take_while(move |page| {
+                    let empty = matches!(page, Ok(page) if page.items.is_empty());
+                    seen_empty.fetch_or(empty, Ordering::Relaxed);
+                    futures::future::ready(!empty)
+                });
+            // Only a walk that found every page it may fetch full says it stopped short.
+            let cut_short = stream::once(async move {
+                (last > MAX_PAGES && !ended_early.load(Ordering::Relaxed))
+                    .then(|| too_many_pages(last))
+            })
+            .filter_map(futures::future::ready);
+            walked.chain(cut_short).boxed()
+        }
         None if first.has_next => stream::unfold(Some(2u32), move |next| {
             let fetch = fetch.clone();
             async move {
                 let number = next?;
+                if number > MAX_PAGES {
+                    return Some((too_many_pages(number), None));
+                }
                 let page = fetch(number).await;
                 let following = match &page {
                     Ok(page) if page.has_next && !page.items.is_empty() => number.checked_add(1),
@@ -98,6 +124,16 @@ where
         .boxed(),
         None => stream::empty().boxed(),
     }
+}
+
+/// The error that ends a walk longer than [`MAX_PAGES`].
+fn too_many_pages<T>(pages: u32) -> Result<Page<T>> {
+    Err(crate::Error::Decode {
+        message: format!(
+            "the provider announces at least {pages} pages; a walk stops after {MAX_PAGES}"
+        ),
+        body_excerpt: String::new(),
+    })
 }
 
 /// Ends a stream right after its first error.

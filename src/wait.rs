@@ -73,6 +73,14 @@ impl WaitPolicy {
     }
 }
 
+/// The interval after `interval`: `multiplier` times longer, at most `max_interval`. Never
+/// panics, whatever the policy holds (a multiplier of 1e300, an interval of `Duration::MAX`).
+fn next_interval(interval: Duration, policy: &WaitPolicy) -> Duration {
+    Duration::try_from_secs_f64(interval.as_secs_f64() * policy.multiplier)
+        .unwrap_or(Duration::MAX)
+        .min(policy.max_interval)
+}
+
 /// What one reading means to the waiter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Progress<T> {
@@ -129,7 +137,7 @@ where
             }
             Progress::Pending(state) => {
                 let waited = started.elapsed();
-                if waited + interval > policy.timeout {
+                if waited.saturating_add(interval) > policy.timeout {
                     return Err(Error::WaitTimeout {
                         what: what.to_string(),
                         last_state: state,
@@ -143,8 +151,52 @@ where
                     "waiting"
                 );
                 tokio::time::sleep(interval).await;
-                interval = interval.mul_f64(policy.multiplier).min(policy.max_interval);
+                interval = next_interval(interval, policy);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_policies_never_overflow() {
+        let policy = WaitPolicy::default()
+            .multiplier(1e300)
+            .initial_interval(Duration::MAX)
+            .max_interval(Duration::MAX);
+        assert_eq!(next_interval(Duration::MAX, &policy), Duration::MAX);
+        assert_eq!(
+            next_interval(Duration::from_secs(1), &policy),
+            Duration::MAX,
+            "1e300 s does not fit a Duration: clamped"
+        );
+        let gentle = WaitPolicy::default();
+        assert_eq!(
+            next_interval(Duration::from_secs(10), &gentle),
+            Duration::from_secs(15)
+        );
+        assert_eq!(
+            next_interval(Duration::from_secs(25), &gentle),
+            Duration::from_secs(30)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_first_interval_times_out_instead_of_panicking() {
+        let policy = WaitPolicy::default()
+            .initial_interval(Duration::MAX)
+            .multiplier(1e23)
+            .timeout(Duration::from_secs(60));
+        let outcome = until("the test", &policy, || async {
+            Ok(Progress::<()>::Pending("pending".into()))
+        })
+        .await;
+        assert!(
+            matches!(outcome, Err(Error::WaitTimeout { .. })),
+            "{outcome:?}"
+        );
     }
 }
