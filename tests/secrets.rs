@@ -225,3 +225,197 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
     }
     assert_no_sentinel("commissaire", &shown);
 }
+
+/// `Display` and `Debug` of a failed `send()` and of the `kaas::Error` made from it.
+#[allow(dead_code)]
+fn shown<E: std::fmt::Debug>(failed: progenitor_client::Error<E>) -> String
+where
+    kaas::Error: From<progenitor_client::Error<E>>,
+{
+    let generated = format!("{failed} {failed:?}");
+    let error: kaas::Error = failed.into();
+    format!("{generated} {error} {error:?}")
+}
+
+/// Answers every request with `status`, `body` and the given headers.
+#[allow(dead_code)]
+async fn answering(status: u16, body: &'static str, headers: &[(&str, &str)]) -> MockServer {
+    let server = MockServer::start_async().await;
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    server
+        .mock_async(move |when, then| {
+            when.any_request();
+            let mut then = then
+                .status(status)
+                .header("content-type", "application/json");
+            for (name, value) in &headers {
+                then = then.header(name, value);
+            }
+            then.body(body);
+        })
+        .await;
+    server
+}
+
+/// Bodies of secret-holding answers that do not match the spec: cut short, or with a value of
+/// the wrong type. The error must say where, and quote nothing.
+#[allow(dead_code)]
+const BROKEN_SECRET_BODIES: &[&str] = &[
+    r#"{"server": "https://k8s.example.com", "token": "SENTINEL-token", "expires_at": "#,
+    r#"{"server": "https://k8s.example.com", "token": "SENTINEL-token", "expires_at": "SENTINEL-not-a-date"}"#,
+];
+
+#[cfg(feature = "digitalocean")]
+#[tokio::test]
+async fn digitalocean_credentials_that_fail_to_decode_are_not_quoted() {
+    for body in BROKEN_SECRET_BODIES {
+        let server = answering(200, body, &[]).await;
+        let client = kaas::digitalocean::Client::builder()
+            .token("t")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let failed = client
+            .get_credentials()
+            .cluster_id(uuid::Uuid::nil())
+            .send()
+            .await
+            .unwrap_err();
+        let shown = shown(failed);
+        assert!(shown.contains("holds a secret"), "{shown}");
+        assert!(!shown.contains("SENTINEL"), "{shown}");
+    }
+}
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn oks_plain_kubeconfigs_that_fail_to_decode_are_not_quoted() {
+    for body in [
+        r#"{"Cluster": {"data": {"kubeconfig": "apiVersion: v1 SENTINEL-yaml"#,
+        r#"{"Cluster": "SENTINEL-kubeconfig"}"#,
+    ] {
+        let server = answering(200, body, &[]).await;
+        let client = kaas::oks::Client::builder()
+            .access_key("AK", "SK")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let failed = client
+            .get_cluster_kubeconfig()
+            .cluster_id("c1")
+            .send()
+            .await
+            .unwrap_err();
+        let shown = shown(failed);
+        assert!(shown.contains("holds a secret"), "{shown}");
+        assert!(!shown.contains("SENTINEL"), "{shown}");
+    }
+}
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn oks_rotated_tokens_on_an_error_answer_are_not_shown() {
+    let server = answering(
+        404,
+        r#"{"Errors": [{"Type": "NotFound", "Code": "404", "Details": "no such cluster"}]}"#,
+        &[
+            ("Access-Token", "SENTINEL-rotated-access"),
+            ("Refresh-Token", "SENTINEL-rotated-refresh"),
+        ],
+    )
+    .await;
+    let client = kaas::oks::Client::builder()
+        .tokens("access", "refresh")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let failed = client
+        .get_cluster()
+        .cluster_id("c1")
+        .send()
+        .await
+        .unwrap_err();
+    let shown = shown(failed);
+    assert!(shown.contains("no such cluster"), "{shown}");
+    assert!(!shown.contains("SENTINEL"), "{shown}");
+}
+
+#[cfg(feature = "commissaire")]
+#[tokio::test]
+async fn commissaire_host_credentials_that_fail_to_decode_are_not_quoted() {
+    for body in [
+        r#"{"ssh_priv_key": "-----BEGIN SENTINEL KEY-----", "remote_user": "#,
+        r#"{"ssh_priv_key": "SENTINEL-key", "remote_user": {"SENTINEL": 1}}"#,
+    ] {
+        let server = answering(200, body, &[]).await;
+        let client = kaas::commissaire::Client::builder()
+            .basic_auth("a", "p")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let failed = client
+            .get_host_creds()
+            .address("10.0.0.1")
+            .send()
+            .await
+            .unwrap_err();
+        let shown = shown(failed);
+        assert!(shown.contains("holds a secret"), "{shown}");
+        assert!(!shown.contains("SENTINEL"), "{shown}");
+    }
+}
+
+/// A base URL is checked when the client is built; a refused one is never echoed with its
+/// password, for any provider.
+#[test]
+fn base_urls_with_a_password_are_refused_without_echoing_it() {
+    let urls = [
+        "https://admin:SENTINEL-password@host:99999/",
+        "https://admin:SENTINEL-password@api.example.com/",
+        "http://admin:SENTINEL-password@example.com/?q=1",
+    ];
+    let mut shown = Vec::new();
+    for url in urls {
+        #[cfg(feature = "digitalocean")]
+        shown.push(
+            kaas::digitalocean::Client::builder()
+                .token("t")
+                .base_url(url)
+                .build()
+                .map(|_| ()),
+        );
+        #[cfg(feature = "oks")]
+        shown.push(
+            kaas::oks::Client::builder()
+                .access_key("a", "s")
+                .base_url(url)
+                .build()
+                .map(|_| ()),
+        );
+        #[cfg(feature = "cloud66")]
+        shown.push(
+            kaas::cloud66::Client::builder()
+                .token("t")
+                .base_url(url)
+                .build()
+                .map(|_| ()),
+        );
+        #[cfg(feature = "commissaire")]
+        shown.push(
+            kaas::commissaire::Client::builder()
+                .basic_auth("a", "p")
+                .base_url(url)
+                .build()
+                .map(|_| ()),
+        );
+    }
+    for outcome in shown {
+        let error = outcome.expect_err("a base URL with credentials is refused");
+        assert!(matches!(error, kaas::Error::InvalidInput(_)), "{error:?}");
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("SENTINEL"), "{text}");
+    }
+}

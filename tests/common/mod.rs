@@ -294,24 +294,10 @@ pub fn check_contract(provider: &str, bodies: &[OperationBodies]) -> ContractRep
     report
 }
 
-/// Whether a request body sent equals the documented one. The one liberty: an optional list
-/// left empty is not sent (the generated types skip it), which the providers read as their
-/// documented default, the empty list.
+/// Whether a request body sent equals the documented one, to the letter: an empty list or map
+/// the document shows is sent as such (providers give `[]` a meaning of its own).
 pub fn same_request(sent: &Value, documented: &Value) -> bool {
-    without_empty_lists(sent) == without_empty_lists(documented)
-}
-
-fn without_empty_lists(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
-                .map(|(k, v)| (k.clone(), without_empty_lists(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_empty_lists).collect()),
-        other => other.clone(),
-    }
+    sent == documented
 }
 
 /// The body codecs of a provider's generated `contract::BODIES`, as [`OperationBodies`].
