@@ -1,0 +1,311 @@
+//! Hostile input from a careless caller or a misbehaving server, on the shared request path:
+//! ids that would steer a request elsewhere, unusable builder settings, error answers that must
+//! keep their URL, bodies past the cap, list walks a server tries to make endless, and retries
+//! that must not come in a burst. Each test failed before the fix it guards.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use futures::{StreamExt as _, TryStreamExt as _};
+use httpmock::MockServer;
+use kaas::paginate::{MAX_PAGES, Page, PageWalk, all_items};
+
+/// A server that answers every request with `status` and `body`, and counts them.
+#[allow(dead_code)]
+async fn server_answering(
+    status: u16,
+    body: &str,
+) -> (&'static MockServer, httpmock::Mock<'static>) {
+    let server = Box::leak(Box::new(MockServer::start_async().await));
+    let body = body.to_string();
+    let mock = server
+        .mock_async(move |when, then| {
+            when.any_request();
+            then.status(status)
+                .header("content-type", "application/json")
+                .body(body.clone());
+        })
+        .await;
+    (server, mock)
+}
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn dot_segments_and_empty_ids_are_refused_before_sending() {
+    let (server, mock) = server_answering(200, "{}").await;
+    let client = kaas::oks::Client::builder()
+        .access_key("AK", "SK")
+        .base_url(server.base_url())
+        .retry_policy(kaas::RetryPolicy::none())
+        .build()
+        .unwrap();
+    for id in ["..", ".", "", " ", "%2E%2E"] {
+        let error = client
+            .delete_cluster()
+            .cluster_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(kaas::Error::from)
+            .unwrap_err();
+        assert!(
+            matches!(error, kaas::Error::InvalidInput(_)),
+            "{id:?}: {error:?}"
+        );
+    }
+    assert_eq!(mock.calls_async().await, 0, "nothing may reach the server");
+}
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn a_backslash_stays_inside_its_segment() {
+    let server = MockServer::start_async().await;
+    let escaped = server
+        .mock_async(|when, then| {
+            when.method("DELETE").path("/clusters/..%5Cprojects%5Cp1");
+            then.status(404)
+                .json_body(serde_json::json!({"detail": "no such cluster"}));
+        })
+        .await;
+    let client = kaas::oks::Client::builder()
+        .access_key("AK", "SK")
+        .base_url(server.base_url())
+        .retry_policy(kaas::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let outcome = client
+        .delete_cluster()
+        .cluster_id(r"..\projects\p1")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(kaas::Error::from);
+    match outcome {
+        // An id pattern in the spec may refuse it first; either way it never leaves its segment.
+        Err(kaas::Error::InvalidInput(_)) => assert_eq!(escaped.calls_async().await, 0),
+        other => {
+            assert_eq!(escaped.calls_async().await, 1, "{other:?}");
+            assert_eq!(other.unwrap_err().status(), Some(404));
+        }
+    }
+}
+
+#[cfg(feature = "cloud66")]
+#[tokio::test]
+async fn error_answers_keep_the_url_they_came_from() {
+    let (server, _mock) = server_answering(404, r#"{"error": "not_found"}"#).await;
+    let client = kaas::cloud66::Client::builder()
+        .token("t")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let failed = client
+        .get_stack_action()
+        .stack_id("stack-1")
+        .id(7)
+        .send()
+        .await
+        .unwrap_err();
+    let progenitor_client::Error::UnexpectedResponse(response) = &failed else {
+        panic!("an error answer is an UnexpectedResponse: {failed:?}");
+    };
+    assert_eq!(
+        response.url().as_str(),
+        format!("{}/stacks/stack-1/actions/7", server.base_url())
+    );
+    let error = kaas::Error::from(failed);
+    assert_eq!(error.status(), Some(404));
+}
+
+#[cfg(feature = "digitalocean")]
+#[test]
+fn unusable_builder_settings_are_invalid_input() {
+    use kaas::digitalocean::Client;
+    let cases = [
+        (
+            "user agent with CR/LF",
+            Client::builder()
+                .token("t")
+                .user_agent("app/1\r\nX-Evil: 1")
+                .build(),
+        ),
+        (
+            "a PEM that is not a certificate",
+            Client::builder()
+                .token("t")
+                .root_certificate_pem(
+                    "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+                )
+                .build(),
+        ),
+        (
+            "base URL with a query",
+            Client::builder()
+                .token("t")
+                .base_url("https://api.example.com/?x=1")
+                .build(),
+        ),
+        (
+            "base URL with a fragment",
+            Client::builder()
+                .token("t")
+                .base_url("https://api.example.com/#top")
+                .build(),
+        ),
+    ];
+    for (what, outcome) in cases {
+        let error = outcome.expect_err(what);
+        assert!(
+            matches!(error, kaas::Error::InvalidInput(_)),
+            "{what}: {error:?}"
+        );
+    }
+}
+
+#[cfg(feature = "oks")]
+#[tokio::test]
+async fn a_one_time_code_with_a_line_break_is_an_error_not_dropped() {
+    let (server, mock) = server_answering(200, "{}").await;
+    let client = kaas::oks::Client::builder()
+        .access_key("AK", "SK")
+        .otp(|| Some("123456\r\nX-Evil: 1".to_string().into()))
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let error = kaas::Error::from(client.get_quotas().send().await.unwrap_err());
+    assert!(
+        matches!(&error, kaas::Error::InvalidInput(m) if m.contains("one-time code")),
+        "{error:?}"
+    );
+    assert_eq!(mock.calls_async().await, 0);
+}
+
+#[cfg(feature = "cloud66")]
+#[tokio::test]
+async fn success_bodies_past_the_cap_are_refused() {
+    let big = format!(
+        r#"{{"response": {{"id": 1, "padding": "{}"}}}}"#,
+        "x".repeat(10_000)
+    );
+    let (server, _mock) = server_answering(200, &big).await;
+    let client = kaas::cloud66::Client::builder()
+        .token("t")
+        .base_url(server.base_url())
+        .max_response_bytes(4096)
+        .build()
+        .unwrap();
+    let error = kaas::Error::from(
+        client
+            .get_stack_action()
+            .stack_id("s")
+            .id(1)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(error, kaas::Error::BodyTooLarge { limit: 4096 }),
+        "{error:?}"
+    );
+}
+
+#[cfg(feature = "digitalocean")]
+#[tokio::test(start_paused = true)]
+async fn a_rate_limit_reset_in_the_past_still_waits_the_backoff() {
+    use std::time::Duration;
+    let server = MockServer::start_async().await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(429)
+                .header("ratelimit-remaining", "0")
+                .header("ratelimit-reset", "1444931833")
+                .json_body(serde_json::json!({"id": "too_many_requests", "message": "slow down"}));
+        })
+        .await;
+    let policy = kaas::RetryPolicy::default()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(200));
+    let client = kaas::digitalocean::Client::builder()
+        .token("t")
+        .base_url(server.base_url())
+        .no_timeouts()
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let error = kaas::Error::from(client.list_options().send().await.unwrap_err());
+    let waited = started.elapsed();
+    assert!(matches!(error, kaas::Error::RateLimited(_)), "{error:?}");
+    assert_eq!(limited.calls_async().await, 4);
+    // Three waits of at least half of 200, 400 and 800 ms.
+    assert!(waited >= Duration::from_millis(700), "{waited:?}");
+}
+
+/// A fake list that claims `total` items but answers `per_page` items on pages up to
+/// `full_pages` and nothing after, counting fetches.
+fn lying_pages(
+    total: u64,
+    full_pages: u32,
+    fetches: Arc<AtomicU32>,
+) -> impl Fn(u32) -> futures::future::BoxFuture<'static, kaas::Result<Page<u32>>>
++ Clone
++ Send
++ Sync
++ 'static {
+    move |page| {
+        let fetches = fetches.clone();
+        Box::pin(async move {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            let items = if page <= full_pages {
+                vec![page]
+            } else {
+                Vec::new()
+            };
+            Ok(Page {
+                items,
+                total: Some(total),
+                has_next: true,
+                last_page: None,
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_walk_ends_on_an_empty_page_whatever_the_total_claims() {
+    let fetches = Arc::new(AtomicU32::new(0));
+    let walk = PageWalk {
+        per_page: 1,
+        concurrency: 8,
+    };
+    let items: Vec<u32> = all_items(walk, lying_pages(1_000_000_000_000, 3, fetches.clone()))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, [1, 2, 3]);
+    let fetched = fetches.load(Ordering::SeqCst);
+    assert!(fetched <= 3 + 1 + 8, "{fetched} pages fetched");
+}
+
+#[tokio::test]
+async fn a_walk_fetches_at_most_max_pages_and_says_so() {
+    let fetches = Arc::new(AtomicU32::new(0));
+    let walk = PageWalk {
+        per_page: 1,
+        concurrency: 16,
+    };
+    let outcome: Vec<kaas::Result<u32>> =
+        all_items(walk, lying_pages(u64::MAX, u32::MAX, fetches.clone()))
+            .collect::<Vec<_>>()
+            .await;
+    assert_eq!(outcome.len(), MAX_PAGES as usize + 1);
+    assert!(
+        outcome[..MAX_PAGES as usize]
+            .iter()
+            .all(|item| item.is_ok())
+    );
+    let last = outcome.last().unwrap().as_ref().unwrap_err();
+    assert!(last.to_string().contains("pages"), "{last}");
+    assert!(fetches.load(Ordering::SeqCst) <= MAX_PAGES + 16);
+}
