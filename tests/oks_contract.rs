@@ -20,16 +20,71 @@ fn bodies() -> Vec<common::OperationBodies> {
 }
 
 #[test]
-fn the_30_examples_parse() {
+fn the_68_examples_parse() {
     let report = common::check_contract(PROVIDER, &bodies());
-    // 4 request bodies and 21 success bodies from the document; 2 documented error bodies and
-    // 3 of the live error shape.
+    // 4 request bodies and 21 success bodies from the document, and the live project template
+    // (`tags: null`); 2 documented error bodies, 35 upstream ones, and 5 of the live shapes
+    // (one entry, several entries, not ready, validation, invalid token).
     assert_eq!(
         (report.requests, report.responses, report.errors),
-        (4, 21, 5),
+        (4, 22, 42),
         "{report:?}"
     );
     assert!(report.other.is_empty(), "{:?}", report.other);
+}
+
+/// Every example of the spec's requests and responses (operations and shared responses) is a
+/// fixture with the same JSON, so the contract tests check them all.
+#[test]
+fn every_example_of_the_spec_is_a_fixture() {
+    let spec: serde_json::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/oks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let fixtures: Vec<serde_json::Value> = common::fixture_names(PROVIDER)
+        .iter()
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| common::fixture(PROVIDER, name))
+        .collect();
+    let mut examples = Vec::new();
+    collect_media_examples(&spec["paths"], "paths", &mut examples);
+    collect_media_examples(
+        &spec["components"]["responses"],
+        "components/responses",
+        &mut examples,
+    );
+    assert!(examples.len() >= 60, "{} examples found", examples.len());
+    let missing: Vec<&String> = examples
+        .iter()
+        .filter(|(_, example)| !fixtures.contains(example))
+        .map(|(at, _)| at)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "examples without a fixture: {missing:#?}"
+    );
+}
+
+/// The `example` and `examples.*.value` of every `application/json` media type under `node`.
+fn collect_media_examples(
+    node: &serde_json::Value,
+    at: &str,
+    out: &mut Vec<(String, serde_json::Value)>,
+) {
+    let Some(map) = node.as_object() else { return };
+    if let Some(media) = map.get("application/json") {
+        if let Some(example) = media.get("example") {
+            out.push((at.to_string(), example.clone()));
+        }
+        for (name, example) in media["examples"].as_object().into_iter().flatten() {
+            out.push((format!("{at}/{name}"), example["value"].clone()));
+        }
+    }
+    for (key, value) in map {
+        if key != "application/json" {
+            collect_media_examples(value, &format!("{at}/{key}"), out);
+        }
+    }
 }
 
 #[test]
@@ -38,19 +93,19 @@ fn statuses_are_open_enums() {
     cluster["Cluster"]["statuses"]["status"] = "ready".into();
     let parsed: types::ClusterResponse = serde_json::from_value(cluster.clone()).unwrap();
     assert_eq!(
-        parsed.cluster.unwrap().statuses.unwrap().status,
+        parsed.cluster.statuses.status,
         Some(types::ResourceStatus::Ready)
     );
     cluster["Cluster"]["statuses"]["status"] = "hibernating".into();
     let parsed: types::ClusterResponse = serde_json::from_value(cluster).unwrap();
-    let status = parsed.cluster.unwrap().statuses.unwrap().status.unwrap();
+    let status = parsed.cluster.statuses.status.unwrap();
     assert_eq!(status, types::ResourceStatus::Unknown("hibernating".into()));
     assert_eq!(serde_json::to_value(&status).unwrap(), "hibernating");
 }
 
 #[test]
 fn operation_inventory() {
-    assert_eq!(OPERATIONS.len(), 21);
+    assert_eq!(OPERATIONS.len(), 28);
     let inventory = common::inventory("oks", OPERATIONS);
     insta::assert_yaml_snapshot!("oks_operations", inventory);
 }
@@ -87,6 +142,8 @@ async fn wire_shape_of_every_operation() {
             .status("ready")
             .version("1.30")
             .deleted(true)
+            .page(2)
+            .limit(100)
     );
     wire!(
         "list_clusters",
@@ -96,6 +153,8 @@ async fn wire_shape_of_every_operation() {
             .status("ready")
             .version("1.30")
             .deleted(false)
+            .cursor("cursor-2")
+            .limit(50)
     );
     wire!("get_cluster", client.get_cluster().cluster_id(cluster));
     wire!(
@@ -152,6 +211,8 @@ async fn wire_shape_of_every_operation() {
             .status("ready")
             .cidr("10.50.0.0/16")
             .deleted(false)
+            .page(1)
+            .limit(100)
     );
     wire!("get_project", client.get_project().project_id(project));
     wire!(
@@ -170,9 +231,152 @@ async fn wire_shape_of_every_operation() {
         client.get_project_quotas().project_id(project)
     );
     wire!("get_project_template", client.get_project_template());
-    wire!("get_cluster_template", client.get_cluster_template());
+    wire!(
+        "list_project_snapshots",
+        client.list_project_snapshots().project_id(project)
+    );
+    wire!(
+        "list_project_public_ips",
+        client.list_project_public_ips().project_id(project)
+    );
+    wire!(
+        "list_project_nets",
+        client.list_project_nets().project_id(project)
+    );
+    wire!(
+        "get_cluster_template",
+        client.get_cluster_template().x_real_ip("198.51.100.7")
+    );
     wire!("get_nodepool_template", client.get_nodepool_template());
+    wire!(
+        "get_net_peering_request_template",
+        client.get_net_peering_request_template()
+    );
+    wire!(
+        "get_net_peering_acceptance_template",
+        client.get_net_peering_acceptance_template()
+    );
+    wire!("get_quotas", client.get_quotas());
+    wire!(
+        "get_client_ip",
+        client.get_client_ip().x_real_ip("198.51.100.7")
+    );
 
     common::assert_every_operation_recorded(&shapes, OPERATIONS, &["accesskey", "secretkey"]);
     insta::assert_yaml_snapshot!("oks_wire_shapes", shapes);
+}
+
+/// The fields upstream adds to a cluster decode into their types, and what every cluster
+/// answer carries is required: an answer without it is a decode error, not a silent `None`.
+#[test]
+fn upstream_cluster_fields_decode_and_required_fields_are_enforced() {
+    let mut body = common::fixture(PROVIDER, "get_cluster.response.json");
+    let cluster = &mut body["Cluster"];
+    cluster["cp_multi_az"] = true.into();
+    cluster["expected_version"] = "1.31".into();
+    cluster["expected_control_planes"] = serde_json::Value::Null;
+    cluster["maintenance_window"] =
+        serde_json::json!({"duration_hours": 2, "start_hour": 3, "week_day": "Sun", "tz": "UTC"});
+    cluster["auth"] = serde_json::json!({"oidc": {
+        "issuer-url": "https://id.example.com", "client-id": "kaas",
+        "groups-claim": ["groups"], "required-claim": {"aud": "kaas"}
+    }});
+    let parsed: types::ClusterResponse = serde_json::from_value(body.clone()).unwrap();
+    let cluster = parsed.cluster;
+    assert_eq!(cluster.cp_multi_az, Some(true));
+    assert_eq!(cluster.expected_version.as_deref(), Some("1.31"));
+    assert_eq!(cluster.expected_control_planes, None);
+    let window = cluster.maintenance_window.unwrap();
+    assert_eq!(
+        (window.duration_hours, window.start_hour, window.week_day),
+        (2, 3, types::WeekDay::Sun)
+    );
+    let oidc = cluster.auth.unwrap().oidc;
+    assert_eq!(oidc.issuer_url, "https://id.example.com");
+    assert_eq!(oidc.groups_claim, Some(vec!["groups".to_string()]));
+
+    for field in ["id", "statuses", "tags", "cidr_pods"] {
+        let mut broken = body.clone();
+        broken["Cluster"].as_object_mut().unwrap().remove(field);
+        let error = serde_json::from_value::<types::ClusterResponse>(broken).unwrap_err();
+        assert!(error.to_string().contains(field), "{field}: {error}");
+    }
+}
+
+/// A create request with upstream's newer fields sends them under their wire names.
+#[test]
+fn a_cluster_input_sends_maintenance_window_multi_az_and_oidc() {
+    let input: types::ClusterInput = serde_json::from_value(serde_json::json!({
+        "name": "awesome-cluster",
+        "project_id": "p1",
+        "version": "1.31",
+        "cidr_pods": "10.91.0.0/16",
+        "cidr_service": "10.92.0.0/16",
+        "admin_whitelist": ["198.51.100.0/24"],
+        "cp_multi_az": true,
+        "cp_subregions": ["2a", "2b", "2c"],
+        "maintenance_window": {"duration_hours": 1, "start_hour": 2, "week_day": "Mon"},
+        "auth": {"oidc": {"issuer-url": "https://id.example.com", "client-id": "kaas"}}
+    }))
+    .unwrap();
+    let sent = serde_json::to_value(&input).unwrap();
+    assert_eq!(sent["cp_multi_az"], true);
+    assert_eq!(sent["maintenance_window"]["week_day"], "Mon");
+    assert_eq!(
+        sent["auth"]["oidc"],
+        serde_json::json!({"issuer-url": "https://id.example.com", "client-id": "kaas"})
+    );
+    assert!(
+        sent.get("auto_maintenances").is_none(),
+        "deprecated upstream, not sent"
+    );
+    for field in ["version", "cidr_pods", "cidr_service"] {
+        let mut missing = sent.clone();
+        missing.as_object_mut().unwrap().remove(field);
+        assert!(
+            serde_json::from_value::<types::ClusterInput>(missing).is_err(),
+            "{field} is required upstream"
+        );
+    }
+}
+
+/// The live project template answers `"tags": null`; it decodes to `None`.
+#[test]
+fn the_live_project_template_with_null_tags_decodes() {
+    let template: types::ProjectTemplateResponse =
+        common::fixture_as(PROVIDER, "get_project_template.response.live.json");
+    assert_eq!(template.template.tags, None);
+    assert_eq!(template.template.name.to_string(), "awesome-project");
+    let documented: types::ProjectTemplateResponse =
+        common::fixture_as(PROVIDER, "get_project_template.response.json");
+    assert_eq!(
+        documented
+            .template
+            .tags
+            .unwrap()
+            .get("key")
+            .map(String::as_str),
+        Some("value")
+    );
+}
+
+/// `QuotasData.subregions` (upstream) is read when sent and absent from the document's example.
+#[test]
+fn project_quotas_keep_their_subregions() {
+    let mut body = common::fixture(PROVIDER, "get_project_quotas.response.json");
+    let parsed: types::QuotasResponse = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(parsed.project.data.subregions, Vec::new());
+    body["Project"]["data"]["subregions"] = serde_json::json!([{
+        "State": "available", "RegionName": "eu-west-2",
+        "SubregionName": "eu-west-2a", "LocationCode": "PAR1"
+    }]);
+    let parsed: types::QuotasResponse = serde_json::from_value(body).unwrap();
+    let subregion = &parsed.project.data.subregions[0];
+    assert_eq!(
+        (
+            subregion.subregion_name.as_str(),
+            subregion.location_code.as_str()
+        ),
+        ("eu-west-2a", "PAR1")
+    );
 }
