@@ -261,7 +261,10 @@ async fn header_recorder() -> (MockServer, Arc<Mutex<Vec<http::HeaderMap>>>) {
             when.any_request();
             then.respond_with(move |request: &HttpMockRequest| {
                 sink.lock().unwrap().push(request.headers());
-                json_response(200, &json!({"Versions": ["1.30"]}))
+                json_response(
+                    200,
+                    &json!({"ResponseContext": {"RequestId": "r"}, "Versions": ["1.30"]}),
+                )
             });
         })
         .await;
@@ -320,7 +323,9 @@ async fn tokens_rotate_across_three_requests() {
                     .header("content-type", "application/json")
                     .header("Access-Token", format!("access-{next}"))
                     .header("Refresh-Token", format!("refresh-{next}"))
-                    .body(json!({"Versions": []}).to_string())
+                    .body(
+                        json!({"ResponseContext": {"RequestId": "r"}, "Versions": []}).to_string(),
+                    )
                     .unwrap()
                     .into()
             });
@@ -508,10 +513,7 @@ async fn waits_follow_status_to_ready_fail_fast_and_see_deletion() {
         .wait_until_project_ready("p1")
         .await
         .unwrap();
-    assert_eq!(
-        project.status,
-        Some(kaas::oks::types::ResourceStatus::Ready)
-    );
+    assert_eq!(project.status, kaas::oks::types::ResourceStatus::Ready);
 
     let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "failed"]).await;
     let error = client(&server).wait_until_ready("c1").await.unwrap_err();
@@ -522,7 +524,10 @@ async fn waits_follow_status_to_ready_fail_fast_and_see_deletion() {
 
     let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "ready"]).await;
     let cluster = client(&server).wait_until_ready("c1").await.unwrap();
-    assert!(cluster.statuses.is_some());
+    assert_eq!(
+        cluster.statuses.status,
+        Some(kaas::oks::types::ResourceStatus::Ready)
+    );
 
     let server = status_server(
         "/clusters/c1",
@@ -601,4 +606,505 @@ async fn the_encrypted_kubeconfig_post_is_retried_as_it_creates_nothing() {
     let kubeconfig = client(&server).kubeconfig("cluster-1").await.unwrap();
     assert_eq!(kubeconfig.current_context(), Some("oks-admin@demo"));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+// ---------------------------------------------------------------- all pages of the lists
+
+/// What one list request asked for: `page`, `cursor` and `limit` as sent.
+type Asked = (Option<String>, Option<String>, Option<String>);
+
+fn asked(request: &HttpMockRequest) -> Asked {
+    let query = request.query_params();
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    (get("page"), get("cursor"), get("limit"))
+}
+
+fn item(template: &Value, id: String) -> Value {
+    let mut item = template.clone();
+    item["id"] = id.into();
+    item
+}
+
+/// A list answer: the items, and the `Pagination` given.
+fn list_page(key: &str, items: Vec<Value>, pagination: Value) -> Value {
+    json!({"ResponseContext": {"RequestId": "req-list"}, "Pagination": pagination, key: items})
+}
+
+fn project_template() -> Value {
+    common::fixture("oks", "get_project.response.json")["Project"].clone()
+}
+
+fn cluster_template() -> Value {
+    common::fixture("oks", "get_cluster.response.json")["Cluster"].clone()
+}
+
+/// A mock list at `path` that answers with `answer(page, cursor)` and records what was asked.
+async fn list_server(
+    path: &'static str,
+    answer: impl Fn(&Asked) -> (u16, Value) + Send + Sync + 'static,
+) -> (MockServer, Arc<Mutex<Vec<Asked>>>) {
+    let server = MockServer::start_async().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::GET).path(path);
+            then.respond_with(move |request: &HttpMockRequest| {
+                let asked = asked(request);
+                sink.lock().unwrap().push(asked.clone());
+                let (status, body) = answer(&asked);
+                json_response(status, &body)
+            });
+        })
+        .await;
+    (server, seen)
+}
+
+#[tokio::test]
+async fn projects_are_walked_by_page_number_in_order_when_the_total_is_known() {
+    use futures::TryStreamExt as _;
+    let template = project_template();
+    let (server, seen) = list_server("/projects", move |(page, _, _)| {
+        let page: usize = page.as_deref().unwrap_or("1").parse().unwrap();
+        let items = ((page - 1) * 100..(page * 100).min(250))
+            .map(|n| item(&template, format!("p{n}")))
+            .collect();
+        // A cursor is given too: with a total the walk goes by number.
+        let pagination = json!({"cursor": {"next_cursor": format!("after-{page}")},
+                                "offset": {"page": page, "limit": 100, "total": 250}});
+        (200, list_page("Projects", items, pagination))
+    })
+    .await;
+    let client = Client::builder()
+        .access_key("AK", "SK")
+        .base_url(server.base_url())
+        .page_concurrency(3)
+        .build()
+        .unwrap();
+    let projects: Vec<_> = client.projects().try_collect().await.unwrap();
+    let ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
+    let expected: Vec<String> = (0..250).map(|n| format!("p{n}")).collect();
+    assert_eq!(ids, expected, "every project once, in page order");
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    let by_number = |page: &str| (Some(page.to_string()), None, Some("100".to_string()));
+    assert_eq!(seen, [by_number("1"), by_number("2"), by_number("3")]);
+}
+
+#[tokio::test]
+async fn the_page_count_follows_the_page_size_the_service_serves() {
+    use futures::TryStreamExt as _;
+    let template = cluster_template();
+    // Asked for 100 a page, the service serves 40: 90 clusters are 3 pages.
+    let (server, seen) = list_server("/clusters/all", move |(page, _, _)| {
+        let page: usize = page.as_deref().unwrap_or("1").parse().unwrap();
+        let items = ((page - 1) * 40..(page * 40).min(90))
+            .map(|n| item(&template, format!("c{n}")))
+            .collect();
+        let pagination = json!({"offset": {"page": page, "limit": 40, "total": 90}});
+        (200, list_page("Clusters", items, pagination))
+    })
+    .await;
+    let clusters: Vec<_> = client(&server).clusters().try_collect().await.unwrap();
+    assert_eq!(clusters.len(), 90);
+    assert_eq!(clusters[89].id, "c89");
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_cursor_only_list_is_walked_one_page_after_another() {
+    use futures::TryStreamExt as _;
+    let template = cluster_template();
+    let (server, seen) = list_server("/clusters/all", move |(_, cursor, _)| {
+        let (ids, next) = match cursor.as_deref() {
+            None => (vec!["c0", "c1"], json!("k2")),
+            Some("k2") => (vec!["c2", "c3"], json!("k3")),
+            Some("k3") => (vec!["c4"], Value::Null),
+            Some(other) => panic!("unexpected cursor {other}"),
+        };
+        let items = ids
+            .into_iter()
+            .map(|id| item(&template, id.into()))
+            .collect();
+        (
+            200,
+            list_page("Clusters", items, json!({"cursor": {"next_cursor": next}})),
+        )
+    })
+    .await;
+    let clusters: Vec<_> = client(&server).clusters().try_collect().await.unwrap();
+    let ids: Vec<String> = clusters.into_iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4"]);
+    let limit = Some("100".to_string());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (Some("1".into()), None, limit.clone()),
+            (None, Some("k2".into()), limit.clone()),
+            (None, Some("k3".into()), limit),
+        ],
+        "one page after another, each asked by the cursor the previous one gave"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_walk_of_a_projects_clusters() {
+    use futures::TryStreamExt as _;
+    let template = cluster_template();
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.path("/clusters")
+                .query_param("project_id", "p1")
+                .query_param("page", "1")
+                .query_param("limit", "100");
+            then.status(200).json_body(list_page(
+                "Clusters",
+                vec![item(&template, "c0".into())],
+                json!({"cursor": {"next_cursor": "k2"}}),
+            ));
+        })
+        .await;
+    let empty = server
+        .mock_async(|when, then| {
+            when.path("/clusters")
+                .query_param("project_id", "p1")
+                .query_param("cursor", "k2");
+            then.status(200).json_body(list_page(
+                "Clusters",
+                vec![],
+                json!({"cursor": {"next_cursor": "k3"}}),
+            ));
+        })
+        .await;
+    let never = server
+        .mock_async(|when, then| {
+            when.path("/clusters").query_param("cursor", "k3");
+            then.status(200)
+                .json_body(list_page("Clusters", vec![], json!({})));
+        })
+        .await;
+    let clusters: Vec<_> = client(&server)
+        .project_clusters("p1")
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(
+        (
+            first.calls_async().await,
+            empty.calls_async().await,
+            never.calls_async().await
+        ),
+        (1, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn an_error_during_a_walk_is_yielded_and_ends_it() {
+    use futures::StreamExt as _;
+    let template = project_template();
+    let not_found = common::fixture("oks", "common.error.404.live.json");
+    let (server, seen) = list_server("/projects", move |(_, cursor, _)| match cursor {
+        None => (
+            200,
+            list_page(
+                "Projects",
+                vec![item(&template, "p0".into())],
+                json!({"cursor": {"next_cursor": "k2"}}),
+            ),
+        ),
+        Some(_) => (404, not_found.clone()),
+    })
+    .await;
+    let results: Vec<_> = client(&server).projects().collect().await;
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].as_ref().unwrap().id, "p0");
+    let error = results[1].as_ref().unwrap_err();
+    assert_eq!(error.status(), Some(404));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_list_without_pagination_is_the_whole_list() {
+    use futures::TryStreamExt as _;
+    let documented = common::fixture("oks", "list_projects.response.json");
+    let (server, seen) = list_server("/projects", move |_| (200, documented.clone())).await;
+    let projects: Vec<_> = client(&server).projects().try_collect().await.unwrap();
+    assert_eq!(projects.len(), 1);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------- error answers, in full
+
+async fn api_error_for(status: u16, body: &Value) -> kaas::ApiError {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(status).json_body(body.clone());
+        })
+        .await;
+    let client = Client::builder()
+        .access_key("AK", "SK")
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error: Error = client
+        .get_cluster()
+        .cluster_id("c")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    error.api().cloned().expect("an API error")
+}
+
+#[tokio::test]
+async fn several_errors_keep_every_entry_in_the_api_error() {
+    let body = common::fixture("oks", "common.error.404.several.live.json");
+    let api = api_error_for(404, &body).await;
+    assert_eq!(api.provider, "oks");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.code.as_deref(), Some("NotFoundError (404)"));
+    assert_eq!(
+        api.message,
+        "Cluster 7d2b1c4e-0a9f-4e55-8f3e-2c6b9a1d0e47 not found."
+    );
+    assert_eq!(
+        api.details,
+        ["Project 0b8e6f2a-5c1d-4d7e-9a3b-6f4c2e1d8a90 not found"]
+    );
+    assert_eq!(
+        api.request_id.as_deref(),
+        Some("3c9e7a51-2f4b-4d8e-b6a0-9e1f5c7d2b84")
+    );
+    assert_eq!(api.body.as_ref(), Some(&body));
+    assert!(
+        api.to_string()
+            .contains("; Project 0b8e6f2a-5c1d-4d7e-9a3b-6f4c2e1d8a90 not found"),
+        "{api}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_token_answer_is_read_as_the_message() {
+    let body = common::fixture("oks", "common.error.401.live.json");
+    let api = api_error_for(401, &body).await;
+    assert_eq!(api.status, 401);
+    assert_eq!(api.code, None);
+    assert_eq!(api.message, "Unauthorized: Invalid JWT.");
+    assert!(api.details.is_empty());
+    assert_eq!(api.request_id, None);
+}
+
+/// Every error example of the upstream description (and every live one): the first entry
+/// gives the code and the message, and the text of every entry reaches the error.
+#[tokio::test]
+async fn every_error_example_keeps_the_text_of_all_its_entries() {
+    let mut checked = 0;
+    for file in common::fixture_names("oks") {
+        let name = common::parse_fixture_name(&file);
+        if name.kind != "error" {
+            continue;
+        }
+        let body = common::fixture("oks", &file);
+        let Some(entries) = body["Errors"].as_array() else {
+            continue;
+        };
+        // `<operation>.error.<status>[.<variant>].json`
+        let status: u16 = file.split('.').nth(2).unwrap().parse().unwrap();
+        let api = api_error_for(status, &body).await;
+        let first = &entries[0];
+        assert_eq!(
+            api.code,
+            Some(format!(
+                "{} ({})",
+                first["Type"].as_str().unwrap(),
+                first["Code"].as_str().unwrap()
+            )),
+            "{file}"
+        );
+        match first["Details"].as_str() {
+            Some(text) => assert_eq!(api.message, text, "{file}"),
+            None => assert_eq!(api.message, "the request is not valid", "{file}"),
+        }
+        let shown = api.to_string();
+        for entry in entries {
+            match &entry["Details"] {
+                Value::String(text) => assert!(shown.contains(text.as_str()), "{file}: {text}"),
+                Value::Array(items) => {
+                    for item in items {
+                        let msg = item["msg"].as_str().unwrap();
+                        assert!(shown.contains(msg), "{file}: {msg}");
+                    }
+                }
+                other => panic!("{file}: {other}"),
+            }
+        }
+        assert_eq!(
+            api.request_id.as_deref(),
+            body["ResponseContext"]["RequestId"].as_str(),
+            "{file}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 39, "35 upstream examples and 4 live ones");
+}
+
+// ---------------------------------------------------------------- the upstream-only operations
+
+#[tokio::test]
+async fn the_operations_upstream_adds_answer_typed_bodies() {
+    use kaas::oks::types;
+    let server = MockServer::start_async().await;
+    let context = json!({"RequestId": "req-up"});
+    let tag = json!({"Key": "OscK8sClusterID/c1", "Value": "owned"});
+    let answers = [
+        (
+            "/quotas",
+            json!({"ResponseContext": context, "Quotas": {"Projects": 2, "ClustersPerProject": 5,
+                   "KubeVersions": ["1.30", "1.31"], "CPSubregions": ["2a", "2b"]}}),
+        ),
+        (
+            "/projects/p1/snapshots",
+            json!({"ResponseContext": context, "Snapshots": [{
+                "VolumeSize": 10, "AccountId": "123456789012", "VolumeId": "vol-1",
+                "CreationDate": "2026-01-02T03:04:05.000Z", "Progress": 100, "SnapshotId": "snap-1",
+                "State": "completed", "Description": "etcd", "Tags": [tag],
+                "PermissionsToCreateVolume": {"GlobalPermission": 0, "AccountIds": []}}]}),
+        ),
+        (
+            "/projects/p1/public_ips",
+            json!({"ResponseContext": context, "PublicIps": [
+                {"Tags": [tag], "PublicIp": "192.0.2.10", "PublicIpId": "eipalloc-1"}]}),
+        ),
+        (
+            "/projects/p1/nets",
+            json!({"ResponseContext": context, "Nets": [{"DhcpOptionsSetId": "dopt-1",
+                   "IpRange": "10.50.0.0/16", "NetId": "vpc-1", "State": "hibernating", "Tenancy": "default"}]}),
+        ),
+        (
+            "/templates/netpeeringrequest",
+            json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringRequest",
+                   "metadata": {"name": "peering"}, "spec": {"accepterNetId": "vpc-2", "accepterOwnerId": "210987654321"}}}),
+        ),
+        (
+            "/templates/netpeeringacceptance",
+            json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringAcceptance",
+                   "metadata": {"name": "peering"}, "spec": {"netPeeringId": "pcx-1"}}}),
+        ),
+    ];
+    for (path, body) in answers {
+        server
+            .mock_async(|when, then| {
+                when.method(Method::GET).path(path);
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let my_ip = server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path("/myip")
+                .header("X-Real-IP", "198.51.100.7");
+            then.status(200).json_body(
+                json!({"ResponseContext": {"RequestId": "req-ip"}, "IP": {"x_real_ip": "198.51.100.7"}}),
+            );
+        })
+        .await;
+    let client = client(&server);
+
+    let quotas = client.get_quotas().send().await.unwrap().into_inner();
+    assert_eq!(
+        (quotas.quotas.projects, quotas.quotas.clusters_per_project),
+        (2, 5)
+    );
+    assert_eq!(quotas.response_context.request_id, "req-up");
+    let snapshots = client
+        .list_project_snapshots()
+        .project_id("p1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .snapshots;
+    assert_eq!(snapshots[0].state, types::SnapshotState::Completed);
+    assert_eq!(snapshots[0].tags[0].value, "owned");
+    let ips = client
+        .list_project_public_ips()
+        .project_id("p1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .public_ips;
+    assert_eq!(ips[0].public_ip, "192.0.2.10");
+    let nets = client
+        .list_project_nets()
+        .project_id("p1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .nets;
+    assert_eq!(
+        nets[0].state,
+        types::NetState::Unknown("hibernating".into()),
+        "a state kaas does not know is kept"
+    );
+    let request = client
+        .get_net_peering_request_template()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .template;
+    assert_eq!(request.spec.accepter_owner_id, "210987654321");
+    let acceptance = client
+        .get_net_peering_acceptance_template()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .template;
+    assert_eq!(acceptance.spec.net_peering_id, "pcx-1");
+    let ip = client
+        .get_client_ip()
+        .x_real_ip("198.51.100.7")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ip.ip.x_real_ip.as_deref(), Some("198.51.100.7"));
+    my_ip.assert_async().await;
+}
+
+#[tokio::test]
+async fn the_cluster_template_sends_x_real_ip() {
+    let server = MockServer::start_async().await;
+    let template = server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path("/templates/cluster")
+                .header("X-Real-IP", "198.51.100.7");
+            then.status(200)
+                .json_body(common::fixture("oks", "get_cluster_template.response.json"));
+        })
+        .await;
+    let answer = client(&server)
+        .get_cluster_template()
+        .x_real_ip("198.51.100.7")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.template.admin_whitelist, ["string"]);
+    template.assert_async().await;
 }

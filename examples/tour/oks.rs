@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures::TryStreamExt as _;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use kaas::oks::mock::MockServerExt as _;
 use kaas::oks::{Client, Region, nacl, types};
@@ -41,10 +42,16 @@ async fn live(access_key: String, secret_key: String) -> anyhow::Result<()> {
         .access_key(access_key, secret_key)
         .region(region)
         .build()?;
-    let projects = client.list_projects().send().await?.into_inner().projects;
-    step("list_projects()", format!("{} project(s)", projects.len()));
-    let clusters = client.list_clusters().send().await?.into_inner().clusters;
-    step("list_clusters()", format!("{} cluster(s)", clusters.len()));
+    let projects: Vec<_> = client.projects().try_collect().await?;
+    step(
+        "projects()",
+        format!("{} project(s), all pages", projects.len()),
+    );
+    let clusters: Vec<_> = client.clusters().try_collect().await?;
+    step(
+        "clusters()",
+        format!("{} cluster(s), all pages", clusters.len()),
+    );
     let versions = client
         .list_kubernetes_versions()
         .send()
@@ -79,6 +86,27 @@ fn becomes_ready<T: serde::Serialize + Clone + Send + Sync + 'static>(
     }
 }
 
+/// A page of the project list: the first points at the second with a cursor, the second ends.
+fn project_list_page(
+    project: &types::ProjectResponse,
+) -> impl Fn(bool) -> serde_json::Value + Send + Sync + 'static {
+    let project = serde_json::to_value(&project.project).expect("serializable");
+    move |second| {
+        let mut other = project.clone();
+        other["name"] = "second-project".into();
+        let (item, next) = if second {
+            (other, serde_json::Value::Null)
+        } else {
+            (project.clone(), "page-2".into())
+        };
+        serde_json::json!({
+            "ResponseContext": {"RequestId": "tour"},
+            "Pagination": {"cursor": {"next_cursor": next}},
+            "Projects": [item],
+        })
+    }
+}
+
 async fn offline() -> anyhow::Result<()> {
     heading(
         "OUTSCALE OKS",
@@ -106,26 +134,24 @@ async fn offline() -> anyhow::Result<()> {
 
     // The document's examples say "string"; answer with what was asked for.
     let set_project_status = |p: &mut types::ProjectResponse, status: types::ResourceStatus| {
-        if let Some(p) = p.project.as_mut() {
-            p.id = Some(project_id.into());
-            p.name = Some(project_request.name.to_string());
-            p.region = Some(project_request.region.clone());
-            p.status = Some(status);
-        }
+        p.project.id = project_id.into();
+        p.project.name = project_request.name.to_string();
+        p.project.region.clone_from(&project_request.region);
+        p.project.status = status;
     };
     set_project_status(&mut project, types::ResourceStatus::Pending);
     let mut project_ready = project.clone();
     set_project_status(&mut project_ready, types::ResourceStatus::Ready);
     let set_cluster_status = |c: &mut types::ClusterResponse, status: types::ResourceStatus| {
-        if let Some(c) = c.cluster.as_mut() {
-            c.id = Some(cluster_id.into());
-            c.name = Some(cluster_request.name.to_string());
-            c.version.clone_from(&cluster_request.version);
-            c.control_planes.clone_from(&cluster_request.control_planes);
-            if let Some(s) = c.statuses.as_mut() {
-                s.status = Some(status);
-            }
-        }
+        let c = &mut c.cluster;
+        c.id = cluster_id.into();
+        c.name = cluster_request.name.to_string();
+        c.version.clone_from(&cluster_request.version);
+        c.control_planes = cluster_request
+            .control_planes
+            .clone()
+            .unwrap_or_else(|| "cp.3.masters.small".into());
+        c.statuses.status = Some(status);
     };
     set_cluster_status(&mut cluster, types::ResourceStatus::Deploying);
     let mut cluster_ready = cluster.clone();
@@ -136,10 +162,30 @@ async fn offline() -> anyhow::Result<()> {
         then.ok(&project);
     });
     let project_reads = Arc::new(AtomicUsize::new(0));
-    let responder = becomes_ready(project.clone(), project_ready, project_reads.clone());
+    let responder = becomes_ready(
+        project.clone(),
+        project_ready.clone(),
+        project_reads.clone(),
+    );
     server.get_project(|when, then| {
         when.project_id(project_id);
         then.into_inner().respond_with(responder);
+    });
+    // The project list in two pages of one project each, walked by cursor.
+    let project_pages = Arc::new(AtomicUsize::new(0));
+    let pages = project_pages.clone();
+    let listed = project_list_page(&project_ready);
+    server.list_projects(|when, then| {
+        when.limit(i64::from(kaas::oks::MAX_PAGE_SIZE));
+        then.into_inner()
+            .respond_with(move |request: &HttpMockRequest| {
+                pages.fetch_add(1, Ordering::SeqCst);
+                let second = request
+                    .query_params()
+                    .iter()
+                    .any(|(k, v)| k == "cursor" && v == "page-2");
+                json(200, &listed(second))
+            });
     });
     server.create_cluster(|when, then| {
         when.body(&cluster_request);
@@ -180,23 +226,27 @@ async fn offline() -> anyhow::Result<()> {
         .send()
         .await?
         .into_inner();
-    let created = created.project.unwrap_or_default();
+    let created = created.project;
     step(
         "create_project()",
-        format!(
-            "{} in {}: {}",
-            created.name.unwrap_or_default(),
-            created.region.unwrap_or_default(),
-            created.status.map(|s| s.to_string()).unwrap_or_default()
-        ),
+        format!("{} in {}: {}", created.name, created.region, created.status),
     );
     let ready = client.wait_until_project_ready(project_id).await?;
     step(
         "wait_until_project_ready()",
         format!(
             "{} after {} reads",
-            ready.status.map(|s| s.to_string()).unwrap_or_default(),
+            ready.status,
             project_reads.load(Ordering::SeqCst)
+        ),
+    );
+    let projects: Vec<_> = client.projects().try_collect().await?;
+    step(
+        "projects()",
+        format!(
+            "{} project(s) over {} pages of the list",
+            projects.len(),
+            project_pages.load(Ordering::SeqCst)
         ),
     );
 
@@ -206,20 +256,18 @@ async fn offline() -> anyhow::Result<()> {
         .send()
         .await?
         .into_inner();
-    let created = created.cluster.unwrap_or_default();
+    let created = created.cluster;
     step(
         "create_cluster()",
         format!(
             "{} (Kubernetes {}, control planes {})",
-            created.name.unwrap_or_default(),
-            created.version.unwrap_or_default(),
-            created.control_planes.unwrap_or_default()
+            created.name, created.version, created.control_planes
         ),
     );
     let ready = client.wait_until_ready(cluster_id).await?;
     let status = ready
         .statuses
-        .and_then(|s| s.status)
+        .status
         .map(|s| s.to_string())
         .unwrap_or_default();
     step(

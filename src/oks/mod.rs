@@ -2,7 +2,10 @@
 //!
 //! [`Client`] is the generated client for `specs/oks.yaml`, configured with one of the three
 //! OKS authentication schemes (access key, HTTP Basic, rotating tokens; each with optional OTP); every operation of the spec is a method on it, and
-//! the conveniences below fetch kubeconfigs (decrypted in memory) and wait for resources.
+//! the conveniences below fetch kubeconfigs (decrypted in memory), walk every page of the project
+//! and cluster lists ([`Client::projects`], [`Client::clusters`], [`Client::project_clusters`]) and
+//! wait for resources. Error answers of every OKS shape become [`crate::Error::Api`] with each
+//! entry's text kept.
 //!
 //! ```no_run
 //! # async fn demo() -> kaas::Result<()> {
@@ -17,19 +20,22 @@
 //! ```
 
 mod auth;
+mod errors;
 pub mod nacl;
+mod pages;
 
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::error::{CryptoError, DecodedErrorBody, Error, Result};
+use crate::error::{CryptoError, Error, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress};
 
 pub use auth::OtpSource;
 pub use nacl::KubeconfigKey;
+pub use pages::MAX_PAGE_SIZE;
 
 crate::generated_provider!("oks");
 
@@ -76,83 +82,14 @@ impl std::str::FromStr for Region {
     }
 }
 
-static PROFILE: ProviderProfile = ProviderProfile {
+pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "oks",
     default_base_url: Some("https://api.eu-west-2.oks.outscale.com/api/v2"),
-    decode_error,
-    // Fetching the encrypted kubeconfig is a POST only because it sends a key; it creates nothing.
-    safe_posts: &["get_cluster_kubeconfig_encrypted"],
+    decode_error: errors::decode_error,
+    // Retries follow each operation's `idempotent` flag; the spec marks the encrypted kubeconfig
+    // POST `x-idempotent: true` (it only sends a key; it creates nothing).
+    operations: OPERATIONS,
 };
-
-/// Reads both OKS error shapes: the documented `{"detail": ...}` (a message, or a list of
-/// validation errors) and the live `{"Errors": [{Type, Code, Details}], "ResponseContext"}`.
-fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
-    let error: types::ErrorResponse = serde_json::from_slice(body).ok()?;
-    let request_id = error.response_context.and_then(|c| c.request_id);
-    if let Some(first) = error.errors.first() {
-        let code = match (&first.type_, &first.code) {
-            (Some(kind), Some(code)) => Some(format!("{kind} ({code})")),
-            (kind, code) => kind.clone().or_else(|| code.clone()),
-        };
-        let (message, details) = detail_text(first.details.as_ref());
-        let more = error
-            .errors
-            .iter()
-            .skip(1)
-            .flat_map(|e| detail_text(e.details.as_ref()).1);
-        return Some(DecodedErrorBody {
-            code,
-            message,
-            details: details.into_iter().chain(more).collect(),
-            request_id,
-        });
-    }
-    let (message, details) = detail_text(error.detail.as_ref());
-    if message.is_none() && details.is_empty() {
-        return None;
-    }
-    Some(DecodedErrorBody {
-        code: None,
-        message,
-        details,
-        request_id,
-    })
-}
-
-/// A `detail`/`Details` value: a message, or a list of `{loc, msg, type}` validation errors.
-fn detail_text(value: Option<&serde_json::Value>) -> (Option<String>, Vec<String>) {
-    match value {
-        Some(serde_json::Value::String(message)) => (Some(message.clone()), Vec::new()),
-        Some(serde_json::Value::Array(items)) => {
-            let details: Vec<String> = items.iter().map(validation_text).collect();
-            (Some("the request is not valid".into()), details)
-        }
-        Some(other) if !other.is_null() => (Some(other.to_string()), Vec::new()),
-        _ => (None, Vec::new()),
-    }
-}
-
-/// `body.name: string does not match regex (value_error.str.regex)`.
-fn validation_text(item: &serde_json::Value) -> String {
-    let location = item["loc"]
-        .as_array()
-        .map(|l| {
-            l.iter()
-                .map(|p| {
-                    p.as_str()
-                        .map(String::from)
-                        .unwrap_or_else(|| p.to_string())
-                })
-                .collect::<Vec<_>>()
-                .join(".")
-        })
-        .unwrap_or_default();
-    let message = item["msg"].as_str().unwrap_or_default();
-    match item["type"].as_str() {
-        Some(kind) => format!("{location}: {message} ({kind})"),
-        None => format!("{location}: {message}"),
-    }
-}
 
 /// The credentials an OKS [`ClientBuilder`] collects: one scheme, and an optional OTP source.
 #[derive(Default)]
@@ -346,8 +283,7 @@ impl Client {
         let what = format!("cluster {cluster_id} to be ready");
         wait::until(&what, &self.wait, || async {
             let cluster = self.read_cluster(cluster_id).await?;
-            let status = cluster.statuses.as_ref().and_then(|s| s.status.clone());
-            Ok(judge(status, cluster))
+            Ok(judge(cluster.statuses.status.clone(), cluster))
         })
         .await
     }
@@ -370,9 +306,7 @@ impl Client {
                 .await?
                 .into_inner()
                 .project;
-            let project =
-                project.ok_or_else(|| Error::decode("the answer carries no `Project`", b""))?;
-            Ok(judge(project.status.clone(), project))
+            Ok(judge(Some(project.status.clone()), project))
         })
         .await
     }
@@ -389,14 +323,13 @@ impl Client {
         let what = format!("cluster {cluster_id} to be deleted");
         wait::until(&what, &self.wait, || async {
             match self.read_cluster(cluster_id).await {
-                Ok(cluster) => {
-                    let status = cluster.statuses.and_then(|s| s.status);
-                    Ok(Progress::Pending(
-                        status
-                            .map(|s| s.to_string())
-                            .unwrap_or_else(|| "present".into()),
-                    ))
-                }
+                Ok(cluster) => Ok(Progress::Pending(
+                    cluster
+                        .statuses
+                        .status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "present".into()),
+                )),
                 Err(error) if error.is_not_found() => Ok(Progress::Done(())),
                 Err(error) => Err(error),
             }
@@ -405,16 +338,14 @@ impl Client {
     }
 
     async fn read_cluster(&self, cluster_id: &str) -> Result<types::Cluster> {
-        let response = self
+        Ok(self
             .api
             .get_cluster()
             .cluster_id(cluster_id)
             .send()
             .await?
-            .into_inner();
-        response
-            .cluster
-            .ok_or_else(|| Error::decode("the answer carries no `Cluster`", b""))
+            .into_inner()
+            .cluster)
     }
 }
 
