@@ -1,0 +1,268 @@
+//! Reading an answer: error bodies decoded into [`ApiError`], refusals made on this side,
+//! secret-holding bodies decoded without quoting them, raw bodies collected.
+
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Response, StatusCode};
+
+use super::{ProviderProfile, RateLimit, classify_reqwest_error, server_delay};
+use crate::error::{ApiError, Result, excerpt, page_text};
+
+/// The most of an error body read into memory; the rest is dropped.
+pub(super) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The default cap of a success body: far above the largest real answer (a page of 200
+/// DigitalOcean clusters is about 600 KB), far below what would hurt a small machine.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Why the transport turned an answer into an error, attached to the response it returns.
+#[derive(Clone, Debug)]
+pub(crate) enum Refusal {
+    /// The provider answered with an error status; its body, decoded.
+    Api(Arc<ApiError>),
+    /// The success body is larger than the configured cap.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A credential could not be applied (e.g. a one-time code with a line break).
+    InvalidInput(Arc<str>),
+}
+
+/// The refusal a response carries, if the transport attached one.
+pub(crate) fn refusal(response: &Response) -> Option<&Refusal> {
+    response.extensions().get::<Refusal>()
+}
+
+/// A bodiless answer standing for a refusal made on this side, for the `post` hook to turn
+/// into an error.
+pub(super) fn refusal_response(url: &reqwest::Url, refusal: Refusal) -> Response {
+    use reqwest::ResponseBuilderExt as _;
+    let mut response = http::Response::builder().status(StatusCode::OK);
+    if let Some(extensions) = response.extensions_mut() {
+        extensions.insert(refusal);
+    }
+    let response = response
+        .url(url.clone())
+        .body(bytes::Bytes::new())
+        .unwrap_or_default();
+    Response::from(response)
+}
+
+/// The answer again, with its body in memory and the refusal attached.
+pub(super) fn rebuild(
+    mut response: Response,
+    body: bytes::Bytes,
+    refusal: Option<Refusal>,
+) -> Response {
+    use reqwest::ResponseBuilderExt as _;
+    let mut rebuilt = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = rebuilt.headers_mut() {
+        *headers = std::mem::take(response.headers_mut());
+    }
+    if let Some(extensions) = rebuilt.extensions_mut() {
+        *extensions = std::mem::take(response.extensions_mut());
+        if let Some(refusal) = refusal {
+            extensions.insert(refusal);
+        }
+    }
+    let rebuilt = rebuilt.url(response.url().clone());
+    Response::from(rebuilt.body(body).unwrap_or_default())
+}
+
+/// Response headers that may carry a credential (OKS rotates tokens through them); never
+/// copied into an error.
+fn carries_credential(name: &reqwest::header::HeaderName) -> bool {
+    let name = name.as_str();
+    matches!(
+        name,
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "www-authenticate"
+    ) || ["token", "secret", "password", "auth", "key", "otp"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// The headers of an answer without those that may carry a credential.
+pub(super) fn without_credentials(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if !carries_credential(name) && !value.is_sensitive() {
+            kept.append(name.clone(), value.clone());
+        }
+    }
+    kept
+}
+
+/// Builds the [`ApiError`] of an error answer: the provider's own shapes first, then JSON of
+/// any shape, then the text of an HTML or plain page.
+pub(crate) fn decode_api_error(
+    profile: &ProviderProfile,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiError {
+    let json = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let decoded = (profile.decode_error)(body).unwrap_or_default();
+    let header_request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let message = decoded.message.unwrap_or_else(|| {
+        if status.is_redirection() {
+            return redirect_message(status, headers);
+        }
+        let text = if json.is_none() {
+            page_text(body)
+        } else {
+            String::new()
+        };
+        if text.is_empty() {
+            status.canonical_reason().unwrap_or_default().to_string()
+        } else {
+            text
+        }
+    });
+    ApiError {
+        provider: profile.name,
+        status: status.as_u16(),
+        code: decoded.code,
+        message,
+        details: decoded.details,
+        request_id: decoded.request_id.or(header_request_id),
+        retry_after: server_delay(headers)
+            .filter(|_| headers.contains_key(reqwest::header::RETRY_AFTER)),
+        rate_limit: RateLimit::from_headers(headers),
+        body_excerpt: if json.is_none() && !body.is_empty() {
+            Some(excerpt(body))
+        } else {
+            None
+        },
+        body: json,
+    }
+}
+
+/// What a redirect answer says: kaas never follows one (it could carry credentials elsewhere).
+fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| url::Url::parse(location).ok())
+        .map(|url| {
+            format!(
+                " to {}://{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{} redirect{target} not followed: check the base URL",
+        status.canonical_reason().unwrap_or("a")
+    )
+}
+
+/// Decodes the JSON success body of an operation that answers a secret (a token, a
+/// kubeconfig, a private key). On failure the error says where the body stopped matching but
+/// quotes neither the body nor any value from it. The generated clients call this in place of
+/// progenitor's `ResponseValue::from_response` for those operations.
+pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
+    response: Response,
+) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = zeroize::Zeroizing::new(
+        response
+            .bytes()
+            .await
+            .map_err(progenitor_client::Error::ResponseBodyError)?
+            .to_vec(),
+    );
+    match serde_json::from_slice::<T>(&body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(error) => {
+            let message = format!(
+                "the answer holds a secret, so neither it nor its values are shown; it stopped matching the spec at line {} column {} ({:?} error)",
+                error.line(),
+                error.column(),
+                error.classify()
+            );
+            Err(progenitor_client::Error::InvalidResponsePayload(
+                bytes::Bytes::new(),
+                <serde_json::Error as serde::de::Error>::custom(message),
+            ))
+        }
+    }
+}
+
+/// Reads a raw (non-JSON) success body to the end. A body cut short is a transport error.
+/// Each chunk is zeroized once copied, as such bodies are often secrets (kubeconfigs).
+#[cfg_attr(not(feature = "digitalocean"), allow(dead_code))]
+pub(crate) async fn collect_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>> {
+    use futures::TryStreamExt as _;
+    let mut stream = body.into_inner();
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    while let Some(chunk) = stream.try_next().await.map_err(classify_reqwest_error)? {
+        if out.capacity() - out.len() < chunk.len() {
+            // Grow by hand so the old buffer is wiped rather than freed with the secret in it.
+            let mut bigger = Vec::with_capacity((out.len() + chunk.len()).max(out.capacity() * 2));
+            bigger.extend_from_slice(&out);
+            out = zeroize::Zeroizing::new(bigger);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(std::mem::take(&mut *out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    #[test]
+    fn credential_headers_are_not_copied_into_errors() {
+        let mut headers = HeaderMap::new();
+        for name in [
+            "access-token",
+            "refresh-token",
+            "set-cookie",
+            "authorization",
+            "x-request-id",
+            "ratelimit-remaining",
+        ] {
+            headers.insert(
+                reqwest::header::HeaderName::from_static(name),
+                "v".parse().unwrap(),
+            );
+        }
+        let kept = without_credentials(&headers);
+        let names: Vec<&str> = kept.keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["x-request-id", "ratelimit-remaining"]);
+    }
+    #[test]
+    fn html_error_pages_become_their_text() {
+        static PROFILE: ProviderProfile = ProviderProfile {
+            name: "test",
+            default_base_url: None,
+            decode_error: |_| None,
+            operations: &[],
+        };
+        let page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
+        let api = decode_api_error(&PROFILE, StatusCode::BAD_GATEWAY, &HeaderMap::new(), page);
+        assert_eq!(api.status, 502);
+        assert_eq!(api.message, "502 Bad Gateway 502 Bad Gateway nginx");
+        assert!(api.body.is_none());
+        assert!(api.body_excerpt.as_deref().unwrap().starts_with("<html>"));
+        let empty = decode_api_error(
+            &PROFILE,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &HeaderMap::new(),
+            b"",
+        );
+        assert_eq!(empty.message, "Service Unavailable");
+    }
+}

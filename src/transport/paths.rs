@@ -1,0 +1,74 @@
+//! Path parameters: encoded so they stay inside their segment, refused when they would
+//! steer the request elsewhere.
+
+/// Characters percent-encoded in a path parameter: progenitor's set (controls, space,
+/// `"#<>?`{}/%`) plus `\`, which some servers and the `url` crate read as `/`.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\\');
+
+/// Encodes one path parameter. A whole `.` or `..` is encoded too, so that URL parsing cannot
+/// remove it before [`check_path`] refuses it. The generated clients call this in place of
+/// progenitor's `encode_path`.
+pub fn encode_path(segment: &str) -> String {
+    match segment {
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        _ => percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT).to_string(),
+    }
+}
+
+/// Refuses a request whose path has an empty, `.` or `..` segment (percent-encoded or not):
+/// an id like `..` would steer the request to another resource. Runs before every request
+/// (the generated client's `pre` hook); the error names the operation, never the value.
+pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Result<(), String> {
+    let Some(segments) = url.path_segments() else {
+        return Ok(());
+    };
+    for segment in segments {
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        if matches!(decoded.trim(), "" | "." | "..") {
+            return Err(format!(
+                "`{operation}`: a path parameter is empty, `.` or `..`; refused before sending"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_cannot_leave_their_segment() {
+        assert_eq!(encode_path(".."), "%2E%2E");
+        assert_eq!(encode_path("."), "%2E");
+        assert_eq!(encode_path(r"..\projects\p1"), "..%5Cprojects%5Cp1");
+        assert_eq!(encode_path("a/b?c#d"), "a%2Fb%3Fc%23d");
+        assert_eq!(encode_path("v1.2_x-y"), "v1.2_x-y");
+        let url =
+            |path: &str| reqwest::Url::parse(&format!("https://api.example.com{path}")).unwrap();
+        assert!(check_path(&url("/v2/clusters/abc"), "op").is_ok());
+        for refused in [
+            "/v2/clusters/%2E%2E",
+            "/v2/clusters/%2e",
+            "/v2/clusters//nodes",
+            "/v2/clusters/",
+            "/v2/clusters/%20",
+        ] {
+            let message = check_path(&url(refused), "delete_cluster").unwrap_err();
+            assert!(message.contains("delete_cluster"), "{refused}: {message}");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! When a failed request is sent again, and how long to wait before it.
+
+use std::time::Duration;
+
+use rand::Rng as _;
+
+/// Statuses retried for idempotent requests.
+pub(super) const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 504];
+
+/// When and how often a failed request is tried again.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = kaas::RetryPolicy::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(200))
+///     .max_elapsed(Duration::from_secs(60));
+/// assert_eq!(policy.attempts(), 6);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub(super) max_attempts: u32,
+    pub(super) initial_backoff: Duration,
+    pub(super) max_backoff: Duration,
+    pub(super) max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 4 attempts, backoff from 500 ms doubling up to 30 s, at most 2 minutes in all.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: every request is sent once.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// How many times a request is sent at most (1 = no retry). Zero is treated as one.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The cap of the first backoff; it doubles with each attempt. Clamped to `max_backoff`.
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// The longest single wait. A server asking for a longer wait (`Retry-After`) is not retried:
+    /// the error is returned with [`ApiError::retry_after`] set, so the caller decides.
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// The most time spent waiting between attempts of one request.
+    pub fn max_elapsed(mut self, budget: Duration) -> Self {
+        self.max_elapsed = budget;
+        self
+    }
+
+    /// How many times a request is sent at most.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The longest single wait between attempts.
+    pub fn backoff_cap(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The most time spent waiting between attempts of one request.
+    pub fn elapsed_budget(&self) -> Duration {
+        self.max_elapsed
+    }
+
+    /// Equal jitter: a random wait between half and all of `initial * 2^(attempt-1)`, capped
+    /// by `max_backoff`. A retry always waits at least half the doubling step, so retries never
+    /// come in a burst, and clients that failed together spread out.
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(20);
+        let cap = self
+            .initial_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.max_backoff);
+        let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(rand::rng().random_range(cap_ms / 2..=cap_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_equal_jitter_under_a_doubling_cap() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000));
+        for attempt in 1..=8u32 {
+            let cap =
+                Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(1000));
+            for _ in 0..50 {
+                let delay = policy.backoff(attempt);
+                assert!(delay <= cap && delay >= cap / 2, "{attempt}: {delay:?}");
+            }
+        }
+        let extreme = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        assert!(extreme.backoff(u32::MAX) <= Duration::MAX);
+        assert_eq!(RetryPolicy::none().attempts(), 1);
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+    }
+}
