@@ -23,6 +23,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kubeconfig;
+mod open_enum;
 pub mod paginate;
 mod secret;
 pub mod transport;
@@ -39,6 +40,8 @@ pub mod oks;
 
 pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
+#[allow(unused_imports)]
+pub(crate) use open_enum::open_enum;
 pub use secret::SecretText;
 pub use transport::{ClientBuilder, RateLimit, RetryPolicy};
 pub use wait::WaitPolicy;

@@ -1,0 +1,233 @@
+//! The generator behind kaas: turns a hand-curated OpenAPI 3.0.3 spec into a typed client.
+//!
+//! kaas's `build.rs` calls [`generate`] once per enabled provider. For a spec it:
+//! 1. checks it against the curation rules of `specs/README.md` ([`spec_check`]), failing with
+//!    a message that names the file, the operation and the fix instead of letting progenitor
+//!    panic;
+//! 2. rewrites what progenitor cannot express: `x-extensible-enum` schemas become open enums
+//!    ([`enums`]), defaults on optional properties become documentation, optional lists and
+//!    maps of request bodies become `Option` so `[]` can be sent ([`request_bodies`]);
+//! 3. runs progenitor (Builder interface, hooks supplied by kaas's `transport` module) and
+//!    rewrites its output ([`rewrite`]): kaas's path encoding, secret-safe decoding;
+//! 4. returns the client, the typed httpmock helpers, the operation inventory ([`inventory`])
+//!    and the body codecs of the contract tests ([`contract`]).
+
+pub mod contract;
+pub mod enums;
+pub mod inventory;
+pub mod request_bodies;
+pub mod rewrite;
+pub mod secrets;
+pub mod spec_check;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Providers with a spec and a module, each behind the cargo feature of the same name.
+pub const PROVIDERS: &[&str] = &["digitalocean", "oks", "cloud66", "commissaire"];
+
+/// What one spec generates: Rust source for the files kaas includes.
+#[derive(Debug)]
+pub struct Generated {
+    /// The client, its types and builders, and the open enums (`<provider>.rs`).
+    pub client: String,
+    /// The typed httpmock helpers (`<provider>_mock.rs`).
+    pub mock: String,
+    /// `OPERATIONS`, the operation inventory (`<provider>_operations.rs`).
+    pub operations: String,
+    /// `BODIES`, the body codecs of the contract tests (`<provider>_contract.rs`).
+    pub contract: String,
+}
+
+/// Reads, checks, rewrites and generates one provider's spec into `out_dir`. The error is a
+/// complete, user-facing message naming the file.
+pub fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), String> {
+    let file = spec_path.display().to_string();
+    let text = std::fs::read_to_string(spec_path).map_err(|e| {
+        format!("{file}: cannot read the spec ({e}); the `{provider}` feature needs it")
+    })?;
+    let generated = generate_from_text(provider, &file, &text)?;
+    for (name, contents) in [
+        (format!("{provider}.rs"), &generated.client),
+        (format!("{provider}_mock.rs"), &generated.mock),
+        (format!("{provider}_operations.rs"), &generated.operations),
+        (format!("{provider}_contract.rs"), &generated.contract),
+    ] {
+        std::fs::write(out_dir.join(&name), contents)
+            .map_err(|e| format!("cannot write OUT_DIR/{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// [`generate`] on a spec's text; `file` names it in messages.
+pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Generated, String> {
+    let mut doc: Value =
+        serde_yaml_ng::from_str(text).map_err(|e| format!("{file}: not valid YAML: {e}"))?;
+
+    let problems = spec_check::check(&doc);
+    if !problems.is_empty() {
+        let list = problems
+            .iter()
+            .map(|p| format!("  - {p}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(format!("{file}: {} problem(s):\n{list}", problems.len()));
+    }
+
+    let extensible = enums::collect(&doc).map_err(|e| format!("{file}: {e}"))?;
+    let secret_operations = secrets::operations_answering_secrets(&doc);
+    spec_check::document_property_defaults(&mut doc);
+    request_bodies::keep_empty_collections(&mut doc);
+
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("{file}: not an OpenAPI 3.0.3 document: {e}"))?;
+
+    let generated_module = format!("crate::{provider}::generated::extensible");
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote::quote! { crate::transport::Transport })
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_derive("PartialEq");
+    for (name, schema) in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        if schema["x-secret"] == Value::Bool(true) {
+            settings.with_replacement(name, "crate::SecretText", std::iter::empty());
+        }
+    }
+    for e in &extensible {
+        settings.with_replacement(
+            &e.name,
+            format!("{generated_module}::{}", e.name),
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
+
+    let client = run_generator(file, "client", || {
+        let mut generator = progenitor::Generator::new(&settings);
+        let tokens = generator.generate_tokens(&spec)?;
+        Ok(rewrite::client(tokens, &secret_operations))
+    })?;
+    let mock = run_generator(file, "httpmock helpers", || {
+        let mut generator = progenitor::Generator::new(&settings);
+        generator.httpmock(&spec, &format!("crate::{provider}"))
+    })?;
+
+    let mut client = client;
+    client.push_str(
+        "\n/// Open enums of the spec: known values by name, anything else kept as `Unknown`.\npub mod extensible {\n",
+    );
+    for e in &extensible {
+        client.push_str(&e.rust_code());
+    }
+    client.push_str("}\n");
+
+    Ok(Generated {
+        client,
+        mock,
+        operations: inventory::operations(&doc),
+        contract: contract::bodies(&doc),
+    })
+}
+
+/// Runs one progenitor step, turning both its errors and its panics into a message.
+fn run_generator(
+    file: &str,
+    what: &str,
+    step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error> + std::panic::UnwindSafe,
+) -> Result<String, String> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(step);
+    std::panic::set_hook(previous_hook);
+    let tokens = match outcome {
+        Ok(Ok(tokens)) => tokens,
+        Ok(Err(e)) => {
+            return Err(format!(
+                "{file}: progenitor could not generate the {what}: {e}\n  fix: the spec uses a construct outside the rules of specs/README.md"
+            ));
+        }
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown reason".into());
+            return Err(format!(
+                "{file}: progenitor stopped while generating the {what}: {reason}\n  fix: the spec uses a construct progenitor does not support; keep to the rules in specs/README.md"
+            ));
+        }
+    };
+    let syntax = syn::parse2::<syn::File>(tokens).map_err(|e| {
+        format!("{file}: generated {what} is not valid Rust ({e}); this is a kaas bug")
+    })?;
+    Ok(prettyplease::unparse(&syntax))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: get_thing
+      tags: [things]
+      summary: Get a thing
+      parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        state: {$ref: '#/components/schemas/State'}
+    State: {type: string, x-extensible-enum: true, enum: [ready]}
+"##;
+
+    #[test]
+    fn a_spec_generates_client_mocks_inventory_and_codecs() {
+        let generated = generate_from_text("demo", "specs/demo.yaml", SPEC).unwrap();
+        assert!(
+            generated.client.contains("pub struct GetThing"),
+            "a builder per operation"
+        );
+        assert!(
+            generated
+                .client
+                .contains("use crate::transport::encode_path;")
+        );
+        assert!(generated.client.contains("crate::open_enum! {"));
+        assert!(
+            generated
+                .client
+                .contains("crate::demo::generated::extensible::State")
+        );
+        assert!(generated.mock.contains("fn get_thing"));
+        assert!(generated.operations.contains(r#"id: "get_thing""#));
+        assert!(generated.contract.contains(r#"operation: "get_thing""#));
+    }
+
+    #[test]
+    fn a_broken_spec_is_a_message_naming_the_file_not_a_panic() {
+        let broken = SPEC.replace("operationId: get_thing", "operationId: GetThing");
+        let error = generate_from_text("demo", "specs/demo.yaml", &broken).unwrap_err();
+        assert!(
+            error.starts_with("specs/demo.yaml: 1 problem(s):"),
+            "{error}"
+        );
+        assert!(error.contains("rename it to `get_thing`"), "{error}");
+        let error = generate_from_text("demo", "specs/demo.yaml", "openapi: [").unwrap_err();
+        assert!(error.contains("not valid YAML"), "{error}");
+    }
+}
