@@ -25,6 +25,7 @@ pub mod fuzzing;
 pub mod kubeconfig;
 mod open_enum;
 pub mod paginate;
+mod response;
 mod secret;
 pub mod transport;
 pub mod wait;
@@ -42,6 +43,7 @@ pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
 #[allow(unused_imports)]
 pub(crate) use open_enum::open_enum;
+pub use response::Response;
 pub use secret::SecretText;
 pub use transport::{ClientBuilder, RateLimit, RetryPolicy};
 pub use wait::WaitPolicy;

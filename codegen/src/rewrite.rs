@@ -86,3 +86,172 @@ mod tests {
         client(quote::quote! { fn main() {} }, &BTreeSet::new());
     }
 }
+
+/// Makes every operation's `send()` return `crate::Result<T>` with `T` the typed body, and adds
+/// `send_with_response()` returning `crate::Result<crate::Response<T>>` (status, headers and
+/// body). progenitor's own `send` stays, private, as `send_progenitor`. A non-JSON success body
+/// (progenitor's `ByteStream`) comes back as `bytes::Bytes`, read whole. Returns how many
+/// operations were rewritten.
+pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
+    let mut rewritten = 0;
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = &mut module.content else {
+            continue;
+        };
+        for item in items {
+            let syn::Item::Impl(implementation) = item else {
+                continue;
+            };
+            let mut added = Vec::new();
+            for impl_item in &mut implementation.items {
+                let syn::ImplItem::Fn(function) = impl_item else {
+                    continue;
+                };
+                if function.sig.ident != "send" || function.sig.asyncness.is_none() {
+                    continue;
+                }
+                let body_type = success_type(&function.sig.output).ok_or_else(|| {
+                    format!(
+                        "a `send` returns `{}`, not progenitor's `Result<ResponseValue<T>, Error<E>>`; update codegen/src/rewrite.rs",
+                        quote::quote!(#function.sig.output)
+                    )
+                })?;
+                let docs: Vec<syn::Attribute> = function
+                    .attrs
+                    .iter()
+                    .filter(|a| a.path().is_ident("doc"))
+                    .cloned()
+                    .collect();
+                function.sig.ident = syn::Ident::new("send_progenitor", function.sig.ident.span());
+                function.vis = syn::Visibility::Inherited;
+                function.attrs.retain(|a| !a.path().is_ident("doc"));
+                let is_stream = matches!(&body_type, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+                let (body, finish) = if is_stream {
+                    (
+                        quote::quote!(::bytes::Bytes),
+                        quote::quote!(
+                            crate::transport::finish_bytes(self.send_progenitor().await).await
+                        ),
+                    )
+                } else {
+                    (
+                        quote::quote!(#body_type),
+                        quote::quote!(crate::transport::finish(self.send_progenitor().await)),
+                    )
+                };
+                added.push(syn::parse_quote! {
+                    #(#docs)*
+                    ///
+                    /// Returns the typed body; [`send_with_response`](Self::send_with_response)
+                    /// also gives the status and headers.
+                    pub async fn send(self) -> crate::Result<#body> {
+                        self.send_with_response().await.map(crate::Response::into_body)
+                    }
+                });
+                added.push(syn::parse_quote! {
+                    /// Sends the request, like [`send`](Self::send); the answer's status and
+                    /// headers come with the typed body.
+                    pub async fn send_with_response(self) -> crate::Result<crate::Response<#body>> {
+                        #finish
+                    }
+                });
+                rewritten += 1;
+            }
+            implementation.items.extend(added);
+        }
+    }
+    Ok(rewritten)
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(result) = ty.as_ref() else {
+        return None;
+    };
+    let last = result.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(value))) = args.args.first() else {
+        return None;
+    };
+    let value = value.path.segments.last()?;
+    if value.ident != "ResponseValue" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(inner) = &value.arguments else {
+        return None;
+    };
+    match inner.args.first() {
+        Some(syn::GenericArgument::Type(body)) => Some(body.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod send_tests {
+    use super::*;
+
+    #[test]
+    fn send_returns_the_typed_body_and_send_with_response_the_rest() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetThing<'a> {
+                    pub fn id(self) -> Self { self }
+                    ///Sends a `GET` request to `/things/{id}`
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::Error>> { todo() }
+                }
+                impl<'a> GetFile<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::Error>> { todo() }
+                }
+            }
+        };
+        assert_eq!(send_returns_kaas_result(&mut file).unwrap(), 2);
+        let code = prettyplease::unparse(&file);
+        assert!(code.contains("async fn send_progenitor("), "{code}");
+        assert!(!code.contains("pub async fn send_progenitor"), "{code}");
+        assert!(
+            code.contains("pub async fn send(self) -> crate::Result<types::Thing>"),
+            "{code}"
+        );
+        assert!(code.contains("pub async fn send_with_response(\n            self,\n        ) -> crate::Result<crate::Response<types::Thing>>"), "{code}");
+        assert!(
+            code.contains("pub async fn send(self) -> crate::Result<::bytes::Bytes>"),
+            "{code}"
+        );
+        assert!(
+            code.contains("crate::transport::finish_bytes(self.send_progenitor().await).await"),
+            "{code}"
+        );
+        assert!(
+            code.contains("///Sends a `GET` request to `/things/{id}`"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn an_unexpected_send_signature_is_a_message() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetThing<'a> {
+                    pub async fn send(self) -> u8 { 0 }
+                }
+            }
+        };
+        let error = send_returns_kaas_result(&mut file).unwrap_err();
+        assert!(error.contains("update codegen/src/rewrite.rs"), "{error}");
+    }
+}

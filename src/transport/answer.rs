@@ -199,6 +199,44 @@ pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
     }
 }
 
+/// The end of every generated `send_with_response()`: progenitor's answer as a
+/// [`crate::Response`], or its error as a [`crate::Error`].
+#[allow(dead_code)]
+pub fn finish<T, E>(
+    answer: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+) -> Result<crate::Response<T>>
+where
+    crate::Error: From<progenitor_client::Error<E>>,
+{
+    let answer = answer.map_err(crate::Error::from)?;
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    Ok(crate::Response::new(status, headers, answer.into_inner()))
+}
+
+/// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole.
+#[allow(dead_code)]
+pub async fn finish_bytes<E>(
+    answer: std::result::Result<
+        progenitor_client::ResponseValue<progenitor_client::ByteStream>,
+        progenitor_client::Error<E>,
+    >,
+) -> Result<crate::Response<bytes::Bytes>>
+where
+    crate::Error: From<progenitor_client::Error<E>>,
+{
+    use futures::TryStreamExt as _;
+    let answer = answer.map_err(crate::Error::from)?;
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let mut stream = answer.into_inner().into_inner();
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = stream.try_next().await.map_err(classify_reqwest_error)? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(crate::Response::new(status, headers, body.freeze()))
+}
+
 /// Reads a raw (non-JSON) success body to the end. A body cut short is a transport error.
 /// Each chunk is zeroized once copied, as such bodies are often secrets (kubeconfigs).
 #[cfg_attr(not(feature = "digitalocean"), allow(dead_code))]

@@ -40,7 +40,7 @@ use crate::error::{DecodedErrorBody, Error};
 
 #[cfg(feature = "digitalocean")]
 pub(crate) use answer::collect_body;
-pub use answer::{DEFAULT_MAX_RESPONSE_BYTES, decode_secret_json};
+pub use answer::{DEFAULT_MAX_RESPONSE_BYTES, decode_secret_json, finish, finish_bytes};
 use answer::{MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
 pub(crate) use builder::Connection;
