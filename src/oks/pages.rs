@@ -89,7 +89,7 @@ impl Trail {
 }
 
 impl Client {
-    /// Every project of the account, over all pages of [`Client::list_projects`].
+    /// Every project of the account, over all pages of [`list_projects`](super::GeneratedClient::list_projects).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -115,7 +115,7 @@ impl Client {
         })
     }
 
-    /// Every cluster of every project, over all pages of [`Client::list_clusters`].
+    /// Every cluster of every project, over all pages of [`list_clusters`](super::GeneratedClient::list_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -141,7 +141,7 @@ impl Client {
         })
     }
 
-    /// Every cluster of one project, over all pages of [`Client::list_project_clusters`].
+    /// Every cluster of one project, over all pages of [`list_project_clusters`](super::GeneratedClient::list_project_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
