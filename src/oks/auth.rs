@@ -109,7 +109,7 @@ fn non_empty_header(what: &str, value: &SecretString) -> Result<HeaderValue> {
 }
 
 impl Authenticate for OksAuth {
-    fn apply(&self, headers: &mut HeaderMap) {
+    fn apply(&self, headers: &mut HeaderMap) -> std::result::Result<(), String> {
         match &self.scheme {
             Scheme::Keys {
                 access_key,
@@ -118,7 +118,7 @@ impl Authenticate for OksAuth {
                 headers.insert(ACCESS_KEY, access_key.clone());
                 headers.insert(SECRET_KEY, secret_key.clone());
             }
-            Scheme::Basic(basic) => basic.apply(headers),
+            Scheme::Basic(basic) => basic.apply(headers)?,
             Scheme::Tokens(pair) => {
                 let pair = pair
                     .read()
@@ -128,11 +128,12 @@ impl Authenticate for OksAuth {
                 headers.insert(REFRESH_TOKEN, pair.refresh);
             }
         }
-        if let Some(code) = self.otp.as_ref().and_then(|source| source())
-            && let Ok(value) = sensitive_header("one-time code", code.expose_secret().trim())
-        {
+        if let Some(code) = self.otp.as_ref().and_then(|source| source()) {
+            let value = sensitive_header("one-time code", code.expose_secret().trim())
+                .map_err(|error| error.to_string())?;
             headers.insert(OTP_CODE, value);
         }
+        Ok(())
     }
 
     fn observe(&self, headers: &HeaderMap) {
