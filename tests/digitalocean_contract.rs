@@ -25,12 +25,12 @@ fn bodies() -> Vec<common::OperationBodies> {
 }
 
 #[test]
-fn the_34_examples_of_the_documents_parse() {
+fn the_47_examples_of_the_documents_and_upstream_parse() {
     let report = common::check_contract(PROVIDER, &bodies());
-    // 12 request bodies, 16 JSON success bodies, 5 error bodies, and the YAML kubeconfig.
+    // 20 request bodies, 21 JSON success bodies, 5 error bodies, and the YAML kubeconfig.
     assert_eq!(
         (report.requests, report.responses, report.errors),
-        (12, 16, 5),
+        (20, 21, 5),
         "{report:?}"
     );
     assert_eq!(report.other, ["get_kubeconfig.response.yaml"]);
@@ -50,11 +50,99 @@ fn the_34_examples_of_the_documents_parse() {
     );
 }
 
+/// What the spec's examples say each fixture holds: `<operation>.<kind>[.<name>].<ext>` →
+/// the example (JSON, or text for a YAML body). The example named `document` (or a lone
+/// `example`) is the unnamed fixture; error examples of the shared responses are
+/// `common.error.<status>.json`, with `default` for the `4XX`/`5XX` ranges.
+fn examples_of_the_spec() -> BTreeMap<String, serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/digitalocean.yaml");
+    let spec: serde_json::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let resolve = |node: &serde_json::Value| -> serde_json::Value {
+        match node["$ref"].as_str() {
+            Some(target) => spec.pointer(&target[1..]).unwrap().clone(),
+            None => node.clone(),
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut add = |stem: String, media: &serde_json::Value, ext: &str| {
+        let mut named: Vec<(String, serde_json::Value)> = Vec::new();
+        if let Some(value) = media.get("example") {
+            named.push(("document".into(), value.clone()));
+        }
+        for (name, example) in media["examples"].as_object().into_iter().flatten() {
+            named.push((name.clone(), example["value"].clone()));
+        }
+        for (name, value) in named {
+            let file = match name.as_str() {
+                "document" => format!("{stem}.{ext}"),
+                name => format!("{stem}.{name}.{ext}"),
+            };
+            if let Some(before) = out.insert(file.clone(), value.clone()) {
+                assert_eq!(before, value, "{file}: two different examples");
+            }
+        }
+    };
+    for (_, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if method == "parameters" {
+                continue;
+            }
+            let id = op["operationId"].as_str().unwrap();
+            let request = resolve(&op["requestBody"]);
+            if let Some(media) = request["content"].get("application/json") {
+                add(format!("{id}.request"), media, "json");
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let response = resolve(response);
+                for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                    let ext = if media_type.contains("yaml") {
+                        "yaml"
+                    } else {
+                        "json"
+                    };
+                    let stem = if status.starts_with('2') {
+                        format!("{id}.response")
+                    } else if status.ends_with("XX") {
+                        "common.error.default".to_string()
+                    } else {
+                        format!("common.error.{status}")
+                    };
+                    add(stem, media, ext);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// specs/README.md rule 9, both ways: every example of the spec is a fixture with the same
+/// content, and every fixture is an example of the spec.
+#[test]
+fn every_example_of_the_spec_is_a_fixture_and_every_fixture_an_example() {
+    let examples = examples_of_the_spec();
+    let fixtures = common::fixture_names(PROVIDER);
+    let spec_names: Vec<&String> = examples.keys().collect();
+    let fixture_names: Vec<&String> = fixtures.iter().collect();
+    assert_eq!(
+        spec_names, fixture_names,
+        "examples of the spec vs fixtures"
+    );
+    for (file, example) in &examples {
+        let fixture = if file.ends_with(".yaml") {
+            serde_json::Value::String(common::fixture_text(PROVIDER, file))
+        } else {
+            common::fixture(PROVIDER, file)
+        };
+        assert_eq!(&fixture, example, "{file} is not the spec's example");
+    }
+}
+
 #[test]
 fn documented_states_are_known_and_new_ones_are_kept() {
     let cluster: types::ClusterResponse =
         common::fixture_as(PROVIDER, "create_cluster.response.json");
-    let cluster = cluster.kubernetes_cluster.unwrap();
+    let cluster = cluster.kubernetes_cluster;
     assert_eq!(
         cluster.status.unwrap().state,
         Some(types::ClusterState::Provisioning)
@@ -70,9 +158,11 @@ fn documented_states_are_known_and_new_ones_are_kept() {
         .state;
     assert_eq!(node_state, &Some(types::NodeState::Provisioning));
 
-    let mut pool = common::fixture("digitalocean", "update_node_pool.request.json");
-    pool["taints"][0]["effect"] = "NoScheduleSoon".into();
-    let pool: types::NodePool = serde_json::from_value(pool).unwrap();
+    let mut pool = common::fixture("digitalocean", "get_node_pool.response.json");
+    pool["node_pool"]["taints"][0]["effect"] = "NoScheduleSoon".into();
+    let pool = serde_json::from_value::<types::NodePoolResponse>(pool)
+        .unwrap()
+        .node_pool;
     assert_eq!(
         pool.taints[0].effect,
         Some(types::TaintEffect::Unknown("NoScheduleSoon".into()))
@@ -129,7 +219,7 @@ async fn wire_shape_of_every_operation() {
         "create_cluster",
         client
             .create_cluster()
-            .body(typed::<types::Cluster>("create_cluster"))
+            .body(typed::<types::ClusterCreate>("create_cluster"))
     );
     wire!("get_cluster", client.get_cluster().cluster_id(cluster));
     wire!(
@@ -168,6 +258,7 @@ async fn wire_shape_of_every_operation() {
             .get_kubeconfig()
             .cluster_id(cluster)
             .expiry_seconds(300u64)
+            .type_(types::CredentialsType::Token)
     );
     wire!(
         "get_credentials",
@@ -196,7 +287,7 @@ async fn wire_shape_of_every_operation() {
         client
             .add_node_pool()
             .cluster_id(cluster)
-            .body(typed::<types::NodePool>("add_node_pool"))
+            .body(typed::<types::NodePoolCreate>("add_node_pool"))
     );
     wire!(
         "get_node_pool",

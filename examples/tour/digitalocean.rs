@@ -73,16 +73,16 @@ async fn offline() -> anyhow::Result<()> {
     );
     let server = MockServer::start_async().await;
 
-    let create_request: types::Cluster = fixture(include_str!(
+    let create_request: types::ClusterCreate = fixture(include_str!(
         "../../tests/fixtures/digitalocean/create_cluster.request.json"
     ));
     let provisioning: types::ClusterResponse = fixture(include_str!(
         "../../tests/fixtures/digitalocean/create_cluster.response.json"
     ));
     let running: types::ClusterResponse = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/get_cluster.response.json"
+        "../../tests/fixtures/digitalocean/get_cluster.response.single.json"
     ));
-    let pool_request: types::NodePool = fixture(include_str!(
+    let pool_request: types::NodePoolCreate = fixture(include_str!(
         "../../tests/fixtures/digitalocean/add_node_pool.request.json"
     ));
     let pool_response: types::NodePoolResponse = fixture(include_str!(
@@ -90,10 +90,7 @@ async fn offline() -> anyhow::Result<()> {
     ));
     let kubeconfig_yaml =
         include_str!("../../tests/fixtures/digitalocean/get_kubeconfig.response.yaml");
-    let cluster = running
-        .kubernetes_cluster
-        .clone()
-        .expect("the example has a cluster");
+    let cluster = running.kubernetes_cluster.clone();
     let id = cluster.id.expect("the example has an id");
 
     server.create_cluster(|when, then| {
@@ -167,7 +164,7 @@ async fn offline() -> anyhow::Result<()> {
         .send()
         .await?
         .into_inner();
-    let created = created.kubernetes_cluster.expect("a cluster");
+    let created = created.kubernetes_cluster;
     let state = created
         .status
         .as_ref()
@@ -186,10 +183,12 @@ async fn offline() -> anyhow::Result<()> {
     step(
         "wait_until_running()",
         format!(
-            "{} is running after {} reads, at {}",
+            "{} is running after {} reads, at {} (SSO {}, isolated workers {})",
             ready.name,
             reads.load(Ordering::SeqCst),
-            ready.endpoint.unwrap_or_default()
+            ready.endpoint.clone().unwrap_or_default(),
+            ready.sso.as_ref().and_then(|s| s.enabled).unwrap_or(false),
+            ready.isolated_workers.unwrap_or(false),
         ),
     );
 
@@ -200,14 +199,14 @@ async fn offline() -> anyhow::Result<()> {
         .send()
         .await?
         .into_inner();
-    let pool = pool.node_pool.expect("a node pool");
+    let pool = pool.node_pool;
     step(
         "add_node_pool()",
         format!(
             "{}: {} × {} (autoscaling {}–{})",
-            pool.name.unwrap_or_default(),
-            pool.count.unwrap_or_default(),
-            pool.size.unwrap_or_default(),
+            pool.name,
+            pool.count,
+            pool.size,
             pool.min_nodes.unwrap_or_default(),
             pool.max_nodes.unwrap_or_default()
         ),

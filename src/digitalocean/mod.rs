@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use futures::stream::BoxStream;
 
-use crate::error::{DecodedErrorBody, Error, Result};
+use crate::error::{DecodedErrorBody, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{ClientBuilder, ProviderProfile};
@@ -27,17 +27,23 @@ use crate::wait::{self, Progress};
 
 crate::generated_provider!("digitalocean");
 
+mod labels;
+mod options;
+
+pub use labels::labels;
+pub use options::KubeconfigOptions;
+
 /// The documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.digitalocean.com";
 
 /// The largest page the cluster list serves.
 pub const MAX_PER_PAGE: u32 = 200;
 
-static PROFILE: ProviderProfile = ProviderProfile {
+pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "digitalocean",
     default_base_url: Some(DEFAULT_BASE_URL),
     decode_error,
-    safe_posts: &[],
+    operations: OPERATIONS,
 };
 
 /// DigitalOcean's one error shape: `{"id", "message", "request_id"}`.
@@ -128,7 +134,9 @@ impl Client {
                     .is_some_and(|p| p.next.is_some());
                 Ok(Page {
                     items: list.kubernetes_clusters,
-                    total: list.meta.total,
+                    // A plain integer upstream: a negative total says nothing, and the walk
+                    // then follows `links.pages.next` instead.
+                    total: list.meta.total.and_then(|total| u64::try_from(total).ok()),
                     has_next,
                     last_page: None,
                 })
@@ -174,7 +182,8 @@ impl Client {
         })
     }
 
-    /// The cluster's kubeconfig, authenticated by the API token's own credentials.
+    /// The cluster's kubeconfig with the cluster's default credentials (`sso` for clusters with
+    /// SSO enabled, a token otherwise) and the default expiry (7 days).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
@@ -183,10 +192,12 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn kubeconfig(&self, cluster_id: uuid::Uuid) -> Result<Kubeconfig> {
-        self.fetch_kubeconfig(cluster_id, None).await
+        self.kubeconfig_with(cluster_id, KubeconfigOptions::default())
+            .await
     }
 
-    /// The cluster's kubeconfig with credentials that expire after `expiry` (whole seconds).
+    /// The cluster's kubeconfig with credentials that expire after `expiry` (rounded up to
+    /// whole seconds).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
@@ -199,26 +210,42 @@ impl Client {
         cluster_id: uuid::Uuid,
         expiry: Duration,
     ) -> Result<Kubeconfig> {
-        self.fetch_kubeconfig(cluster_id, Some(expiry.as_secs()))
+        self.kubeconfig_with(cluster_id, KubeconfigOptions::default().expiry(expiry))
             .await
     }
 
-    async fn fetch_kubeconfig(
+    /// The cluster's kubeconfig as `options` ask: which credentials (`token` for automation,
+    /// `sso` for people, whose kubeconfig runs `doctl` to log in) and how long they last.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// use std::time::Duration;
+    /// use kaas::digitalocean::{KubeconfigOptions, types::CredentialsType};
+    /// let options = KubeconfigOptions::default()
+    ///     .credentials(CredentialsType::Token)
+    ///     .expiry(Duration::from_secs(900));
+    /// let kubeconfig = client.kubeconfig_with(cluster_id, options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn kubeconfig_with(
         &self,
         cluster_id: uuid::Uuid,
-        expiry_seconds: Option<u64>,
+        options: KubeconfigOptions,
     ) -> Result<Kubeconfig> {
         let mut request = self.api.get_kubeconfig().cluster_id(cluster_id);
-        if let Some(seconds) = expiry_seconds {
+        if let Some(seconds) = options.expiry_seconds() {
             request = request.expiry_seconds(seconds);
+        }
+        if let Some(credentials) = options.credentials {
+            request = request.type_(credentials);
         }
         let body = request.send().await?.into_inner();
         Kubeconfig::from_bytes(crate::transport::collect_body(body).await?)
     }
 
     /// Polls the cluster until its state is `running` and returns it. Fails fast with
-    /// [`Error::WaitFailed`] on `error`, `deleting` or `deleted`, and with
-    /// [`Error::WaitTimeout`] (naming the last state) when the wait policy's deadline passes.
+    /// [`Error::WaitFailed`](crate::Error::WaitFailed) on `error`, `deleting` or `deleted`, and with
+    /// [`Error::WaitTimeout`](crate::Error::WaitTimeout) (naming the last state) when the wait policy's deadline passes.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
@@ -236,9 +263,7 @@ impl Client {
                 .send()
                 .await?
                 .into_inner();
-            let cluster = cluster
-                .kubernetes_cluster
-                .ok_or_else(|| Error::decode("the answer has no `kubernetes_cluster`", b""))?;
+            let cluster = cluster.kubernetes_cluster;
             let status = cluster.status.clone().unwrap_or_default();
             let state = status
                 .state
