@@ -95,6 +95,7 @@ const SHOWN_HEADERS: &[&str] = &[
     "refreshtoken",
     "x-otp-code",
     "x-encrypt-nacl",
+    "x-real-ip",
     "api-version",
 ];
 
