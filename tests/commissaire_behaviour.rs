@@ -1,5 +1,7 @@
 //! Commissaire behaviour: credentials up front, no default base URL, text/html errors (403 on a
-//! failed login), the 200/404 membership test, 201 on create, and the operation waits.
+//! failed login), the 200/404 membership test (500 for a missing cluster), 201 with the record
+//! on create, the membership answers, names and addresses the server cannot route, which PUTs
+//! are retried, and the operation waits (failing at once on a missing record or cluster).
 #![cfg(feature = "commissaire")]
 
 mod common;
@@ -63,7 +65,10 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
                     "commissaire",
                     "create_cluster.request.json",
                 ));
-            then.status(201);
+            then.status(201).json_body(common::fixture(
+                "commissaire",
+                "create_cluster.response.json",
+            ));
         })
         .await;
     let body: types::ClusterCreate =
@@ -76,6 +81,11 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
+    let cluster = response.into_inner();
+    assert_eq!(
+        (cluster.name.as_deref(), cluster.status),
+        (Some("mycluster"), Some(types::ClusterState::NotComputed))
+    );
     create.assert_async().await;
 
     let token = server
@@ -130,8 +140,10 @@ fn a_base_url_and_credentials_are_required() {
 #[tokio::test]
 async fn text_html_errors_become_api_errors_with_the_reason() {
     for (status, reason) in [
+        (400, "Bad Request"),
         (403, "Forbidden"),
         (404, "Not Found"),
+        (405, "Method Not Allowed"),
         (409, "Conflict"),
         (500, "Internal Server Error"),
     ] {
@@ -223,6 +235,403 @@ async fn membership_is_200_or_404() {
     );
 }
 
+#[tokio::test]
+async fn a_membership_test_on_a_missing_cluster_is_an_error_not_false() {
+    let server = MockServer::start_async().await;
+    // What the server's source does: the cluster lookup raises, the handler answers 500.
+    let test = server
+        .mock_async(|when, then| {
+            when.path("/api/v0/cluster/ghost/hosts/192.168.100.50");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body(common::fixture_text("commissaire", "common.error.500.html"));
+        })
+        .await;
+    let error = client(&server)
+        .host_in_cluster("ghost", "192.168.100.50")
+        .await
+        .unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
+    };
+    assert_eq!(
+        (api.status, api.message.as_str()),
+        (500, "Internal Server Error")
+    );
+    assert_eq!(
+        error.to_string(),
+        "commissaire answered 500: Internal Server Error; Commissaire answers 500 to a membership test when cluster `ghost` does not exist"
+    );
+    test.assert_async().await;
+}
+
+#[tokio::test]
+async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(404).body("Not Found");
+        })
+        .await;
+    let client = client(&server);
+    // The facade says what is wrong and what the server routes.
+    for (cluster, ip, expected) in [
+        ("prod", "fe80::1", "[a-zA-Z0-9._-]+"),
+        ("prod", "10.0.0.1/24", "[a-zA-Z0-9._-]+"),
+        ("prod cluster", "192.168.100.50", "[A-Za-z0-9_-]+"),
+        ("", "192.168.100.50", "[A-Za-z0-9_-]+"),
+    ] {
+        let error = client.host_in_cluster(cluster, ip).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidInput(m) if m.contains(expected)),
+            "{cluster}/{ip}: {error:?}"
+        );
+    }
+    for cluster in ["prod cluster", "prod.1", ""] {
+        let error = client.wait_for_deploy(cluster).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidInput(m) if m.contains("[A-Za-z0-9_-]+")),
+            "{cluster}: {error:?}"
+        );
+    }
+    // The generated operations refuse them too.
+    let error: Error = client
+        .get_host()
+        .ip("fe80::1")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(
+        matches!(&error, Error::InvalidInput(m) if m.contains("HostAddress")),
+        "{error:?}"
+    );
+    let error: Error = client
+        .get_network()
+        .name("my network")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(
+        matches!(&error, Error::InvalidInput(m) if m.contains("NetworkName")),
+        "{error:?}"
+    );
+    let error: Error = client
+        .delete_container_manager()
+        .name("prod.openshift")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(
+        matches!(&error, Error::InvalidInput(m) if m.contains("ContainerManagerName")),
+        "{error:?}"
+    );
+    assert_eq!(anything.calls_async().await, 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn every_create_answers_201_with_the_record_it_made() {
+    let server = MockServer::start_async().await;
+    let created = |path: &'static str, request: Option<&'static str>, answer: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .mock_async(|when, then| {
+                    let when = when.method(Method::PUT).path(path);
+                    if let Some(request) = request {
+                        when.json_body(common::fixture("commissaire", request));
+                    }
+                    then.status(201)
+                        .json_body(common::fixture("commissaire", answer));
+                })
+                .await
+        }
+    };
+    let host = created(
+        "/api/v0/host/192.168.100.50",
+        Some("create_host.request.json"),
+        "create_host.response.json",
+    )
+    .await;
+    let registration = created(
+        "/api/v0/host",
+        Some("register_host.request.json"),
+        "register_host.response.json",
+    )
+    .await;
+    let network = created(
+        "/api/v0/network/mynetwork",
+        None,
+        "create_network.response.json",
+    )
+    .await;
+    let manager = created(
+        "/api/v0/containermanager/prod_openshift",
+        Some("create_container_manager.request.json"),
+        "create_container_manager.response.json",
+    )
+    .await;
+    let upgrade = created(
+        "/api/v0/cluster/mycluster/upgrade",
+        None,
+        "start_cluster_upgrade.response.json",
+    )
+    .await;
+    let restart = created(
+        "/api/v0/cluster/mycluster/restart",
+        None,
+        "start_cluster_restart.response.json",
+    )
+    .await;
+    let client = client(&server);
+
+    let new_host = client
+        .create_host()
+        .ip("192.168.100.50")
+        .body(common::fixture_as::<types::HostCreate>(
+            "commissaire",
+            "create_host.request.json",
+        ))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (new_host.address.as_deref(), new_host.status),
+        (Some("192.168.100.50"), Some(types::HostState::New))
+    );
+    // Self-registration carries the address the server requires.
+    let registered = client
+        .register_host()
+        .body(common::fixture_as::<types::HostRegistration>(
+            "commissaire",
+            "register_host.request.json",
+        ))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(registered.address.as_deref(), Some("192.168.100.50"));
+    let mynetwork = client
+        .create_network()
+        .name("mynetwork")
+        .body(types::NetworkCreate {
+            type_: Some(types::NetworkType::FlannelServer),
+            options: Some(
+                [("address".to_string(), json!("192.168.152.101:8080"))]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(mynetwork.type_, Some(types::NetworkType::FlannelServer));
+    let openshift = client
+        .create_container_manager()
+        .name("prod_openshift")
+        .body(common::fixture_as::<types::ContainerManagerConfigCreate>(
+            "commissaire",
+            "create_container_manager.request.json",
+        ))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(openshift.name.as_deref(), Some("prod_openshift"));
+    let upgrading = client
+        .start_cluster_upgrade()
+        .name("mycluster")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (upgrading.name.as_deref(), upgrading.status),
+        (Some("mycluster"), Some(types::OperationState::InProcess))
+    );
+    let restarting = client
+        .start_cluster_restart()
+        .name("mycluster")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(restarting.name.as_deref(), Some("mycluster"));
+    for mock in [host, registration, network, manager, upgrade, restart] {
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn membership_changes_answer_the_cluster_and_the_address() {
+    let server = MockServer::start_async().await;
+    let swap = server
+        .mock_async(|when, then| {
+            when.method(Method::PUT)
+                .path("/api/v0/cluster/mycluster/hosts")
+                .json_body(common::fixture(
+                    "commissaire",
+                    "set_cluster_members.request.json",
+                ));
+            then.status(200).json_body(common::fixture(
+                "commissaire",
+                "set_cluster_members.response.json",
+            ));
+        })
+        .await;
+    let add = server
+        .mock_async(|when, then| {
+            when.method(Method::PUT)
+                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
+            then.status(200).json_body(common::fixture(
+                "commissaire",
+                "add_cluster_member.response.json",
+            ));
+        })
+        .await;
+    let remove = server
+        .mock_async(|when, then| {
+            when.method(Method::DELETE)
+                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let client = client(&server);
+    let cluster = client
+        .set_cluster_members()
+        .name("mycluster")
+        .body(types::MembershipChange {
+            old: vec!["192.168.100.50".into()],
+            new: vec!["192.168.100.50".into(), "192.168.100.51".into()],
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cluster.hostset, ["192.168.100.50", "192.168.100.51"]);
+    assert_eq!(cluster.status, Some(types::ClusterState::NotComputed));
+    let added = client
+        .add_cluster_member()
+        .name("mycluster")
+        .ip("192.168.100.50")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    assert_eq!(added.into_inner().0, ["192.168.100.50"]);
+    let removed = client
+        .remove_cluster_member()
+        .name("mycluster")
+        .ip("192.168.100.50")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 200);
+    for mock in [swap, add, remove] {
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
+    let server = MockServer::start_async().await;
+    let busy = |path: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .mock_async(|when, then| {
+                    when.method(Method::PUT).path(path);
+                    then.status(503)
+                        .header("content-type", "text/html")
+                        .body("Service Unavailable");
+                })
+                .await
+        }
+    };
+    let create = busy("/api/v0/cluster/mycluster").await;
+    let deploy = busy("/api/v0/cluster/mycluster/deploy").await;
+    let register = busy("/api/v0/host").await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .basic_auth("admin", "SENTINEL-password")
+        .retry_policy(RetryPolicy::default().max_attempts(3))
+        .no_timeouts()
+        .build()
+        .unwrap();
+    let error = client
+        .create_cluster()
+        .name("mycluster")
+        .body(types::ClusterCreate::default())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(Error::from(error).status(), Some(503));
+    let error = client
+        .start_cluster_deploy()
+        .name("mycluster")
+        .body(types::DeployRequest {
+            version: "7.2.6".into(),
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(Error::from(error).status(), Some(503));
+    let error = client
+        .register_host()
+        .body(types::HostRegistration {
+            address: "192.168.100.50".into(),
+            cluster: None,
+            remote_user: None,
+            ssh_priv_key: None,
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(Error::from(error).status(), Some(503));
+    for mock in [create, deploy, register] {
+        assert_eq!(
+            mock.calls_async().await,
+            1,
+            "a creating PUT is never retried"
+        );
+    }
+
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counter = attempts.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::PUT)
+                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
+            then.respond_with(move |_: &HttpMockRequest| {
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    text(503, "Service Unavailable")
+                } else {
+                    json_response(200, &json!(["192.168.100.50"]))
+                }
+            });
+        })
+        .await;
+    let added = client
+        .add_cluster_member()
+        .name("mycluster")
+        .ip("192.168.100.50")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.into_inner().0, ["192.168.100.50"]);
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        2,
+        "a membership PUT is retried"
+    );
+}
+
 /// The operation at `path` reads `states` one per poll, then stays at the last.
 async fn operation(
     server: &MockServer,
@@ -264,15 +673,25 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         .mock_async(|when, then| {
             when.method(Method::PUT)
                 .path("/api/v0/cluster/prod/deploy")
-                .json_body(json!({"version": "7.2.6"}));
+                .json_body(common::fixture(
+                    "commissaire",
+                    "start_cluster_deploy.request.json",
+                ));
             then.status(201).json_body(common::fixture(
                 "commissaire",
-                "get_cluster_deploy.response.json",
+                "start_cluster_deploy.response.json",
             ));
         })
         .await;
+    let cluster = server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/prod");
+            then.status(200)
+                .json_body(common::fixture("commissaire", "get_cluster.response.json"));
+        })
+        .await;
     let client = client(&server);
-    client
+    let started = client
         .start_cluster_deploy()
         .name("prod")
         .body(types::DeployRequest {
@@ -281,9 +700,19 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         .send()
         .await
         .unwrap();
+    assert_eq!(started.status(), 201);
+    assert_eq!(
+        started.into_inner().status,
+        Some(types::OperationState::InProcess)
+    );
     let deploy = client.wait_for_deploy("prod").await.unwrap();
     assert_eq!(deploy.status, Some(types::OperationState::Finished));
     assert_eq!(reads.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        cluster.calls_async().await,
+        1,
+        "the cluster is read once, when the deploy is first seen in process"
+    );
 
     operation(
         &server,
@@ -303,6 +732,87 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "in_process"),
         "{error:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_on_a_record_that_cannot_be_read_fails_at_once_naming_the_cluster() {
+    for (status, reason) in [(404, "Not Found"), (500, "Internal Server Error")] {
+        let server = MockServer::start_async().await;
+        let record = server
+            .mock_async(move |when, then| {
+                when.method(Method::GET)
+                    .path("/api/v0/cluster/ghost/upgrade");
+                then.respond_with(move |_: &HttpMockRequest| text(status, reason));
+            })
+            .await;
+        let clock = tokio::time::Instant::now();
+        let error = client(&server).wait_for_upgrade("ghost").await.unwrap_err();
+        assert_eq!(clock.elapsed(), Duration::ZERO, "no waiting");
+        assert_eq!(error.status(), Some(status));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "commissaire answered {status}: {reason}; no upgrade of cluster `ghost` could be read: none was started, or the cluster does not exist"
+            )
+        );
+        record.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
+    let server = MockServer::start_async().await;
+    // What the server does: the deploy is accepted (201) and its record stays `in_process`,
+    // while the cluster itself is answered 500.
+    server
+        .mock_async(|when, then| {
+            when.method(Method::PUT)
+                .path("/api/v0/cluster/ghost/deploy");
+            then.status(201).json_body(common::fixture(
+                "commissaire",
+                "start_cluster_deploy.response.json",
+            ));
+        })
+        .await;
+    let reads = operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
+    let cluster = server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/ghost");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body("Internal Server Error");
+        })
+        .await;
+    let client = client(&server);
+    let started = client
+        .start_cluster_deploy()
+        .name("ghost")
+        .body(types::DeployRequest {
+            version: "7.2.6".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 201);
+    let clock = tokio::time::Instant::now();
+    let error = client.wait_for_deploy("ghost").await.unwrap_err();
+    assert_eq!(
+        clock.elapsed(),
+        Duration::ZERO,
+        "no wait until the deadline"
+    );
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
+    };
+    assert_eq!(api.status, 500);
+    assert!(
+        error
+            .to_string()
+            .contains("cluster `ghost` could not be read while its deploy is in process"),
+        "{error}"
+    );
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    cluster.assert_calls_async(1).await;
 }
 
 #[tokio::test]

@@ -16,16 +16,25 @@ fn typed<T: serde::de::DeserializeOwned>(operation: &str) -> T {
 }
 
 #[test]
-fn the_15_examples_parse() {
+fn the_33_examples_parse() {
     let report = common::check_contract(PROVIDER, &common::contract_bodies!(contract::BODIES));
+    // The document's 15 examples, and 18 shapes of the server's own source (the records the
+    // create PUTs answer, the membership answers, the operation records, the `trivial` type,
+    // host credentials, the self-registration body, the 400/405/500 reason phrases).
     assert_eq!(
         (report.requests, report.responses, report.errors),
-        (3, 10, 0),
+        (6, 22, 0),
         "{report:?}"
     );
     assert_eq!(
         report.other,
-        ["common.error.404.html", "common.error.409.html"]
+        [
+            "common.error.400.html",
+            "common.error.404.html",
+            "common.error.405.html",
+            "common.error.409.html",
+            "common.error.500.html"
+        ]
     );
 }
 
@@ -44,6 +53,115 @@ fn host_status_and_types_are_open_enums() {
     );
     let network: types::Network = common::fixture_as(PROVIDER, "get_network.response.json");
     assert_eq!(network.type_, Some(types::NetworkType::FlannelServer));
+    let trivial: types::ContainerManagerConfig =
+        common::fixture_as(PROVIDER, "get_container_manager.response.trivial.json");
+    assert_eq!(trivial.type_, Some(types::ContainerManagerType::Trivial));
+    assert_eq!(
+        serde_json::to_value(types::ContainerManagerType::Trivial).unwrap(),
+        "trivial"
+    );
+}
+
+#[test]
+fn create_and_membership_answers_carry_the_stored_cluster() {
+    let created: types::Cluster = common::fixture_as(PROVIDER, "create_cluster.response.json");
+    assert_eq!(created.name.as_deref(), Some("mycluster"));
+    assert_eq!(created.status, Some(types::ClusterState::NotComputed));
+    assert_eq!(created.hosts, None);
+    assert!(created.hostset.is_empty());
+    let swapped: types::Cluster = common::fixture_as(PROVIDER, "set_cluster_members.response.json");
+    assert_eq!(swapped.status, Some(types::ClusterState::NotComputed));
+    assert_eq!(swapped.hostset, ["192.168.100.50", "192.168.100.51"]);
+    // `""` round-trips as `""`, and the computed values keep their names.
+    assert_eq!(serde_json::to_value(&swapped).unwrap()["status"], "");
+    let read: types::Cluster = common::fixture_as(PROVIDER, "get_cluster.response.json");
+    assert_eq!(read.status, Some(types::ClusterState::Ok));
+    assert_eq!(read.hosts.map(|h| h.total), Some(Some(3)));
+}
+
+#[test]
+fn operation_records_and_credentials_carry_their_keys() {
+    let deploy: types::ClusterDeploy =
+        common::fixture_as(PROVIDER, "start_cluster_deploy.response.json");
+    assert_eq!(
+        (deploy.name.as_deref(), deploy.finished_at.as_deref()),
+        (Some("mycluster"), Some(""))
+    );
+    let upgrade: types::ClusterUpgrade =
+        common::fixture_as(PROVIDER, "start_cluster_upgrade.response.json");
+    assert_eq!(upgrade.name.as_deref(), Some("mycluster"));
+    let restart: types::ClusterRestart =
+        common::fixture_as(PROVIDER, "start_cluster_restart.response.json");
+    assert_eq!(restart.name.as_deref(), Some("mycluster"));
+    let creds: types::HostCreds = common::fixture_as(PROVIDER, "get_host_creds.response.json");
+    assert_eq!(creds.address.as_deref(), Some("192.168.100.50"));
+    assert!(!format!("{creds:?}").contains("dGVzdAo"));
+    let registration: types::HostRegistration =
+        common::fixture_as(PROVIDER, "register_host.request.json");
+    assert_eq!(registration.address, "192.168.100.50");
+    assert!(
+        serde_json::from_value::<types::HostRegistration>(
+            serde_json::json!({"cluster": "default"})
+        )
+        .is_err(),
+        "the server answers 400 to a registration without `address`"
+    );
+}
+
+#[test]
+fn names_and_addresses_are_one_type_each_checked_against_the_server_routes() {
+    // One Rust type per concept, whatever the operation.
+    let cluster: types::ClusterName = "prod_1-a".parse().unwrap();
+    let address: types::HostAddress = "node-1.example.com".parse().unwrap();
+    let client = Client::new("http://127.0.0.1:1", "admin", "SENTINEL").unwrap();
+    let _ = client.get_cluster().name(cluster.clone());
+    let _ = client.start_cluster_deploy().name(cluster.clone());
+    let _ = client
+        .check_cluster_member()
+        .name(cluster)
+        .ip(address.clone());
+    let _ = client.get_host_creds().ip(address);
+    let _: types::NetworkName = "mynetwork".parse().unwrap();
+    let _: types::ContainerManagerName = "prod_openshift".parse().unwrap();
+    for bad in ["", "my cluster", "prod.1", "a/b"] {
+        assert!(bad.parse::<types::ClusterName>().is_err(), "{bad}");
+        assert!(bad.parse::<types::NetworkName>().is_err(), "{bad}");
+        assert!(bad.parse::<types::ContainerManagerName>().is_err(), "{bad}");
+    }
+    for bad in ["", "fe80::1", "10.0.0.0/8", "host name"] {
+        assert!(bad.parse::<types::HostAddress>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn creating_puts_and_operation_starts_are_never_retried() {
+    let once: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|op| !op.idempotent)
+        .map(|op| op.id)
+        .collect();
+    assert_eq!(
+        once,
+        [
+            "create_cluster",
+            "start_cluster_deploy",
+            "start_cluster_restart",
+            "start_cluster_upgrade",
+            "create_container_manager",
+            "register_host",
+            "create_host",
+            "create_network"
+        ]
+    );
+    let membership: Vec<(&str, bool)> = OPERATIONS
+        .iter()
+        .filter(|op| op.method == "PUT" && op.path.contains("/hosts"))
+        .map(|op| (op.id, op.idempotent))
+        .collect();
+    assert_eq!(
+        membership,
+        [("set_cluster_members", true), ("add_cluster_member", true)]
+    );
 }
 
 #[test]
@@ -69,10 +187,6 @@ async fn wire_shape_of_every_operation() {
         };
     }
     let ip = "192.168.100.50";
-    let change = types::MembershipChange {
-        old: vec![],
-        new: vec![ip.into()],
-    };
     wire!("get_cluster", client.get_cluster().name("mycluster"));
     wire!(
         "create_cluster",
@@ -89,7 +203,10 @@ async fn wire_shape_of_every_operation() {
     );
     wire!(
         "set_cluster_members",
-        client.set_cluster_members().name("mycluster").body(change)
+        client
+            .set_cluster_members()
+            .name("mycluster")
+            .body(typed::<types::MembershipChange>("set_cluster_members"))
     );
     wire!(
         "check_cluster_member",
@@ -112,9 +229,7 @@ async fn wire_shape_of_every_operation() {
         client
             .start_cluster_deploy()
             .name("mycluster")
-            .body(types::DeployRequest {
-                version: "7.2.6".into()
-            })
+            .body(typed::<types::DeployRequest>("start_cluster_deploy"))
     );
     wire!(
         "get_cluster_upgrade",
@@ -163,7 +278,7 @@ async fn wire_shape_of_every_operation() {
         "register_host",
         client
             .register_host()
-            .body(typed::<types::HostCreate>("create_host"))
+            .body(typed::<types::HostRegistration>("register_host"))
     );
     wire!("get_host_creds", client.get_host_creds().ip(ip));
     wire!("get_host_status", client.get_host_status().ip(ip));
@@ -178,12 +293,14 @@ async fn wire_shape_of_every_operation() {
             .body(types::NetworkCreate {
                 name: None,
                 type_: Some(types::NetworkType::FlannelServer),
-                options: [(
-                    "address".to_string(),
-                    serde_json::json!("192.168.152.101:8080")
-                )]
-                .into_iter()
-                .collect(),
+                options: Some(
+                    [(
+                        "address".to_string(),
+                        serde_json::json!("192.168.152.101:8080")
+                    )]
+                    .into_iter()
+                    .collect()
+                ),
             })
     );
     wire!("delete_network", client.delete_network().name("mynetwork"));

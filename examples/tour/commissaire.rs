@@ -19,9 +19,23 @@ pub async fn tour() -> anyhow::Result<()> {
     let create: types::ClusterCreate = fixture(include_str!(
         "../../tests/fixtures/commissaire/create_cluster.request.json"
     ));
-    let host: types::HostCreate = fixture(include_str!(
-        "../../tests/fixtures/commissaire/create_host.request.json"
+    let mut created: types::Cluster = fixture(include_str!(
+        "../../tests/fixtures/commissaire/create_cluster.response.json"
     ));
+    created.name = Some("prod".into());
+    let cluster: types::Cluster = fixture(include_str!(
+        "../../tests/fixtures/commissaire/get_cluster.response.json"
+    ));
+    let host: types::HostRegistration = fixture(include_str!(
+        "../../tests/fixtures/commissaire/register_host.request.json"
+    ));
+    let registered: types::Host = fixture(include_str!(
+        "../../tests/fixtures/commissaire/register_host.response.json"
+    ));
+    let mut started: types::ClusterDeploy = fixture(include_str!(
+        "../../tests/fixtures/commissaire/start_cluster_deploy.response.json"
+    ));
+    started.name = Some("prod".into());
     let deploy: types::ClusterDeploy = fixture(include_str!(
         "../../tests/fixtures/commissaire/get_cluster_deploy.response.json"
     ));
@@ -33,15 +47,19 @@ pub async fn tour() -> anyhow::Result<()> {
     server.create_cluster(|when, then| {
         when.name(&"prod".parse().expect("a valid name"))
             .body(&create);
-        then.into_inner().status(201);
+        then.created(&created);
+    });
+    server.get_cluster(|when, then| {
+        when.name(&"prod".parse().expect("a valid name"));
+        then.ok(&cluster);
     });
     server.register_host(|when, then| {
         when.body(&host);
-        then.into_inner().status(201);
+        then.created(&registered);
     });
     server.check_cluster_member(|when, then| {
         when.name(&"prod".parse().expect("a valid name"))
-            .ip("192.168.100.50");
+            .ip(&"192.168.100.50".parse().expect("a valid address"));
         then.ok(&types::Addresses(vec!["192.168.100.50".into()]));
     });
     server.start_cluster_deploy(|when, then| {
@@ -49,7 +67,7 @@ pub async fn tour() -> anyhow::Result<()> {
             .body(&types::DeployRequest {
                 version: "7.2.6".into(),
             });
-        then.created(&deploy);
+        then.created(&started);
     });
     let reads = Arc::new(AtomicUsize::new(0));
     let counter = reads.clone();
@@ -83,24 +101,29 @@ pub async fn tour() -> anyhow::Result<()> {
     let created = client
         .create_cluster()
         .name("prod")
-        .body(create.clone())
+        .body(create)
         .send()
         .await?;
+    let status = created.status();
+    let created = created.into_inner();
     step(
         "create_cluster()",
         format!(
-            "prod on network {}: {}",
-            create.network.unwrap_or_default(),
-            created.status()
+            "{status}: {} on network {}",
+            created.name.unwrap_or_default(),
+            created.network.unwrap_or_default()
         ),
     );
     let registered = client.register_host().body(host.clone()).send().await?;
+    let status = registered.status();
+    let registered = registered.into_inner();
     step(
         "register_host()",
         format!(
-            "this host joins {}: {}",
+            "{status}: {} joins {}, host status {:?}",
+            registered.address.unwrap_or_default(),
             host.cluster.unwrap_or_default(),
-            registered.status()
+            registered.status
         ),
     );
     step(

@@ -18,8 +18,34 @@
 //! println!("deployed to {:?}", deploy.deployed);
 //! # Ok(()) }
 //! ```
+//!
+//! # What the server does
+//!
+//! These facts come from the server's own source (projectatomic/commissaire-http), where the
+//! REST document is silent or differs:
+//!
+//! - Every PUT that creates a record answers 201 with that record ([`types::Cluster`],
+//!   [`types::Host`], [`types::Network`], [`types::ContainerManagerConfig`]); starting a deploy,
+//!   upgrade or restart answers 201 with the operation's record. The membership PUTs answer 200:
+//!   `set_cluster_members` with the cluster (its `hostset` included), `add_cluster_member` with
+//!   the address in a list. Every DELETE answers 200 with `[]`.
+//! - The create and membership answers carry the stored cluster, whose `status` is `""`
+//!   ([`types::ClusterState::NotComputed`]); only `get_cluster` computes it.
+//! - A cluster that does not exist is answered **500**, not 404, by `get_cluster` and by the
+//!   membership test; [`Client::host_in_cluster`] then fails with that [`Error::Api`], never
+//!   `Ok(false)`. A deploy started on a missing cluster is accepted (201) and its record stays
+//!   `in_process` for ever, so the waits read the cluster once and fail at once, naming it,
+//!   when the server cannot find it (upgrade and restart are refused with 404 up front).
+//! - `register_host` needs the host's `address` in its body ([`types::HostRegistration`]).
+//! - The server routes only names matching `[A-Za-z0-9_-]+` ([`types::ClusterName`],
+//!   [`types::NetworkName`], [`types::ContainerManagerName`]) and host addresses matching
+//!   `[a-zA-Z0-9._-]+` ([`types::HostAddress`]; no IPv6): anything else would be answered 404
+//!   by its router, so the client refuses it with [`Error::InvalidInput`] before sending.
+//! - The PUTs that create a record or start an operation are never retried (a retried deploy
+//!   would be a second deploy); the membership PUTs and every GET and DELETE are.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use secrecy::SecretString;
 
@@ -30,11 +56,11 @@ use crate::wait::{self, Progress};
 
 crate::generated_provider!("commissaire");
 
-static PROFILE: ProviderProfile = ProviderProfile {
+pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "commissaire",
     default_base_url: None,
     decode_error,
-    safe_posts: &[],
+    operations: OPERATIONS,
 };
 
 /// Commissaire's error bodies are not JSON: the transport keeps their text as the message.
@@ -136,7 +162,10 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Whether the host is a member of the cluster (the membership test: 200 yes, 404 no).
+    /// Whether the host is a member of the cluster: the membership test answers 200 (yes) or
+    /// 404 (no). A cluster that does not exist is answered 500 by the server, which comes back
+    /// as that [`Error::Api`] (saying so), never as `Ok(false)`. A name or address the server
+    /// cannot route is refused with [`Error::InvalidInput`] before anything is sent.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
@@ -146,11 +175,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn host_in_cluster(&self, cluster: &str, ip: &str) -> Result<bool> {
+        let name = cluster_name(cluster)?;
+        let address = host_address(ip)?;
         match self
             .api
             .check_cluster_member()
-            .name(cluster)
-            .ip(ip)
+            .name(name)
+            .ip(address)
             .send()
             .await
         {
@@ -160,6 +191,12 @@ impl Client {
                 // A 2xx whose body is not the JSON list (the document shows a Python-style
                 // `['192.168.100.50']`) still says "member".
                 Error::Decode { .. } => Ok(true),
+                error if error.status() == Some(500) => Err(explain(
+                    error,
+                    format!(
+                        "Commissaire answers 500 to a membership test when cluster `{cluster}` does not exist"
+                    ),
+                )),
                 error => Err(error),
             },
         }
@@ -167,17 +204,21 @@ impl Client {
 
     /// Polls the cluster's deploy until `finished` (returned) or `failed` ([`Error::WaitFailed`]).
     ///
+    /// Fails at once, naming the cluster, when the deploy's record cannot be read (none was
+    /// started) or, while it is in process, the cluster itself cannot be read: the server
+    /// accepts a deploy of a missing cluster and leaves its record `in_process` for ever.
+    ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
     /// let deploy = client.wait_for_deploy("prod").await?;
     /// # Ok(()) }
     /// ```
     pub async fn wait_for_deploy(&self, cluster: &str) -> Result<types::ClusterDeploy> {
-        self.wait_for(format!("the deploy of cluster {cluster}"), || async {
+        self.wait_for(cluster, "deploy", |name| async move {
             Ok(self
                 .api
                 .get_cluster_deploy()
-                .name(cluster)
+                .name(name)
                 .send()
                 .await?
                 .into_inner())
@@ -185,7 +226,8 @@ impl Client {
         .await
     }
 
-    /// Polls the cluster's upgrade until `finished` or `failed`.
+    /// Polls the cluster's upgrade until `finished` or `failed`; fails at once as
+    /// [`Client::wait_for_deploy`] does when the upgrade or the cluster cannot be read.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
@@ -193,11 +235,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn wait_for_upgrade(&self, cluster: &str) -> Result<types::ClusterUpgrade> {
-        self.wait_for(format!("the upgrade of cluster {cluster}"), || async {
+        self.wait_for(cluster, "upgrade", |name| async move {
             Ok(self
                 .api
                 .get_cluster_upgrade()
-                .name(cluster)
+                .name(name)
                 .send()
                 .await?
                 .into_inner())
@@ -205,7 +247,8 @@ impl Client {
         .await
     }
 
-    /// Polls the cluster's restart until `finished` or `failed`.
+    /// Polls the cluster's restart until `finished` or `failed`; fails at once as
+    /// [`Client::wait_for_deploy`] does when the restart or the cluster cannot be read.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
@@ -213,11 +256,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn wait_for_restart(&self, cluster: &str) -> Result<types::ClusterRestart> {
-        self.wait_for(format!("the restart of cluster {cluster}"), || async {
+        self.wait_for(cluster, "restart", |name| async move {
             Ok(self
                 .api
                 .get_cluster_restart()
-                .name(cluster)
+                .name(name)
                 .send()
                 .await?
                 .into_inner())
@@ -225,27 +268,186 @@ impl Client {
         .await
     }
 
-    async fn wait_for<T, F, Fut>(&self, what: String, mut read: F) -> Result<T>
+    /// Reads the operation with `read` until it is finished or failed. A record that cannot be
+    /// read (404 or 500) ends the wait with that error, explained; the first time the
+    /// operation is seen in process, the cluster is read once to make sure it exists.
+    async fn wait_for<T, F, Fut>(&self, cluster: &str, kind: &'static str, mut read: F) -> Result<T>
     where
         T: ClusterOperation,
-        F: FnMut() -> Fut,
+        F: FnMut(types::ClusterName) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
+        let name = cluster_name(cluster)?;
+        let what = format!("the {kind} of cluster {cluster}");
+        let cluster_confirmed = AtomicBool::new(false);
         wait::until(&what, &self.wait, || {
-            let reading = read();
+            let reading = read(name.clone());
+            let name = name.clone();
+            let cluster_confirmed = &cluster_confirmed;
             async move {
-                let operation = reading.await?;
-                Ok(match operation.state().cloned() {
-                    Some(types::OperationState::Finished) => Progress::Done(operation),
-                    Some(types::OperationState::Failed) => Progress::Failed {
-                        state: "failed".into(),
-                        message: None,
-                    },
-                    Some(other) => Progress::Pending(other.to_string()),
-                    None => Progress::Pending("unknown".into()),
-                })
+                let operation = reading.await.map_err(|error| match error.status() {
+                    Some(404 | 500) => explain(
+                        error,
+                        format!(
+                            "no {kind} of cluster `{cluster}` could be read: none was started, or the cluster does not exist"
+                        ),
+                    ),
+                    _ => error,
+                })?;
+                let progress = judge(operation);
+                if matches!(progress, Progress::Pending(_))
+                    && !cluster_confirmed.swap(true, Ordering::Relaxed)
+                {
+                    self.confirm_cluster(name, cluster, kind).await?;
+                }
+                Ok(progress)
             }
         })
         .await
+    }
+
+    /// Reads the cluster once; 404 or 500 (the server's answer for a missing cluster) is an
+    /// error that says so.
+    async fn confirm_cluster(
+        &self,
+        name: types::ClusterName,
+        cluster: &str,
+        kind: &str,
+    ) -> Result<()> {
+        match self.api.get_cluster().name(name).send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let error = Error::from(error);
+                match error.status() {
+                    Some(404 | 500) => Err(explain(
+                        error,
+                        format!(
+                            "cluster `{cluster}` could not be read while its {kind} is in process: Commissaire answers 500 for a cluster that does not exist, and an operation started on a missing cluster stays `in_process`"
+                        ),
+                    )),
+                    _ => Err(error),
+                }
+            }
+        }
+    }
+}
+
+/// What one reading of an operation means to a wait.
+fn judge<T: ClusterOperation>(operation: T) -> Progress<T> {
+    match operation.state().cloned() {
+        Some(types::OperationState::Finished) => Progress::Done(operation),
+        Some(types::OperationState::Failed) => Progress::Failed {
+            state: "failed".into(),
+            message: None,
+        },
+        Some(other) => Progress::Pending(other.to_string()),
+        None => Progress::Pending("unknown".into()),
+    }
+}
+
+/// The caller's cluster name, checked against what the server routes.
+fn cluster_name(name: &str) -> Result<types::ClusterName> {
+    name.parse().map_err(|_| {
+        Error::InvalidInput(format!(
+            "{} is not a cluster name Commissaire can route: names match `[A-Za-z0-9_-]+`",
+            shown(name)
+        ))
+    })
+}
+
+/// The caller's host address, checked against what the server routes.
+fn host_address(address: &str) -> Result<types::HostAddress> {
+    address.parse().map_err(|_| {
+        Error::InvalidInput(format!(
+            "{} is not a host address Commissaire can route: addresses match `[a-zA-Z0-9._-]+` (an IPv4 address or a host name)",
+            shown(address)
+        ))
+    })
+}
+
+/// Caller input quoted in an error: escaped, and cut after 64 characters.
+fn shown(input: &str) -> String {
+    const LIMIT: usize = 64;
+    let head: String = input.chars().take(LIMIT).collect();
+    if input.chars().count() > LIMIT {
+        format!("{head:?}…")
+    } else {
+        format!("{head:?}")
+    }
+}
+
+/// Adds what the server's answer means here to an API error; other errors pass unchanged.
+fn explain(error: Error, meaning: String) -> Error {
+    match error {
+        Error::Api(mut api) => {
+            api.details.push(meaning);
+            Error::Api(api)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_addresses_are_checked_against_the_server_routes() {
+        assert!(cluster_name("prod_1-a").is_ok());
+        assert!(host_address("192.168.100.50").is_ok());
+        assert!(host_address("node-1.example.com").is_ok());
+        for bad in ["", "prod cluster", "prod/../x", "prod.1", "é"] {
+            let error = cluster_name(bad).unwrap_err();
+            assert!(
+                matches!(&error, Error::InvalidInput(m) if m.contains("[A-Za-z0-9_-]+")),
+                "{bad}: {error}"
+            );
+        }
+        for bad in ["", "fe80::1", "10.0.0.1/24", "host%eth0"] {
+            let error = host_address(bad).unwrap_err();
+            assert!(
+                matches!(&error, Error::InvalidInput(m) if m.contains("[a-zA-Z0-9._-]+")),
+                "{bad}: {error}"
+            );
+        }
+        let long = "x".repeat(200) + "/";
+        let Error::InvalidInput(message) = cluster_name(&long).unwrap_err() else {
+            panic!("not InvalidInput")
+        };
+        assert!(message.len() < 200, "{message}");
+        assert!(message.contains('…'));
+    }
+
+    #[test]
+    fn explain_adds_to_api_errors_only() {
+        let api = crate::transport::decode_api_error(
+            &PROFILE,
+            reqwest::StatusCode::INTERNAL_SERVER_ERROR,
+            &reqwest::header::HeaderMap::new(),
+            b"Internal Server Error",
+        );
+        let error = explain(Error::Api(Box::new(api)), "the cluster is missing".into());
+        assert_eq!(error.status(), Some(500));
+        assert_eq!(
+            error.to_string(),
+            "commissaire answered 500: Internal Server Error; the cluster is missing"
+        );
+        let other = explain(Error::InvalidInput("x".into()), "ignored".into());
+        assert!(matches!(other, Error::InvalidInput(m) if m == "x"));
+    }
+
+    #[test]
+    fn operations_are_judged_by_status() {
+        let mut deploy = types::ClusterDeploy::default();
+        assert_eq!(judge(deploy.clone()), Progress::Pending("unknown".into()));
+        deploy.status = Some(types::OperationState::InProcess);
+        assert_eq!(
+            judge(deploy.clone()),
+            Progress::Pending("in_process".into())
+        );
+        deploy.status = Some(types::OperationState::Failed);
+        assert!(matches!(judge(deploy.clone()), Progress::Failed { .. }));
+        deploy.status = Some(types::OperationState::Finished);
+        assert!(matches!(judge(deploy), Progress::Done(_)));
     }
 }
