@@ -1,5 +1,6 @@
-//! Cloud66 behaviour: bearer auth, all pages of clusters, the 501 create, reboot then wait for
-//! the action (both shapes, success and failure), throttling retried, errors decoded.
+//! Cloud66 behaviour: bearer auth, all pages of clusters, the 501 create, reboot (a JSON body)
+//! then wait for the action (both shapes, success and failure), throttling (retried until the
+//! `X-RateLimit-Reset` window, else a typed rate-limit error), errors decoded.
 #![cfg(feature = "cloud66")]
 
 mod common;
@@ -148,8 +149,8 @@ async fn reboot_then_wait_until_the_action_finishes() {
         .mock_async(|when, then| {
             when.method(Method::POST)
                 .path("/clusters/123/reboot_servers")
-                .query_param("strategy", "parallel")
-                .query_param("group", "all");
+                .header("content-type", "application/json")
+                .json_body(json!({"strategy": "parallel", "group": "all"}));
             then.status(200).json_body(common::fixture(
                 "cloud66",
                 "reboot_cluster_servers.response.json",
@@ -168,8 +169,10 @@ async fn reboot_then_wait_until_the_action_finishes() {
     let started = client
         .reboot_cluster_servers()
         .id(123)
-        .strategy(types::RebootStrategy::Parallel)
-        .group("all")
+        .body(types::RebootRequest {
+            strategy: Some(types::RebootStrategy::Parallel),
+            group: Some("all".into()),
+        })
         .send()
         .await
         .unwrap()
@@ -185,6 +188,67 @@ async fn reboot_then_wait_until_the_action_finishes() {
         Duration::from_millis(12_500),
         "polled after 5 s, then 7.5 s (the default wait policy)"
     );
+}
+
+#[tokio::test]
+async fn reboot_sends_strategy_and_group_as_a_json_body_not_a_query() {
+    let (server, seen) = common::recording_server(200, "{}").await;
+    let client = Client::builder()
+        .token("c66-SENTINEL-token")
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let cases = [
+        (
+            types::RebootRequest {
+                strategy: Some(types::RebootStrategy::Serial),
+                group: Some("mysql".into()),
+            },
+            json!({"strategy": "serial", "group": "mysql"}),
+        ),
+        (
+            types::RebootRequest {
+                strategy: None,
+                group: Some("web".into()),
+            },
+            json!({"group": "web"}),
+        ),
+        (types::RebootRequest::default(), json!({})),
+    ];
+    for (body, expected) in cases {
+        client
+            .reboot_cluster_servers()
+            .id(123)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let sent = seen.lock().unwrap().pop().unwrap();
+        assert_eq!(
+            (sent.method.as_str(), sent.path.as_str()),
+            ("POST", "/clusters/123/reboot_servers")
+        );
+        assert!(
+            sent.query.is_empty(),
+            "nothing in the query: {:?}",
+            sent.query
+        );
+        assert_eq!(
+            sent.headers.get("content-type").map(String::as_str),
+            Some("application/json")
+        );
+        assert_eq!(sent.body, Some(expected));
+    }
+    // Without a body, the server's defaults apply: `{}` is sent.
+    client
+        .reboot_cluster_servers()
+        .id(123)
+        .send()
+        .await
+        .unwrap();
+    let sent = seen.lock().unwrap().pop().unwrap();
+    assert_eq!(sent.body, Some(json!({})));
 }
 
 #[tokio::test(start_paused = true)]
@@ -245,20 +309,35 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn throttled_503_is_retried_and_errors_decode() {
+async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
+    // Over the hourly limit: 503 `throttled`, with the `X-RateLimit-*` headers of the spec.
     let server = MockServer::start_async().await;
-    let calls = sequence(
-        &server,
-        "/clusters/123".into(),
-        vec![
-            (
-                503,
-                common::fixture("cloud66", "common.error.503.live.json"),
-            ),
-            (200, common::fixture("cloud66", "get_cluster.response.json")),
-        ],
-    )
-    .await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    server
+        .mock_async(move |when, then| {
+            when.path("/clusters/123");
+            then.respond_with(move |_: &HttpMockRequest| {
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    http::Response::builder()
+                        .status(503)
+                        .header("content-type", "application/json")
+                        .header("X-RateLimit-Limit", "3000")
+                        .header("X-RateLimit-Remaining", "0")
+                        .header("X-RateLimit-Reset", "3")
+                        .body(common::fixture("cloud66", "common.error.503.live.json").to_string())
+                        .unwrap()
+                        .into()
+                } else {
+                    json_response(
+                        200,
+                        &common::fixture("cloud66", "get_cluster.response.json"),
+                    )
+                }
+            });
+        })
+        .await;
+    let clock = tokio::time::Instant::now();
     let cluster = client(&server)
         .get_cluster()
         .id(123)
@@ -271,6 +350,35 @@ async fn throttled_503_is_retried_and_errors_decode() {
         Some("Production Cluster")
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert!(
+        clock.elapsed() >= Duration::from_secs(2),
+        "waited for the window: {:?}",
+        clock.elapsed()
+    );
+
+    // Throttled with no word on when the window ends: no point retrying for seconds.
+    let server = MockServer::start_async().await;
+    let calls = sequence(
+        &server,
+        "/clusters/123".into(),
+        vec![(
+            503,
+            common::fixture("cloud66", "common.error.503.live.json"),
+        )],
+    )
+    .await;
+    let error: Error = client(&server)
+        .get_cluster()
+        .id(123)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let Error::RateLimited(api) = &error else {
+        panic!("expected RateLimited, got {error:?}")
+    };
+    assert_eq!((api.status, api.code.as_deref()), (503, Some("throttled")));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
 
     let server = MockServer::start_async().await;
     sequence(

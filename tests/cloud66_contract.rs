@@ -12,13 +12,14 @@ use kaas::cloud66::{Client, OPERATIONS, contract, types};
 const PROVIDER: &str = "cloud66";
 
 #[test]
-fn the_9_examples_parse() {
+fn the_10_examples_parse() {
     let report = common::check_contract(PROVIDER, &common::contract_bodies!(contract::BODIES));
     // The document: 3 success bodies and the 501 body. The live shapes of the seeds README:
-    // 3 actions (running, finished, failed) and 2 errors.
+    // 3 actions (running, finished, failed), 2 errors (401, 503 `throttled`), and the reboot
+    // body Cloud66's Go SDK sends.
     assert_eq!(
         (report.requests, report.responses, report.errors),
-        (0, 6, 3),
+        (1, 6, 3),
         "{report:?}"
     );
 }
@@ -95,8 +96,10 @@ async fn wire_shape_of_every_operation() {
         client
             .reboot_cluster_servers()
             .id(123)
-            .strategy(types::RebootStrategy::Serial)
-            .group("web")
+            .body(common::fixture_as::<types::RebootRequest>(
+                PROVIDER,
+                "reboot_cluster_servers.request.json"
+            ))
     );
     wire!(
         "get_stack_action",

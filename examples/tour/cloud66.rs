@@ -35,6 +35,9 @@ async fn offline() -> anyhow::Result<()> {
     let cluster: types::ClusterResponse = fixture(include_str!(
         "../../tests/fixtures/cloud66/get_cluster.response.json"
     ));
+    let reboot: types::RebootRequest = fixture(include_str!(
+        "../../tests/fixtures/cloud66/reboot_cluster_servers.request.json"
+    ));
     let started: types::StackActionResponse = fixture(include_str!(
         "../../tests/fixtures/cloud66/reboot_cluster_servers.response.json"
     ));
@@ -55,9 +58,7 @@ async fn offline() -> anyhow::Result<()> {
         then.ok(&cluster);
     });
     server.reboot_cluster_servers(|when, then| {
-        when.id(123)
-            .strategy(types::RebootStrategy::Serial)
-            .group("web");
+        when.id(123).body(&reboot);
         then.ok(&started);
     });
     let polls = Arc::new(AtomicUsize::new(0));
@@ -110,8 +111,7 @@ async fn offline() -> anyhow::Result<()> {
     let action = client
         .reboot_cluster_servers()
         .id(123)
-        .strategy(types::RebootStrategy::Serial)
-        .group("web")
+        .body(reboot)
         .send()
         .await?
         .into_inner()

@@ -12,8 +12,10 @@
 //! let action = client
 //!     .reboot_cluster_servers()
 //!     .id(123)
-//!     .strategy(types::RebootStrategy::Serial)
-//!     .group("web")
+//!     .body(types::RebootRequest {
+//!         strategy: Some(types::RebootStrategy::Serial),
+//!         group: Some("web".into()),
+//!     })
 //!     .send()
 //!     .await?
 //!     .into_inner();
@@ -37,11 +39,11 @@ pub const DEFAULT_BASE_URL: &str = "https://app.cloud66.com/api/3";
 /// The page size the API uses when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 30;
 
-static PROFILE: ProviderProfile = ProviderProfile {
+pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "cloud66",
     default_base_url: Some(DEFAULT_BASE_URL),
     decode_error,
-    safe_posts: &[],
+    operations: OPERATIONS,
 };
 
 /// Reads the live `{error, error_description, details}` and the document's
