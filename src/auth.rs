@@ -70,17 +70,9 @@ impl Authenticate for Bearer {
 }
 
 /// `Authorization: Basic base64(login:password)`, sent up front.
-#[allow(
-    dead_code,
-    reason = "the OKS and Commissaire clients use it; they land next"
-)]
 #[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 pub(crate) struct Basic(HeaderValue);
 
-#[allow(
-    dead_code,
-    reason = "the OKS and Commissaire clients use it; they land next"
-)]
 #[cfg_attr(not(any(feature = "oks", feature = "commissaire")), allow(dead_code))]
 impl Basic {
     /// Checks the login and prepares the header.
