@@ -358,11 +358,14 @@ async fn commissaire_host_credentials_that_fail_to_decode_are_not_quoted() {
             .unwrap();
         let failed = client
             .get_host_creds()
-            .address("10.0.0.1")
+            .ip("10.0.0.1")
             .send()
             .await
             .unwrap_err();
-        let shown = shown(failed);
+        // Commissaire's error bodies are text, a byte stream without `Debug`.
+        let generated = failed.to_string();
+        let error = kaas::Error::from(failed);
+        let shown = format!("{generated} {error} {error:?}");
         assert!(shown.contains("holds a secret"), "{shown}");
         assert!(!shown.contains("SENTINEL"), "{shown}");
     }
