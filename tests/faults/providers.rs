@@ -380,28 +380,69 @@ impl Provider {
         }
     }
 
-    /// Makes the call against `server_url` and returns what it decoded, or its error.
-    pub async fn call(
-        self,
-        kind: Kind,
-        server_url: &str,
-        settings: &ClientSettings,
-    ) -> Result<Decoded, kaas::Error> {
+    /// A client of this provider for the server at `server_url`.
+    pub fn connect(self, server_url: &str, settings: &ClientSettings) -> kaas::Result<Connected> {
         let base_url = format!("{server_url}{}", self.base_path());
+        Ok(match self {
+            #[cfg(feature = "digitalocean")]
+            Provider::DigitalOcean => Connected::DigitalOcean(
+                configure(kaas::digitalocean::Client::builder().token("t"), settings)
+                    .base_url(base_url)
+                    .build()?,
+            ),
+            #[cfg(feature = "oks")]
+            Provider::Oks => Connected::Oks(
+                configure(
+                    kaas::oks::Client::builder().access_key("AK", "SK"),
+                    settings,
+                )
+                .base_url(base_url)
+                .build()?,
+            ),
+            #[cfg(feature = "cloud66")]
+            Provider::Cloud66 => Connected::Cloud66(
+                configure(kaas::cloud66::Client::builder().token("t"), settings)
+                    .base_url(base_url)
+                    .build()?,
+            ),
+            #[cfg(feature = "commissaire")]
+            Provider::Commissaire => Connected::Commissaire(
+                configure(
+                    kaas::commissaire::Client::builder().basic_auth("admin", "pw"),
+                    settings,
+                )
+                .base_url(base_url)
+                .build()?,
+            ),
+        })
+    }
+}
+
+/// A client of one provider.
+pub enum Connected {
+    #[cfg(feature = "digitalocean")]
+    DigitalOcean(kaas::digitalocean::Client),
+    #[cfg(feature = "oks")]
+    Oks(kaas::oks::Client),
+    #[cfg(feature = "cloud66")]
+    Cloud66(kaas::cloud66::Client),
+    #[cfg(feature = "commissaire")]
+    Commissaire(kaas::commissaire::Client),
+}
+
+impl Connected {
+    /// Makes the read or the create and returns what it decoded, or its error.
+    pub async fn call(&self, kind: Kind) -> Result<Decoded, kaas::Error> {
         match self {
             #[cfg(feature = "digitalocean")]
-            Provider::DigitalOcean => {
-                use kaas::digitalocean::{Client, types};
-                let client = configure(Client::builder().token("t"), settings)
-                    .base_url(base_url)
-                    .build()?;
+            Connected::DigitalOcean(client) => {
                 let answer = match kind {
                     Kind::Read => {
                         let id: uuid::Uuid = DO_CLUSTER_ID.parse().expect("a uuid");
                         client.get_cluster().cluster_id(id).send().await
                     }
                     Kind::Create => {
-                        let body: types::ClusterCreate =
+                        let body: kaas::digitalocean::types::ClusterCreate =
                             fixture_as("digitalocean", "create_cluster.request.json");
                         client.create_cluster().body(body).send().await
                     }
@@ -411,15 +452,11 @@ impl Provider {
                 ))
             }
             #[cfg(feature = "oks")]
-            Provider::Oks => {
-                use kaas::oks::{Client, types};
-                let client = configure(Client::builder().access_key("AK", "SK"), settings)
-                    .base_url(base_url)
-                    .build()?;
+            Connected::Oks(client) => {
                 let answer = match kind {
                     Kind::Read => client.get_cluster().cluster_id("ck-fault").send().await,
                     Kind::Create => {
-                        let body: types::ClusterInput =
+                        let body: kaas::oks::types::ClusterInput =
                             fixture_as("oks", "create_cluster.request.json");
                         client.create_cluster().body(body).send().await
                     }
@@ -429,15 +466,11 @@ impl Provider {
                 ))
             }
             #[cfg(feature = "cloud66")]
-            Provider::Cloud66 => {
-                use kaas::cloud66::{Client, types};
-                let client = configure(Client::builder().token("t"), settings)
-                    .base_url(base_url)
-                    .build()?;
+            Connected::Cloud66(client) => {
                 let answer = match kind {
                     Kind::Read => client.get_cluster().id(123).send().await,
                     Kind::Create => {
-                        let body: types::ClusterCreate =
+                        let body: kaas::cloud66::types::ClusterCreate =
                             serde_json::from_value(json!({})).expect("an empty create body");
                         client.create_cluster().body(body).send().await
                     }
@@ -447,15 +480,11 @@ impl Provider {
                 ))
             }
             #[cfg(feature = "commissaire")]
-            Provider::Commissaire => {
-                use kaas::commissaire::{Client, types};
-                let client = configure(Client::builder().basic_auth("admin", "pw"), settings)
-                    .base_url(base_url)
-                    .build()?;
+            Connected::Commissaire(client) => {
                 let answer = match kind {
                     Kind::Read => client.get_cluster().name("mycluster").send().await,
                     Kind::Create => {
-                        let body: types::ClusterCreate =
+                        let body: kaas::commissaire::types::ClusterCreate =
                             fixture_as("commissaire", "create_cluster.request.json");
                         client
                             .create_cluster()
