@@ -49,11 +49,7 @@ fn digitalocean_spec_matches_upstream_or_says_why() {
     check(&DIGITALOCEAN);
 }
 
-/// Pending: `specs/oks.yaml` is being rewritten against the upstream file, and its explanations
-/// file (`specs/upstream/oks.explained.yaml`) is written once that lands. Run it with
-/// `cargo test --test upstream_diff -- --ignored --nocapture` to see the current differences.
 #[test]
-#[ignore = "the OKS explanations file is pending the rewrite of specs/oks.yaml"]
 fn oks_spec_matches_upstream_or_says_why() {
     check(&OKS);
 }
