@@ -34,7 +34,7 @@ impl RateLimit {
             let value = headers
                 .get(name)
                 .or_else(|| headers.get(format!("x-{name}")))?;
-            value.to_str().ok()?.trim().parse::<u64>().ok()
+            saturating_number(value.to_str().ok()?)
         };
         let limit = number("ratelimit-limit");
         let remaining = number("ratelimit-remaining");
@@ -55,6 +55,16 @@ impl RateLimit {
     }
 }
 
+/// A header's whole number of seconds: digits only, and a number too large for `u64` is
+/// `u64::MAX` (a server asking for "forever" must not be read as not asking at all).
+fn saturating_number(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse::<u64>().unwrap_or(u64::MAX))
+}
+
 /// How long a server asks the client to wait: `Retry-After` (seconds or HTTP date), else the
 /// time until `ratelimit-reset` when no request is left in the window.
 pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
@@ -63,7 +73,7 @@ pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
         .and_then(|v| v.to_str().ok())
     {
         let value = value.trim();
-        if let Ok(secs) = value.parse::<u64>() {
+        if let Some(secs) = saturating_number(value) {
             return Some(Duration::from_secs(secs));
         }
         if let Ok(when) = httpdate::parse_http_date(value) {
@@ -147,6 +157,22 @@ mod tests {
             headers.insert("retry-after", huge.parse().unwrap());
             let _ = server_delay(&headers);
         }
+        for beyond_u64 in ["99999999999999999999", "1000000000000000000000000000000"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", beyond_u64.parse().unwrap());
+            assert_eq!(
+                server_delay(&headers),
+                Some(Duration::from_secs(u64::MAX)),
+                "a number past u64 is a huge wait, not no wait"
+            );
+            let mut headers = HeaderMap::new();
+            headers.insert("ratelimit-remaining", "0".parse().unwrap());
+            headers.insert("ratelimit-reset", beyond_u64.parse().unwrap());
+            assert!(server_delay(&headers).unwrap() > Duration::from_secs(100 * 365 * 86_400));
+        }
+        assert_eq!(saturating_number(" 12 "), Some(12));
+        assert_eq!(saturating_number("-1"), None);
+        assert_eq!(saturating_number("1e9"), None);
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-reset", "120".parse().unwrap());
         headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
