@@ -1,4 +1,4 @@
-//! Walking every page of a list as one [`Stream`] of items.
+//! Walking every page of a list as one [`Stream`](futures::Stream) of items.
 //!
 //! The first page is fetched alone. When it tells the total number of items (or the number of
 //! the last page), the remaining pages are known and fetched concurrently (at most `concurrency` at once, in order of page

@@ -19,7 +19,7 @@
 //!   `x-ratelimit-reset`, within bounded attempts and total delay; every number a server sends
 //!   is clamped, never trusted in arithmetic;
 //! - an error answer is read once (at most 64 KiB), decoded with the provider's error shapes into
-//!   [`ApiError`], and surfaces as [`crate::Error::Api`] (or [`crate::Error::RateLimited`]).
+//!   [`ApiError`](crate::ApiError), and surfaces as [`crate::Error::Api`] (or [`crate::Error::RateLimited`]).
 
 mod answer;
 mod builder;

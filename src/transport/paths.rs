@@ -18,7 +18,7 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'\\');
 
 /// Encodes one path parameter. A whole `.` or `..` is encoded too, so that URL parsing cannot
-/// remove it before [`check_path`] refuses it. The generated clients call this in place of
+/// remove it before the `pre` hook refuses it. The generated clients call this in place of
 /// progenitor's `encode_path`.
 pub fn encode_path(segment: &str) -> String {
     match segment {

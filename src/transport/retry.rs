@@ -59,7 +59,7 @@ impl RetryPolicy {
     }
 
     /// The longest single wait. A server asking for a longer wait (`Retry-After`) is not retried:
-    /// the error is returned with [`ApiError::retry_after`] set, so the caller decides.
+    /// the error is returned with [`ApiError::retry_after`](crate::ApiError::retry_after) set, so the caller decides.
     pub fn max_backoff(mut self, delay: Duration) -> Self {
         self.max_backoff = delay;
         self
