@@ -178,6 +178,8 @@ pub struct ApiError {
     pub body: Option<serde_json::Value>,
     /// The start of the body when it was not JSON (an HTML page from a proxy, say).
     pub body_excerpt: Option<String>,
+    /// The URL the error answer came from, without userinfo, query or fragment.
+    pub url: Option<String>,
 }
 
 impl ApiError {
@@ -339,6 +341,7 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 rate_limit: None,
                 body: None,
                 body_excerpt: None,
+                url: None,
             })),
             P::UnexpectedResponse(response) => {
                 use crate::transport::Refusal;

@@ -115,6 +115,11 @@ async fn error_answers_keep_the_url_they_came_from() {
     );
     let error = kaas::Error::from(failed);
     assert_eq!(error.status(), Some(404));
+    assert_eq!(
+        error.api().unwrap().url.as_deref(),
+        Some(format!("{}/stacks/stack-1/actions/7", server.base_url()).as_str()),
+        "the typed error keeps the URL too"
+    );
 }
 
 #[cfg(feature = "digitalocean")]

@@ -141,6 +141,7 @@ pub(crate) fn decode_api_error(
             None
         },
         body: json,
+        url: None,
     }
 }
 

@@ -238,7 +238,8 @@ impl Transport {
         let body = body.freeze();
         let mut refusal = None;
         if !success {
-            let api = decode_api_error(self.inner.profile, status, response.headers(), &body);
+            let mut api = decode_api_error(self.inner.profile, status, response.headers(), &body);
+            api.url = Some(shown_url(response.url()));
             tracing::debug!(
                 provider = self.inner.profile.name,
                 status = api.status,
@@ -420,3 +421,13 @@ macro_rules! transport_hooks {
     };
 }
 pub(crate) use transport_hooks;
+
+/// A URL as errors show it: without userinfo, query or fragment.
+fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
