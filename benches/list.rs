@@ -1,0 +1,340 @@
+//! The request path at scale, against an in-process loopback server (no network): listing
+//! 10,000 DigitalOcean clusters (50 pages of 200) with `client.clusters()` at several page
+//! concurrencies and answer latencies, next to the floor (raw reqwest + serde_json fetching
+//! page 1, then pages 2..=50 all at once, into the same generated types); and 2,000 single
+//! GETs with `client.get_cluster()` next to raw reqwest GETs.
+//!
+//! `cargo bench --bench list` prints the median wall time of each over several rounds and the
+//! ratio kaas/floor. It checks that every walk returns every cluster in order, and asserts
+//! nothing about time (machines differ); the figures go into closing notes and choose the
+//! default page concurrency.
+
+#[path = "support/loopback.rs"]
+mod loopback;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt as _;
+use kaas::digitalocean::types::{Cluster, ClusterList, ClusterResponse};
+use loopback::{Loopback, Routes};
+
+const CLUSTERS: u32 = 10_000;
+const PER_PAGE: u32 = 200;
+const PAGES: u32 = CLUSTERS / PER_PAGE;
+const SINGLE_GETS: usize = 2_000;
+const LIST_PATH: &str = "/v2/kubernetes/clusters";
+/// The page concurrencies measured for `client.clusters()`.
+const CONCURRENCIES: [usize; 7] = [1, 2, 4, 8, 16, 32, 50];
+/// Answer latency, unmeasured warm-up rounds, measured rounds (fewer where a walk is slow).
+const LATENCIES: [(u64, usize, usize); 3] = [(0, 1, 7), (20, 1, 5), (100, 0, 3)];
+
+/// The id of the `n`th cluster (distinct, in list order).
+fn cluster_id(n: u32) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0xbd5f5959_5e1e_4205_a714_000000000000 | u128::from(n))
+}
+
+/// The server's answers: the fixture cluster 10,000 times with distinct ids and names, in
+/// pages of 200 with DigitalOcean's `links` and `meta`, and each cluster alone.
+fn routes(base_url: &str) -> Routes {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/digitalocean/get_cluster.response.json");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let template = &document["kubernetes_cluster"];
+    let clusters: Vec<serde_json::Value> = (0..CLUSTERS)
+        .map(|n| {
+            let mut cluster = template.clone();
+            let id = cluster_id(n).to_string();
+            cluster["endpoint"] = format!("https://{id}.k8s.ondigitalocean.com").into();
+            cluster["id"] = id.into();
+            cluster["name"] = format!("cluster-{n:05}").into();
+            cluster
+        })
+        .collect();
+    let link = |page: u32| format!("{base_url}{LIST_PATH}?page={page}&per_page={PER_PAGE}");
+    let page = |number: u32, items: &[serde_json::Value]| {
+        let mut pages = serde_json::Map::new();
+        if number > 1 {
+            pages.insert("first".into(), link(1).into());
+            pages.insert("prev".into(), link(number - 1).into());
+        }
+        if number < PAGES {
+            pages.insert("next".into(), link(number + 1).into());
+            pages.insert("last".into(), link(PAGES).into());
+        }
+        let body = serde_json::json!({
+            "kubernetes_clusters": items,
+            "links": {"pages": pages},
+            "meta": {"total": CLUSTERS},
+        });
+        loopback::json_answer(&serde_json::to_vec(&body).unwrap())
+    };
+    let pages = clusters
+        .chunks(PER_PAGE as usize)
+        .zip(1..)
+        .map(|(items, number)| page(number, items))
+        .collect();
+    let items = clusters
+        .iter()
+        .map(|cluster| {
+            let body = serde_json::json!({ "kubernetes_cluster": cluster });
+            (
+                cluster["id"].as_str().unwrap().to_string(),
+                loopback::json_answer(&serde_json::to_vec(&body).unwrap()),
+            )
+        })
+        .collect();
+    Routes {
+        list_path: LIST_PATH.into(),
+        per_page: PER_PAGE,
+        pages,
+        past_last: page(PAGES + 1, &[]),
+        items,
+    }
+}
+
+/// Walk A: what a user writes.
+async fn kaas_walk(client: &kaas::digitalocean::Client) -> Vec<Cluster> {
+    client.clusters().try_collect().await.unwrap()
+}
+
+/// Walk B, the floor: page 1, then every other page at once, decoded into the same types.
+async fn floor_walk(http: &reqwest::Client, base_url: &str) -> Vec<Cluster> {
+    let first = floor_page(http, base_url, 1).await;
+    let total = u32::try_from(first.meta.total.unwrap()).unwrap();
+    let rest = futures::future::join_all(
+        (2..=total.div_ceil(PER_PAGE)).map(|n| floor_page(http, base_url, n)),
+    )
+    .await;
+    let mut clusters = first.kubernetes_clusters;
+    for page in rest {
+        clusters.extend(page.kubernetes_clusters);
+    }
+    clusters
+}
+
+async fn floor_page(http: &reqwest::Client, base_url: &str, page: u32) -> ClusterList {
+    let body = http
+        .get(format!("{base_url}{LIST_PATH}"))
+        .query(&[("page", page), ("per_page", PER_PAGE)])
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+async fn kaas_get(client: &kaas::digitalocean::Client, id: uuid::Uuid) -> Cluster {
+    client
+        .get_cluster()
+        .cluster_id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .kubernetes_cluster
+}
+
+async fn floor_get(http: &reqwest::Client, base_url: &str, id: uuid::Uuid) -> Cluster {
+    let body = http
+        .get(format!("{base_url}{LIST_PATH}/{id}"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    serde_json::from_slice::<ClusterResponse>(&body)
+        .unwrap()
+        .kubernetes_cluster
+}
+
+/// Checks a walk's result (every cluster, in order) so that a fast wrong walk cannot pass.
+fn check_walk(clusters: &[Cluster]) {
+    assert_eq!(clusters.len(), CLUSTERS as usize, "clusters walked");
+    for (n, cluster) in (0..).zip(clusters) {
+        assert_eq!(cluster.id, Some(cluster_id(n)), "cluster {n} out of order");
+    }
+}
+
+async fn timed<T>(work: impl Future<Output = T>) -> (Duration, T) {
+    let start = Instant::now();
+    let out = work.await;
+    (start.elapsed(), out)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// One row of the list table.
+struct Walker {
+    label: String,
+    client: Option<kaas::digitalocean::Client>,
+    times: Vec<Duration>,
+}
+
+fn kaas_client(base_url: &str, page_concurrency: Option<usize>) -> kaas::digitalocean::Client {
+    let mut builder = kaas::digitalocean::Client::builder()
+        .token("t")
+        .base_url(base_url);
+    if let Some(pages) = page_concurrency {
+        builder = builder.page_concurrency(pages);
+    }
+    builder.build().unwrap()
+}
+
+async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<(usize, f64)>)> {
+    let base = server.base_url.as_str();
+    let default = {
+        use progenitor_client::ClientInfo as _;
+        kaas_client(base, None).inner().page_concurrency()
+    };
+    println!(
+        "list {CLUSTERS} clusters ({PAGES} pages of {PER_PAGE}) from a loopback server; \
+         median wall time; floor = raw reqwest + serde_json, page 1 then pages 2..={PAGES} at once"
+    );
+    println!(
+        "{:>8}  {:<34} {:>10} {:>10} {:>11}  {:>6}",
+        "latency", "walker", "median", "min", "max", "kaas/floor"
+    );
+    let mut walkers: Vec<Walker> = std::iter::once(Walker {
+        label: format!("floor: reqwest, {} pages at once", PAGES - 1),
+        client: None,
+        times: Vec::new(),
+    })
+    .chain(CONCURRENCIES.iter().map(|&k| Walker {
+        label: format!(
+            "kaas page_concurrency {k}{}",
+            if k == default { " (default)" } else { "" }
+        ),
+        client: Some(kaas_client(base, Some(k))),
+        times: Vec::new(),
+    }))
+    .collect();
+    let mut ratios = Vec::new();
+    for (latency, warmups, rounds) in LATENCIES {
+        server.set_latency(Duration::from_millis(latency));
+        for walker in &mut walkers {
+            walker.times.clear();
+        }
+        // Rounds interleave the walkers, so a slow moment of the machine hits them all.
+        for round in 0..warmups + rounds {
+            for walker in &mut walkers {
+                let (time, clusters) = match &walker.client {
+                    Some(client) => timed(kaas_walk(client)).await,
+                    None => timed(floor_walk(http, base)).await,
+                };
+                check_walk(&clusters);
+                drop(clusters);
+                if round >= warmups {
+                    walker.times.push(time);
+                }
+            }
+        }
+        let floor = median(walkers[0].times.clone());
+        let mut at_latency = Vec::new();
+        for (walker, k) in walkers.iter().zip([0].iter().chain(&CONCURRENCIES)) {
+            let time = median(walker.times.clone());
+            let ratio = time.as_secs_f64() / floor.as_secs_f64();
+            if *k > 0 {
+                at_latency.push((*k, ratio));
+            }
+            println!(
+                "{:>5} ms  {:<34} {:>10} {:>10} {:>11}  {:>6}",
+                latency,
+                walker.label,
+                ms(time),
+                ms(*walker.times.iter().min().unwrap()),
+                ms(*walker.times.iter().max().unwrap()),
+                if *k > 0 {
+                    format!("{ratio:.2}")
+                } else {
+                    String::new()
+                },
+            );
+        }
+        println!("         ({rounds} rounds after {warmups} warm-up)");
+        ratios.push((latency, at_latency));
+    }
+    ratios
+}
+
+async fn get_bench(server: &Loopback, http: &reqwest::Client) {
+    let base = server.base_url.as_str();
+    server.set_latency(Duration::ZERO);
+    let client = kaas_client(base, None);
+    let ids: Vec<uuid::Uuid> = (0..SINGLE_GETS as u32).map(cluster_id).collect();
+    let (mut kaas_times, mut floor_times) = (Vec::new(), Vec::new());
+    for round in 0..6 {
+        let (kaas_time, ()) = timed(async {
+            for &id in &ids {
+                assert_eq!(kaas_get(&client, id).await.id, Some(id));
+            }
+        })
+        .await;
+        let (floor_time, ()) = timed(async {
+            for &id in &ids {
+                assert_eq!(floor_get(http, base, id).await.id, Some(id));
+            }
+        })
+        .await;
+        if round > 0 {
+            kaas_times.push(kaas_time / SINGLE_GETS as u32);
+            floor_times.push(floor_time / SINGLE_GETS as u32);
+        }
+    }
+    let (kaas_time, floor_time) = (median(kaas_times), median(floor_times));
+    println!(
+        "\n{SINGLE_GETS} sequential single GETs (0 ms latency), median of 5 rounds after 1 warm-up"
+    );
+    println!(
+        "  kaas get_cluster().send(): {:>7.1} µs a call\n  reqwest + serde_json:      {:>7.1} µs a call\n  kaas/floor: {:.2}",
+        kaas_time.as_secs_f64() * 1e6,
+        floor_time.as_secs_f64() * 1e6,
+        kaas_time.as_secs_f64() / floor_time.as_secs_f64()
+    );
+}
+
+fn ms(time: Duration) -> String {
+    format!("{:.1} ms", time.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let started = Instant::now();
+    let server = Loopback::start(routes);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let http = reqwest::Client::builder().build().unwrap();
+        let ratios = list_bench(&server, &http).await;
+        println!("\nsmallest page_concurrency within 10% / 25% of the floor:");
+        for (latency, at_latency) in &ratios {
+            let within = |limit: f64| {
+                at_latency
+                    .iter()
+                    .find(|(_, ratio)| *ratio <= limit)
+                    .map_or("none".to_string(), |(k, _)| k.to_string())
+            };
+            println!("  {latency:>3} ms: {} / {}", within(1.10), within(1.25));
+        }
+        get_bench(&server, &http).await;
+    });
+    println!(
+        "\n{} answers served in {:.1} s",
+        server.answered(),
+        started.elapsed().as_secs_f64()
+    );
+}
