@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use providers::{CLUSTER_NAME, Decoded, Kind, PROVIDERS, Provider};
-use scenarios::{Clock, Ctx, DEFAULT_BODY_CAP, Expect, Outcome, Scenario};
+use scenarios::{Clock, Ctx, Expect, Outcome, Scenario};
 use server::{Decoy, FaultServer, Seen};
 
 /// Cells run at once (each mostly waits on loopback I/O or a paused clock).
@@ -56,22 +56,6 @@ struct Report {
     repeated_create: bool,
     /// Real time the cell took.
     wall: Duration,
-}
-
-/// `Some(status)` if the error is `Error::RateLimited`.
-fn rate_limited_status(error: &kaas::Error) -> Option<u16> {
-    match error {
-        kaas::Error::RateLimited(api) => Some(api.status),
-        _ => None,
-    }
-}
-
-/// `Some(limit)` if the error is `Error::BodyTooLarge`.
-fn body_too_large_limit(error: &kaas::Error) -> Option<u64> {
-    match error {
-        kaas::Error::BodyTooLarge { limit, .. } => Some(*limit),
-        _ => None,
-    }
 }
 
 /// A short description of a result: the variant, the status, the message.
@@ -129,14 +113,14 @@ fn outcome_problem(
         (Outcome::Api { status, message }, Err(kaas::Error::Api(api))) => {
             api.status == *status && message.is_none_or(|m| api.message == m)
         }
-        (Outcome::RateLimited { status }, Err(error)) => {
-            rate_limited_status(error) == Some(*status) && error.status() == Some(*status)
+        (Outcome::RateLimited { status }, Err(error @ kaas::Error::RateLimited(api))) => {
+            api.status == *status && error.status() == Some(*status)
         }
         (Outcome::Transport, Err(kaas::Error::Transport { .. })) => true,
         (Outcome::Timeout, Err(kaas::Error::Timeout { .. })) => true,
         (Outcome::Decode, Err(kaas::Error::Decode { .. })) => true,
-        (Outcome::BodyTooLarge, Err(error)) => {
-            body_too_large_limit(error) == Some(DEFAULT_BODY_CAP)
+        (Outcome::BodyTooLarge { limit }, Err(kaas::Error::BodyTooLarge { limit: actual, .. })) => {
+            actual == limit
         }
         _ => false,
     };
@@ -191,7 +175,7 @@ fn run_cell(scenario: &Scenario, provider: Provider, kind: Kind) -> (Expect, Obs
     };
     let server = FaultServer::start((scenario.script)(&ctx));
     let expect = (scenario.expect)(&ctx);
-    let settings = scenario.clock.settings();
+    let settings = scenario.settings();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(matches!(scenario.clock, Clock::Paused))

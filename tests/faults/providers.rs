@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use kaas::transport::BuildClient;
+use kaas::BuildClient;
 use kaas::{ClientBuilder, RetryPolicy};
 use serde_json::{Value, json};
 
@@ -52,6 +52,8 @@ pub struct ClientSettings {
     /// `None`: no network timers (`no_timeouts`), for a paused clock.
     pub timeout: Option<Duration>,
     pub retry: RetryPolicy,
+    /// `Some`: `.max_response_bytes(..)`; `None`: the default cap.
+    pub max_response_bytes: Option<u64>,
 }
 
 /// What a successful call returned, in a provider-neutral form.
@@ -109,7 +111,10 @@ fn configure<C: BuildClient>(
     builder: ClientBuilder<C>,
     settings: &ClientSettings,
 ) -> ClientBuilder<C> {
-    let builder = builder.retry_policy(settings.retry.clone());
+    let mut builder = builder.retry_policy(settings.retry.clone());
+    if let Some(cap) = settings.max_response_bytes {
+        builder = builder.max_response_bytes(cap);
+    }
     match settings.timeout {
         Some(timeout) => builder.timeout(timeout).connect_timeout(timeout),
         None => builder.no_timeouts(),

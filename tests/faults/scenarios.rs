@@ -27,7 +27,7 @@ const REAL_CLOCK_ATTEMPTS: usize = 2;
 /// The body of the "200 MB" scenario.
 const HUGE_BODY: u64 = 200_000_000;
 /// The default cap of a success body (32 MiB).
-pub const DEFAULT_BODY_CAP: u64 = 32 * 1024 * 1024;
+const DEFAULT_BODY_CAP: u64 = 32 * 1024 * 1024;
 /// What may be written before a client that stops at the cap closes the connection: the cap
 /// plus the kernel's socket buffers on loopback (tcp_rmem/tcp_wmem can reach 32 MB + 4 MB).
 const MAX_BYTES_PAST_CAP: u64 = DEFAULT_BODY_CAP + 48 * 1024 * 1024;
@@ -52,12 +52,14 @@ impl Clock {
             Clock::Paused => ClientSettings {
                 timeout: None,
                 retry: RetryPolicy::default(),
+                max_response_bytes: None,
             },
             Clock::Real => ClientSettings {
                 timeout: Some(SHORT_TIMEOUT),
                 retry: RetryPolicy::default()
                     .max_attempts(REAL_CLOCK_ATTEMPTS as u32)
                     .initial_backoff(Duration::from_millis(10)),
+                max_response_bytes: None,
             },
         }
     }
@@ -108,8 +110,10 @@ pub enum Outcome {
     Transport,
     Timeout,
     Decode,
-    /// `Error::BodyTooLarge` with the default cap.
-    BodyTooLarge,
+    /// `Error::BodyTooLarge` with this cap.
+    BodyTooLarge {
+        limit: u64,
+    },
 }
 
 /// What a cell must show: outcome, requests sent, time taken (on the cell's clock).
@@ -164,6 +168,18 @@ pub struct Scenario {
     pub only: Option<Vec<Provider>>,
     pub script: Script,
     pub expect: Expectation,
+    /// `Some`: the client is built with `.max_response_bytes(..)`.
+    pub max_response_bytes: Option<u64>,
+}
+
+impl Scenario {
+    /// The settings of a cell's client.
+    pub fn settings(&self) -> ClientSettings {
+        ClientSettings {
+            max_response_bytes: self.max_response_bytes,
+            ..self.clock.settings()
+        }
+    }
 }
 
 fn scenario(
@@ -177,6 +193,7 @@ fn scenario(
         only: None,
         script: Box::new(script),
         expect: Box::new(expect),
+        max_response_bytes: None,
     }
 }
 
@@ -550,7 +567,49 @@ fn huge_body(name: &str, chunked: bool) -> Scenario {
                 chunked,
             }]
         },
-        |_| Expect::new(Outcome::BodyTooLarge).max_body_bytes_sent(MAX_BYTES_PAST_CAP),
+        |_| {
+            Expect::new(Outcome::BodyTooLarge {
+                limit: DEFAULT_BODY_CAP,
+            })
+            .max_body_bytes_sent(MAX_BYTES_PAST_CAP)
+        },
+    )
+}
+
+/// An ordinary success answer against a client whose cap is smaller than it.
+fn over_a_custom_cap() -> Scenario {
+    const CAP: u64 = 64;
+    let mut over = scenario(
+        format!("success body over a {CAP}-byte max_response_bytes"),
+        |ctx| vec![Answer::Reply(ctx.success())],
+        |_| Expect::new(Outcome::BodyTooLarge { limit: CAP }),
+    );
+    over.max_response_bytes = Some(CAP);
+    over
+}
+
+/// A 500 whose HTML page is 200 MB (chunked): an error body is read only as far as its own
+/// bound, and the status is what the caller gets.
+fn huge_error_page() -> Scenario {
+    scenario(
+        "500 with a 200 MB chunked HTML page",
+        |_| {
+            vec![Answer::Huge {
+                reply: Reply::new(500, "text/html", ""),
+                prefix: b"<html><body><h1>Internal Server Error</h1><pre>".to_vec(),
+                fill: b'a',
+                suffix: b"</pre></body></html>".to_vec(),
+                total: HUGE_BODY,
+                chunked: true,
+            }]
+        },
+        |_| {
+            Expect::new(Outcome::Api {
+                status: 500,
+                message: None,
+            })
+            .max_body_bytes_sent(MAX_BYTES_PAST_CAP)
+        },
     )
 }
 
@@ -558,6 +617,8 @@ fn body_scenarios() -> Vec<Scenario> {
     vec![
         huge_body("200 MB body with its Content-Length", false),
         huge_body("200 MB chunked body (no Content-Length)", true),
+        over_a_custom_cap(),
+        huge_error_page(),
         scenario(
             "invalid JSON (cut in half)",
             |ctx| {
