@@ -240,7 +240,7 @@ impl fmt::Display for ApiError {
 
 /// What a provider's error body says, as its decoder reads it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct DecodedErrorBody {
+pub(crate) struct DecodedErrorBody {
     /// The machine-readable code.
     pub code: Option<String>,
     /// The message.

@@ -19,7 +19,9 @@
 )]
 
 mod auth;
-pub mod error;
+mod error;
+/// The decoders every answer goes through, for the crate's property tests (`mock` feature).
+#[cfg(feature = "mock")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kubeconfig;
@@ -27,7 +29,7 @@ mod open_enum;
 pub mod paginate;
 mod response;
 mod secret;
-pub mod transport;
+mod transport;
 pub mod wait;
 
 #[cfg(feature = "cloud66")]
@@ -45,7 +47,9 @@ pub use kubeconfig::Kubeconfig;
 pub(crate) use open_enum::open_enum;
 pub use response::Response;
 pub use secret::SecretText;
-pub use transport::{ClientBuilder, RateLimit, RetryPolicy};
+pub use transport::{
+    BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RateLimit, RetryPolicy, USER_AGENT,
+};
 pub use wait::WaitPolicy;
 
 /// One operation of a provider's spec, as generated: each provider module lists them in
@@ -106,6 +110,7 @@ macro_rules! generated_provider {
         pub use operations::OPERATIONS;
 
         /// The JSON bodies of each operation as generated types, for the contract tests.
+        #[cfg(feature = "mock")]
         #[doc(hidden)]
         #[allow(clippy::all)]
         pub mod contract {

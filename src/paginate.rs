@@ -21,7 +21,13 @@ use crate::error::Result;
 pub const MAX_PAGES: u32 = 10_000;
 
 /// One page of a list, as a provider module reads it from the generated response type.
+///
+/// ```
+/// let page = kaas::paginate::Page::new(vec![1, 2, 3]).total(10).has_next(true);
+/// assert_eq!((page.items.len(), page.total, page.has_next), (3, Some(10), true));
+/// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The page's items.
     pub items: Vec<T>,
@@ -33,13 +39,54 @@ pub struct Page<T> {
     pub last_page: Option<u32>,
 }
 
+impl<T> Page<T> {
+    /// A page of `items` that says nothing of other pages (the walk ends after it).
+    pub fn new(items: Vec<T>) -> Self {
+        Page {
+            items,
+            total: None,
+            has_next: false,
+            last_page: None,
+        }
+    }
+
+    /// The total number of items over all pages.
+    pub fn total(mut self, total: u64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
+    /// Whether there is a page after this one.
+    pub fn has_next(mut self, has_next: bool) -> Self {
+        self.has_next = has_next;
+        self
+    }
+
+    /// The number of the last page, when the provider tells it directly.
+    pub fn last_page(mut self, last_page: u32) -> Self {
+        self.last_page = Some(last_page);
+        self
+    }
+}
+
 /// How to walk: page size and how many pages to fetch at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageWalk {
     /// Items asked for per page.
     pub per_page: u32,
     /// Pages fetched at once once the total is known (at least 1).
     pub concurrency: usize,
+}
+
+impl PageWalk {
+    /// `per_page` items a page, `concurrency` pages at once (both at least 1).
+    pub fn new(per_page: u32, concurrency: usize) -> Self {
+        PageWalk {
+            per_page: per_page.max(1),
+            concurrency: concurrency.max(1),
+        }
+    }
 }
 
 /// All items of all pages, in order. `fetch(n)` reads page `n` (1-based).

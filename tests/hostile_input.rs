@@ -267,12 +267,7 @@ fn lying_pages(
             } else {
                 Vec::new()
             };
-            Ok(Page {
-                items,
-                total: Some(total),
-                has_next: true,
-                last_page: None,
-            })
+            Ok(Page::new(items).total(total).has_next(true))
         })
     }
 }
@@ -280,10 +275,7 @@ fn lying_pages(
 #[tokio::test]
 async fn a_walk_ends_on_an_empty_page_whatever_the_total_claims() {
     let fetches = Arc::new(AtomicU32::new(0));
-    let walk = PageWalk {
-        per_page: 1,
-        concurrency: 8,
-    };
+    let walk = PageWalk::new(1, 8);
     let items: Vec<u32> = all_items(walk, lying_pages(1_000_000_000_000, 3, fetches.clone()))
         .try_collect()
         .await
@@ -296,10 +288,7 @@ async fn a_walk_ends_on_an_empty_page_whatever_the_total_claims() {
 #[tokio::test]
 async fn a_walk_fetches_at_most_max_pages_and_says_so() {
     let fetches = Arc::new(AtomicU32::new(0));
-    let walk = PageWalk {
-        per_page: 1,
-        concurrency: 16,
-    };
+    let walk = PageWalk::new(1, 16);
     let outcome: Vec<kaas::Result<u32>> =
         all_items(walk, lying_pages(u64::MAX, u32::MAX, fetches.clone()))
             .collect::<Vec<_>>()

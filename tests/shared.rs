@@ -31,12 +31,8 @@ fn fake_pages(
             in_flight.fetch_sub(1, Ordering::SeqCst);
             let start = u64::from(page - 1) * 10;
             let items: Vec<u64> = (start..(start + 10).min(total)).collect();
-            Ok(Page {
-                items,
-                total: tell_total.then_some(total),
-                has_next: start + 10 < total,
-                last_page: None,
-            })
+            let page = Page::new(items).has_next(start + 10 < total);
+            Ok(if tell_total { page.total(total) } else { page })
         })
     }
 }
@@ -47,10 +43,7 @@ async fn concurrent_pages_keep_their_order_and_bound_in_flight() {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max = Arc::new(AtomicUsize::new(0));
         let items: Vec<u64> = all_items(
-            PageWalk {
-                per_page: 10,
-                concurrency,
-            },
+            PageWalk::new(10, concurrency),
             fake_pages(95, true, in_flight, max.clone()),
         )
         .try_collect()
@@ -80,10 +73,7 @@ async fn without_a_total_pages_are_walked_one_by_one() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let max = Arc::new(AtomicUsize::new(0));
     let items: Vec<u64> = all_items(
-        PageWalk {
-            per_page: 10,
-            concurrency: 4,
-        },
+        PageWalk::new(10, 4),
         fake_pages(30, false, in_flight, max.clone()),
     )
     .try_collect()
@@ -103,22 +93,11 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
             if page == 2 {
                 return Err(Error::InvalidInput("page 2 is broken".into()));
             }
-            Ok(Page {
-                items: vec![page],
-                total: None,
-                has_next: true,
-                last_page: None,
-            })
+            Ok(Page::new(vec![page]).has_next(true))
         }
     };
-    let results: Vec<kaas::Result<u32>> = futures::StreamExt::collect(all_items(
-        PageWalk {
-            per_page: 1,
-            concurrency: 1,
-        },
-        fetch,
-    ))
-    .await;
+    let results: Vec<kaas::Result<u32>> =
+        futures::StreamExt::collect(all_items(PageWalk::new(1, 1), fetch)).await;
     assert_eq!(results.len(), 2);
     assert_eq!(*results[0].as_ref().unwrap(), 1);
     assert!(matches!(results[1], Err(Error::InvalidInput(_))));

@@ -90,7 +90,8 @@ impl fmt::Debug for KubeconfigKey {
 }
 
 /// Seals `message` for `public_key` as libsodium's `crypto_box_seal` does, returned as standard
-/// base64: what the OKS server does. Used by the mock server in tests and the tour.
+/// base64: what the OKS server does. For mock OKS servers in tests (`mock` feature).
+#[cfg(feature = "mock")]
 pub fn seal_for(public_key_base64: &str, message: &[u8]) -> Result<String> {
     let not_a_key =
         || Error::InvalidInput("the public key is not 32 bytes of standard base64".into());

@@ -40,9 +40,14 @@ use crate::error::{DecodedErrorBody, Error};
 
 #[cfg(feature = "digitalocean")]
 pub(crate) use answer::collect_body;
-pub use answer::{DEFAULT_MAX_RESPONSE_BYTES, decode_secret_json, finish, finish_bytes};
+pub use answer::{DEFAULT_MAX_RESPONSE_BYTES, decode_secret_json};
 use answer::{MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
+#[allow(
+    unused_imports,
+    reason = "called by the generated send() once it returns kaas::Result"
+)]
+pub use answer::{finish, finish_bytes};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder};
 pub(crate) use paths::check_path;
