@@ -114,6 +114,22 @@ async fn floor_walk(http: &reqwest::Client, base_url: &str) -> Vec<Cluster> {
     clusters
 }
 
+/// The floor with every page on its own tokio task, so that pages decode on every core.
+async fn floor_walk_spawned(http: &reqwest::Client, base_url: &str) -> Vec<Cluster> {
+    let first = floor_page(http, base_url, 1).await;
+    let total = u32::try_from(first.meta.total.unwrap()).unwrap();
+    let tasks = (2..=total.div_ceil(PER_PAGE)).map(|n| {
+        let (http, base_url) = (http.clone(), base_url.to_string());
+        tokio::spawn(async move { floor_page(&http, &base_url, n).await })
+    });
+    let rest = futures::future::join_all(tasks).await;
+    let mut clusters = first.kubernetes_clusters;
+    for page in rest {
+        clusters.extend(page.unwrap().kubernetes_clusters);
+    }
+    clusters
+}
+
 async fn floor_page(http: &reqwest::Client, base_url: &str, page: u32) -> ClusterList {
     let body = http
         .get(format!("{base_url}{LIST_PATH}"))
@@ -128,6 +144,35 @@ async fn floor_page(http: &reqwest::Client, base_url: &str, page: u32) -> Cluste
         .await
         .unwrap();
     serde_json::from_slice(&body).unwrap()
+}
+
+/// How long decoding every page takes alone, one after another: the CPU floor of any walk
+/// that decodes on one task.
+async fn decode_only(http: &reqwest::Client, base_url: &str) -> Duration {
+    let mut bodies = Vec::new();
+    for page in 1..=PAGES {
+        let answer = http
+            .get(format!("{base_url}{LIST_PATH}"))
+            .query(&[("page", page), ("per_page", PER_PAGE)])
+            .send()
+            .await
+            .unwrap();
+        bodies.push(answer.bytes().await.unwrap());
+    }
+    let times = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            let mut clusters = Vec::new();
+            for body in &bodies {
+                let page: ClusterList = serde_json::from_slice(body).unwrap();
+                clusters.extend(page.kubernetes_clusters);
+            }
+            let time = start.elapsed();
+            check_walk(&clusters);
+            time
+        })
+        .collect();
+    median(times)
 }
 
 async fn kaas_get(client: &kaas::digitalocean::Client, id: uuid::Uuid) -> Cluster {
@@ -177,10 +222,20 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+/// How a row of the list table walks.
+enum Walk {
+    /// The floor the ratios are taken against.
+    Floor,
+    /// The floor with each page fetched and decoded on its own task (for reference).
+    FloorSpawned,
+    /// `client.clusters()` with this page concurrency.
+    Kaas(usize, kaas::digitalocean::Client),
+}
+
 /// One row of the list table.
 struct Walker {
     label: String,
-    client: Option<kaas::digitalocean::Client>,
+    walk: Walk,
     times: Vec<Duration>,
 }
 
@@ -201,27 +256,41 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         kaas_client(base, None).inner().page_concurrency()
     };
     println!(
-        "list {CLUSTERS} clusters ({PAGES} pages of {PER_PAGE}) from a loopback server; \
-         median wall time; floor = raw reqwest + serde_json, page 1 then pages 2..={PAGES} at once"
+        "list {CLUSTERS} clusters ({PAGES} pages of {PER_PAGE}, {} KiB a page) from a loopback \
+         server; floor = raw reqwest + serde_json, page 1 then pages 2..={PAGES} at once",
+        server.first_page_bytes / 1024
     );
     println!(
         "{:>8}  {:<34} {:>10} {:>10} {:>11}  {:>6}",
         "latency", "walker", "median", "min", "max", "kaas/floor"
     );
-    let mut walkers: Vec<Walker> = std::iter::once(Walker {
-        label: format!("floor: reqwest, {} pages at once", PAGES - 1),
-        client: None,
-        times: Vec::new(),
-    })
-    .chain(CONCURRENCIES.iter().map(|&k| Walker {
+    let decode = decode_only(http, base).await;
+    println!(
+        "{:>8}  {:<34} {:>10}",
+        "-",
+        format!("decode {PAGES} pages only, no HTTP"),
+        ms(decode)
+    );
+    let mut walkers = vec![
+        Walker {
+            label: format!("floor: reqwest, {} pages at once", PAGES - 1),
+            walk: Walk::Floor,
+            times: Vec::new(),
+        },
+        Walker {
+            label: "(floor, each page on its own task)".into(),
+            walk: Walk::FloorSpawned,
+            times: Vec::new(),
+        },
+    ];
+    walkers.extend(CONCURRENCIES.iter().map(|&k| Walker {
         label: format!(
             "kaas page_concurrency {k}{}",
             if k == default { " (default)" } else { "" }
         ),
-        client: Some(kaas_client(base, Some(k))),
+        walk: Walk::Kaas(k, kaas_client(base, Some(k))),
         times: Vec::new(),
-    }))
-    .collect();
+    }));
     let mut ratios = Vec::new();
     for (latency, warmups, rounds) in LATENCIES {
         server.set_latency(Duration::from_millis(latency));
@@ -231,9 +300,10 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         // Rounds interleave the walkers, so a slow moment of the machine hits them all.
         for round in 0..warmups + rounds {
             for walker in &mut walkers {
-                let (time, clusters) = match &walker.client {
-                    Some(client) => timed(kaas_walk(client)).await,
-                    None => timed(floor_walk(http, base)).await,
+                let (time, clusters) = match &walker.walk {
+                    Walk::Floor => timed(floor_walk(http, base)).await,
+                    Walk::FloorSpawned => timed(floor_walk_spawned(http, base)).await,
+                    Walk::Kaas(_, client) => timed(kaas_walk(client)).await,
                 };
                 check_walk(&clusters);
                 drop(clusters);
@@ -244,11 +314,11 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         }
         let floor = median(walkers[0].times.clone());
         let mut at_latency = Vec::new();
-        for (walker, k) in walkers.iter().zip([0].iter().chain(&CONCURRENCIES)) {
+        for walker in &walkers {
             let time = median(walker.times.clone());
             let ratio = time.as_secs_f64() / floor.as_secs_f64();
-            if *k > 0 {
-                at_latency.push((*k, ratio));
+            if let Walk::Kaas(k, _) = walker.walk {
+                at_latency.push((k, ratio));
             }
             println!(
                 "{:>5} ms  {:<34} {:>10} {:>10} {:>11}  {:>6}",
@@ -257,10 +327,9 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
                 ms(time),
                 ms(*walker.times.iter().min().unwrap()),
                 ms(*walker.times.iter().max().unwrap()),
-                if *k > 0 {
-                    format!("{ratio:.2}")
-                } else {
-                    String::new()
+                match walker.walk {
+                    Walk::Floor => String::new(),
+                    _ => format!("{ratio:.2}"),
                 },
             );
         }

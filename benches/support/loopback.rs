@@ -34,6 +34,8 @@ pub struct Routes {
 pub struct Loopback {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
+    /// The size of the first page's answer, head included, in bytes.
+    pub first_page_bytes: usize,
     latency_ms: Arc<AtomicU64>,
     answered: Arc<AtomicU64>,
 }
@@ -46,6 +48,7 @@ impl Loopback {
         let address: SocketAddr = std_listener.local_addr().expect("local address");
         let base_url = format!("http://{address}");
         let routes = Arc::new(routes(&base_url));
+        let first_page_bytes = routes.pages.first().map_or(0, Bytes::len);
         let latency_ms = Arc::new(AtomicU64::new(0));
         let answered = Arc::new(AtomicU64::new(0));
         let (latency, count) = (latency_ms.clone(), answered.clone());
@@ -74,6 +77,7 @@ impl Loopback {
             .expect("server thread");
         Loopback {
             base_url,
+            first_page_bytes,
             latency_ms,
             answered,
         }
