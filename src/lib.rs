@@ -15,7 +15,13 @@
         feature = "cloud66",
         feature = "commissaire"
     )),
-    allow(dead_code, unused_imports, unused_macros)
+    allow(
+        dead_code,
+        unused_imports,
+        unused_macros,
+        unused_variables,
+        unreachable_code
+    )
 )]
 
 mod auth;
@@ -48,7 +54,8 @@ pub(crate) use open_enum::open_enum;
 pub use response::Response;
 pub use secret::SecretText;
 pub use transport::{
-    BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RateLimit, RetryPolicy, USER_AGENT,
+    BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY, RateLimit,
+    RetryPolicy, USER_AGENT,
 };
 pub use wait::WaitPolicy;
 

@@ -9,10 +9,10 @@
 use std::fmt;
 
 use base64::Engine as _;
-use crypto_box::{PublicKey, SecretKey};
+use crypto_box::SecretKey;
 use zeroize::Zeroizing;
 
-use crate::error::{CryptoError, Error, Result};
+use crate::error::{CryptoError, Result};
 use crate::kubeconfig::Kubeconfig;
 
 /// Bytes a sealed box adds to its message: the ephemeral public key and the MAC.
@@ -93,6 +93,8 @@ impl fmt::Debug for KubeconfigKey {
 /// base64: what the OKS server does. For mock OKS servers in tests (`mock` feature).
 #[cfg(feature = "mock")]
 pub fn seal_for(public_key_base64: &str, message: &[u8]) -> Result<String> {
+    use crate::Error;
+    use crypto_box::PublicKey;
     let not_a_key =
         || Error::InvalidInput("the public key is not 32 bytes of standard base64".into());
     let bytes = base64::engine::general_purpose::STANDARD

@@ -13,6 +13,13 @@ use crate::auth::Authenticate;
 use crate::error::{Error, Result};
 use crate::wait::WaitPolicy;
 
+/// How many pages a list walk fetches at once by default. Measured (`cargo bench --bench
+/// list`, 50 pages of 200 DigitalOcean clusters): at 20 ms a page, 16 at once comes within
+/// 1.06-1.32x of fetching all 49 remaining pages at once (4 at once: 1.77-2.12x); at 100 ms,
+/// 1.4-1.75x (4: 3.2-3.5x). Higher values gain little more and open as many connections to
+/// the provider at the same moment.
+pub const DEFAULT_PAGE_CONCURRENCY: usize = 16;
+
 /// Settings every provider's client takes, collected by [`ClientBuilder`].
 #[derive(Clone)]
 pub(crate) struct Settings {
@@ -37,7 +44,7 @@ impl Default for Settings {
             retry: RetryPolicy::default(),
             user_agent_suffix: None,
             root_certificates: Vec::new(),
-            page_concurrency: 4,
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             wait: WaitPolicy::default(),
         }
@@ -305,7 +312,8 @@ impl<C: BuildClient> ClientBuilder<C> {
         self
     }
 
-    /// How many pages a list walk fetches at once when the total is known (default 4).
+    /// How many pages a list walk fetches at once when the total is known (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`](crate::DEFAULT_PAGE_CONCURRENCY), 16).
     pub fn page_concurrency(mut self, pages: usize) -> Self {
         self.settings.page_concurrency = pages;
         self

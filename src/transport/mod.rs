@@ -38,9 +38,17 @@ use tokio::time::Instant;
 use crate::auth::Authenticate;
 use crate::error::{DecodedErrorBody, Error};
 
+pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
 #[cfg(feature = "digitalocean")]
 pub(crate) use answer::collect_body;
-pub use answer::{DEFAULT_MAX_RESPONSE_BYTES, decode_secret_json};
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "oks", feature = "commissaire")),
+    allow(
+        unused_imports,
+        reason = "only providers whose answers hold secrets call it"
+    )
+)]
+pub use answer::decode_secret_json;
 use answer::{MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
 #[allow(
@@ -49,7 +57,7 @@ pub(crate) use answer::{Refusal, decode_api_error, refusal};
 )]
 pub use answer::{finish, finish_bytes};
 pub(crate) use builder::Connection;
-pub use builder::{BuildClient, ClientBuilder};
+pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;
 pub use paths::encode_path;
 pub use rate_limit::RateLimit;

@@ -632,6 +632,9 @@ fn body_scenarios() -> Vec<Scenario> {
             },
             |_| Expect::new(Outcome::Decode),
         ),
+        // An unknown field is skipped without recursion (serde_json ignores values with a loop),
+        // so a deep one costs time linear in its size, bounded by the body cap: the answer is
+        // accepted, as any unknown field is.
         scenario(
             "10,000-deep JSON (a valid answer plus one deep extra field)",
             |ctx| {
@@ -643,6 +646,20 @@ fn body_scenarios() -> Vec<Scenario> {
                     "]".repeat(depth),
                     &success[1..]
                 );
+                vec![Answer::Reply(Reply::new(
+                    ctx.provider.success_status(ctx.kind),
+                    "application/json",
+                    body,
+                ))]
+            },
+            |_| Expect::new(Outcome::Success),
+        ),
+        // Where the types must descend into it, the parser's depth limit (128) refuses it.
+        scenario(
+            "10,000-deep JSON (the whole answer)",
+            |ctx| {
+                let depth = 10_000;
+                let body = format!(r#"{}{}"#, "[".repeat(depth), "]".repeat(depth));
                 vec![Answer::Reply(Reply::new(
                     ctx.provider.success_status(ctx.kind),
                     "application/json",
