@@ -182,7 +182,6 @@ async fn kaas_get(client: &kaas::digitalocean::Client, id: uuid::Uuid) -> Cluste
         .send()
         .await
         .unwrap()
-        .into_inner()
         .kubernetes_cluster
 }
 

@@ -127,8 +127,7 @@ async fn create_is_a_typed_not_implemented_error() {
         .body(types::ClusterCreate(Default::default()))
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let Error::NotImplemented(api) = &error else {
         panic!("expected NotImplemented, got {error:?}")
     };
@@ -175,8 +174,7 @@ async fn reboot_then_wait_until_the_action_finishes() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let action_id = started.response.unwrap().id.unwrap();
     let clock = tokio::time::Instant::now();
     let action = client.wait_for_action(UID, action_id).await.unwrap();
@@ -338,13 +336,7 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
         })
         .await;
     let clock = tokio::time::Instant::now();
-    let cluster = client(&server)
-        .get_cluster()
-        .id(123)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let cluster = client(&server).get_cluster().id(123).send().await.unwrap();
     assert_eq!(
         cluster.response.unwrap().name.as_deref(),
         Some("Production Cluster")
@@ -372,8 +364,7 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
         .id(123)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let Error::RateLimited(api) = &error else {
         panic!("expected RateLimited, got {error:?}")
     };
@@ -401,8 +392,7 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
         .id(123)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let api = error.api().unwrap();
     assert_eq!(
         (api.status, api.code.as_deref(), api.message.as_str()),

@@ -77,11 +77,11 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
         .create_cluster()
         .name("mycluster")
         .body(body)
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
-    let cluster = response.into_inner();
+    let cluster = response.into_body();
     assert_eq!(
         (cluster.name.as_deref(), cluster.status),
         (Some("mycluster"), Some(types::ClusterState::NotComputed))
@@ -101,7 +101,7 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
         .build()
         .unwrap();
     assert_eq!(
-        client.list_clusters().send().await.unwrap().into_inner().0,
+        client.list_clusters().send().await.unwrap().0,
         ["mycluster"]
     );
     token.assert_async().await;
@@ -159,8 +159,7 @@ async fn text_html_errors_become_api_errors_with_the_reason() {
             .name("mycluster")
             .send()
             .await
-            .unwrap_err()
-            .into();
+            .unwrap_err();
         let api = error.api().unwrap_or_else(|| panic!("{status}: {error:?}"));
         assert_eq!((api.status, api.message.as_str()), (status, reason));
         assert_eq!(api.body_excerpt.as_deref(), Some(reason));
@@ -296,13 +295,7 @@ async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending(
         );
     }
     // The generated operations refuse them too.
-    let error: Error = client
-        .get_host()
-        .ip("fe80::1")
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client.get_host().ip("fe80::1").send().await.unwrap_err();
     assert!(
         matches!(&error, Error::InvalidInput(m) if m.contains("HostAddress")),
         "{error:?}"
@@ -312,8 +305,7 @@ async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending(
         .name("my network")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(
         matches!(&error, Error::InvalidInput(m) if m.contains("NetworkName")),
         "{error:?}"
@@ -323,8 +315,7 @@ async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending(
         .name("prod.openshift")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(
         matches!(&error, Error::InvalidInput(m) if m.contains("ContainerManagerName")),
         "{error:?}"
@@ -397,8 +388,7 @@ async fn every_create_answers_201_with_the_record_it_made() {
         ))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (new_host.address.as_deref(), new_host.status),
         (Some("192.168.100.50"), Some(types::HostState::New))
@@ -412,8 +402,7 @@ async fn every_create_answers_201_with_the_record_it_made() {
         ))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(registered.address.as_deref(), Some("192.168.100.50"));
     let mynetwork = client
         .create_network()
@@ -429,8 +418,7 @@ async fn every_create_answers_201_with_the_record_it_made() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(mynetwork.type_, Some(types::NetworkType::FlannelServer));
     let openshift = client
         .create_container_manager()
@@ -441,16 +429,14 @@ async fn every_create_answers_201_with_the_record_it_made() {
         ))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(openshift.name.as_deref(), Some("prod_openshift"));
     let upgrading = client
         .start_cluster_upgrade()
         .name("mycluster")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (upgrading.name.as_deref(), upgrading.status),
         (Some("mycluster"), Some(types::OperationState::InProcess))
@@ -460,8 +446,7 @@ async fn every_create_answers_201_with_the_record_it_made() {
         .name("mycluster")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(restarting.name.as_deref(), Some("mycluster"));
     for mock in [host, registration, network, manager, upgrade, restart] {
         mock.assert_async().await;
@@ -512,24 +497,23 @@ async fn membership_changes_answer_the_cluster_and_the_address() {
         })
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(cluster.hostset, ["192.168.100.50", "192.168.100.51"]);
     assert_eq!(cluster.status, Some(types::ClusterState::NotComputed));
     let added = client
         .add_cluster_member()
         .name("mycluster")
         .ip("192.168.100.50")
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(added.status(), 200);
-    assert_eq!(added.into_inner().0, ["192.168.100.50"]);
+    assert_eq!(added.body().0, ["192.168.100.50"]);
     let removed = client
         .remove_cluster_member()
         .name("mycluster")
         .ip("192.168.100.50")
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(removed.status(), 200);
@@ -571,7 +555,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(Error::from(error).status(), Some(503));
+    assert_eq!(error.status(), Some(503));
     let error = client
         .start_cluster_deploy()
         .name("mycluster")
@@ -581,7 +565,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(Error::from(error).status(), Some(503));
+    assert_eq!(error.status(), Some(503));
     let error = client
         .register_host()
         .body(types::HostRegistration {
@@ -593,7 +577,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(Error::from(error).status(), Some(503));
+    assert_eq!(error.status(), Some(503));
     for mock in [create, deploy, register] {
         assert_eq!(
             mock.calls_async().await,
@@ -624,7 +608,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
         .send()
         .await
         .unwrap();
-    assert_eq!(added.into_inner().0, ["192.168.100.50"]);
+    assert_eq!(added.0, ["192.168.100.50"]);
     assert_eq!(
         attempts.load(Ordering::SeqCst),
         2,
@@ -697,12 +681,12 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         .body(types::DeployRequest {
             version: "7.2.6".into(),
         })
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(started.status(), 201);
     assert_eq!(
-        started.into_inner().status,
+        started.body().status,
         Some(types::OperationState::InProcess)
     );
     let deploy = client.wait_for_deploy("prod").await.unwrap();
@@ -790,7 +774,7 @@ async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
         .body(types::DeployRequest {
             version: "7.2.6".into(),
         })
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(started.status(), 201);
@@ -830,8 +814,7 @@ async fn host_credentials_keep_the_private_key_secret() {
         .ip("192.168.100.50")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         creds.ssh_priv_key.as_ref().unwrap().expose(),
         "SENTINEL-private-key"

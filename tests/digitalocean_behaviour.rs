@@ -103,8 +103,7 @@ async fn sends_the_token_as_bearer_and_the_kaas_user_agent() {
         .cluster_id(cluster_id())
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(cluster.kubernetes_cluster.name, "prod-cluster-01");
     mock.assert_async().await;
 }
@@ -135,8 +134,7 @@ async fn error_answers_are_decoded_with_id_message_and_request_id() {
             .cluster_id(cluster_id())
             .send()
             .await
-            .unwrap_err()
-            .into();
+            .unwrap_err();
         // Over the rate limit with no retry left is its own variant; the rest are `Api`.
         let api = match (&error, status) {
             (Error::RateLimited(api), 429) => api,
@@ -182,8 +180,7 @@ async fn a_429_with_retry_after_is_retried_to_success() {
         .cluster_id(cluster_id())
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(cluster.kubernetes_cluster.name, "prod-cluster-01");
     assert_eq!(count.load(Ordering::SeqCst), 2, "one 429, then the success");
     assert!(
@@ -208,8 +205,7 @@ async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
         .cluster_id(cluster_id())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(mock.calls_async().await, 3);
 }
@@ -231,8 +227,7 @@ async fn a_post_that_creates_is_not_retried() {
         .body(body)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(
         mock.calls_async().await,
@@ -310,7 +305,6 @@ async fn an_unknown_cluster_state_parses_as_unknown_and_round_trips() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .kubernetes_cluster;
     let state = cluster.status.unwrap().state.unwrap();
     assert_eq!(state, types::ClusterState::Unknown("hibernating".into()));
@@ -337,8 +331,7 @@ async fn an_html_502_page_from_a_proxy_is_a_typed_error() {
         .cluster_id(cluster_id())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let api = error.api().expect("an API error");
     assert_eq!(api.status, 502);
     assert_eq!(api.code, None);
@@ -367,8 +360,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error() {
         .cluster_id(cluster_id())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let Error::Decode { body_excerpt, .. } = &error else {
         panic!("expected Decode, got {error:?}")
     };
@@ -581,8 +573,7 @@ async fn a_negative_total_is_ignored_and_the_walk_follows_the_links() {
         .page(1u64)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(list.meta.total, Some(-1), "the raw value is kept");
     let names: Vec<String> = client(&server)
         .clusters()

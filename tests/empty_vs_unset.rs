@@ -76,7 +76,6 @@ async fn oks_cluster_update_sends_empty_lists_and_maps_and_omits_unset_ones() {
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(kaas::Error::from)
             }
         },
     )
@@ -124,7 +123,6 @@ async fn digitalocean_taints_tags_and_firewall_addresses_empty_clear_unset_keep(
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(kaas::Error::from)
         }
     })
     .await;
@@ -155,7 +153,6 @@ async fn digitalocean_taints_tags_and_firewall_addresses_empty_clear_unset_keep(
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(kaas::Error::from)
         }
     })
     .await;
@@ -253,7 +250,6 @@ async fn cloud66_request_bodies_have_no_optional_collection_and_send_only_what_i
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(kaas::Error::from)
             }
         },
     )
@@ -304,7 +300,6 @@ async fn commissaire_network_and_container_manager_options_empty_is_sent_unset_i
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(kaas::Error::from)
             }
         },
     )

@@ -235,8 +235,7 @@ async fn the_unencrypted_kubeconfig_is_available_under_its_own_name() {
         .ttl("1h")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         response
             .cluster
@@ -417,8 +416,7 @@ async fn both_error_shapes_decode_into_kaas_errors() {
             .cluster_id("c")
             .send()
             .await
-            .unwrap_err()
-            .into();
+            .unwrap_err();
         let api = error
             .api()
             .unwrap_or_else(|| panic!("{fixture}: {error:?}"));
@@ -462,7 +460,7 @@ async fn a_503_resource_is_not_ready_read_is_retried() {
     let response = client(&server)
         .get_project()
         .project_id("p1")
-        .send()
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -567,13 +565,7 @@ async fn a_create_answered_503_is_not_retried() {
         )
         .build()
         .unwrap();
-    let error: Error = quick
-        .create_cluster()
-        .body(body)
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = quick.create_cluster().body(body).send().await.unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(create.calls_async().await, 1);
 }
@@ -861,8 +853,7 @@ async fn api_error_for(status: u16, body: &Value) -> kaas::ApiError {
         .cluster_id("c")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     error.api().cloned().expect("an API error")
 }
 
@@ -1021,7 +1012,7 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .await;
     let client = client(&server);
 
-    let quotas = client.get_quotas().send().await.unwrap().into_inner();
+    let quotas = client.get_quotas().send().await.unwrap();
     assert_eq!(
         (quotas.quotas.projects, quotas.quotas.clusters_per_project),
         (2, 5)
@@ -1033,7 +1024,6 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .snapshots;
     assert_eq!(snapshots[0].state, types::SnapshotState::Completed);
     assert_eq!(snapshots[0].tags[0].value, "owned");
@@ -1043,7 +1033,6 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .public_ips;
     assert_eq!(ips[0].public_ip, "192.0.2.10");
     let nets = client
@@ -1052,7 +1041,6 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .nets;
     assert_eq!(
         nets[0].state,
@@ -1064,7 +1052,6 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .template;
     assert_eq!(request.spec.accepter_owner_id, "210987654321");
     let acceptance = client
@@ -1072,7 +1059,6 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .send()
         .await
         .unwrap()
-        .into_inner()
         .template;
     assert_eq!(acceptance.spec.net_peering_id, "pcx-1");
     let ip = client
@@ -1080,8 +1066,7 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
         .x_real_ip("198.51.100.7")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(ip.ip.x_real_ip.as_deref(), Some("198.51.100.7"));
     my_ip.assert_async().await;
 }
@@ -1103,8 +1088,7 @@ async fn the_cluster_template_sends_x_real_ip() {
         .x_real_ip("198.51.100.7")
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(answer.template.admin_whitelist, ["string"]);
     template.assert_async().await;
 }

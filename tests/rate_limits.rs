@@ -41,15 +41,13 @@ async fn cloud66_throttled_until_the_next_window_is_a_typed_error_without_retrie
         .no_timeouts()
         .build()
         .unwrap();
-    let error = kaas::Error::from(
-        client
-            .get_stack_action()
-            .stack_id("s")
-            .id(1)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .get_stack_action()
+        .stack_id("s")
+        .id(1)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         throttled.calls_async().await,
         1,
@@ -88,15 +86,13 @@ async fn cloud66_throttled_without_a_reset_is_not_retried_either() {
         .no_timeouts()
         .build()
         .unwrap();
-    let error = kaas::Error::from(
-        client
-            .get_stack_action()
-            .stack_id("s")
-            .id(1)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .get_stack_action()
+        .stack_id("s")
+        .id(1)
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, kaas::Error::RateLimited(_)), "{error:?}");
     assert_eq!(throttled.calls_async().await, 1);
 }
@@ -119,7 +115,7 @@ async fn a_retry_after_longer_than_the_policy_allows_is_returned_at_once() {
         .no_timeouts()
         .build()
         .unwrap();
-    let error = kaas::Error::from(client.list_options().send().await.unwrap_err());
+    let error = client.list_options().send().await.unwrap_err();
     assert_eq!(limited.calls_async().await, 1);
     let kaas::Error::RateLimited(api) = &error else {
         panic!("expected RateLimited, got {error:?}");

@@ -64,7 +64,7 @@ async fn digitalocean_token_and_kubeconfig_stay_secret() {
         .await
         .unwrap_err();
     let shown_generated = format!("{failed} {failed:?}");
-    let error: kaas::Error = failed.into();
+    let error: kaas::Error = failed;
     let kubeconfig = client.kubeconfig(id).await.unwrap();
     let builder = Client::builder().token(token);
     let shown = format!(
@@ -128,7 +128,7 @@ async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
             .await
             .unwrap_err();
         shown.push_str(&format!("{failed} {failed:?}"));
-        let error: kaas::Error = failed.into();
+        let error: kaas::Error = failed;
         shown.push_str(&format!(
             "{client:?} {:?} {error} {error:?} {kubeconfig:?}",
             *client
@@ -158,7 +158,7 @@ async fn cloud66_token_stays_secret() {
     let client = builder.build().unwrap();
     let failed = client.get_cluster().id(1).send().await.unwrap_err();
     let shown_generated = format!("{failed} {failed:?}");
-    let error: kaas::Error = failed.into();
+    let error: kaas::Error = failed;
     let shown = format!(
         "{shown_builder} {client:?} {:?} {error} {error:?} {shown_generated}",
         *client
@@ -197,13 +197,7 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
             .retry_policy(kaas::RetryPolicy::none());
         shown.push_str(&format!("{builder:?}"));
         let client = builder.build().unwrap();
-        let creds = client
-            .get_host_creds()
-            .ip("10.0.0.1")
-            .send()
-            .await
-            .unwrap()
-            .into_inner();
+        let creds = client.get_host_creds().ip("10.0.0.1").send().await.unwrap();
         let body = types::HostCreate {
             cluster: None,
             remote_user: None,
@@ -217,7 +211,7 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
             .await
             .unwrap_err();
         shown.push_str(&format!("{failed} {failed:?}"));
-        let error: kaas::Error = failed.into();
+        let error: kaas::Error = failed;
         shown.push_str(&format!(
             "{client:?} {:?} {error} {error:?} {creds:?} {body:?}",
             *client
@@ -226,15 +220,13 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
     assert_no_sentinel("commissaire", &shown);
 }
 
-/// `Display` and `Debug` of a failed `send()` and of the `kaas::Error` made from it.
+/// `Display` and `Debug` of the error a failed `send()` returns, and of that error through
+/// `anyhow` (whose `{:#}` and `{:?}` walk the whole source chain).
 #[allow(dead_code)]
-fn shown<E: std::fmt::Debug>(failed: progenitor_client::Error<E>) -> String
-where
-    kaas::Error: From<progenitor_client::Error<E>>,
-{
-    let generated = format!("{failed} {failed:?}");
-    let error: kaas::Error = failed.into();
-    format!("{generated} {error} {error:?}")
+fn shown(error: kaas::Error) -> String {
+    let direct = format!("{error} {error:?}");
+    let chained = anyhow::Error::from(error);
+    format!("{direct} {chained:#} {chained:?}")
 }
 
 /// Answers every request with `status`, `body` and the given headers.
@@ -362,10 +354,7 @@ async fn commissaire_host_credentials_that_fail_to_decode_are_not_quoted() {
             .send()
             .await
             .unwrap_err();
-        // Commissaire's error bodies are text, a byte stream without `Debug`.
-        let generated = failed.to_string();
-        let error = kaas::Error::from(failed);
-        let shown = format!("{generated} {error} {error:?}");
+        let shown = shown(failed);
         assert!(shown.contains("holds a secret"), "{shown}");
         assert!(!shown.contains("SENTINEL"), "{shown}");
     }

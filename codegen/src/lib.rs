@@ -108,15 +108,25 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
         );
     }
 
-    let client = run_generator(file, "client", || {
-        let mut generator = progenitor::Generator::new(&settings);
-        let tokens = generator.generate_tokens(&spec)?;
-        Ok(rewrite::client(tokens, &secret_operations))
-    })?;
-    let mock = run_generator(file, "httpmock helpers", || {
-        let mut generator = progenitor::Generator::new(&settings);
-        generator.httpmock(&spec, &format!("crate::{provider}"))
-    })?;
+    let client = run_generator(
+        file,
+        "client",
+        || {
+            let mut generator = progenitor::Generator::new(&settings);
+            let tokens = generator.generate_tokens(&spec)?;
+            Ok(rewrite::client(tokens, &secret_operations))
+        },
+        |code| rewrite::send_returns_kaas_result(code).map(drop),
+    )?;
+    let mock = run_generator(
+        file,
+        "httpmock helpers",
+        || {
+            let mut generator = progenitor::Generator::new(&settings);
+            generator.httpmock(&spec, &format!("crate::{provider}"))
+        },
+        |_| Ok(()),
+    )?;
 
     let mut client = client;
     client.push_str(
@@ -135,11 +145,13 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
     })
 }
 
-/// Runs one progenitor step, turning both its errors and its panics into a message.
+/// Runs one progenitor step, turning both its errors and its panics into a message, then
+/// `rewrite` on the parsed code.
 fn run_generator(
     file: &str,
     what: &str,
     step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error> + std::panic::UnwindSafe,
+    rewrite: impl FnOnce(&mut syn::File) -> Result<(), String>,
 ) -> Result<String, String> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -163,9 +175,10 @@ fn run_generator(
             ));
         }
     };
-    let syntax = syn::parse2::<syn::File>(tokens).map_err(|e| {
+    let mut syntax = syn::parse2::<syn::File>(tokens).map_err(|e| {
         format!("{file}: generated {what} is not valid Rust ({e}); this is a kaas bug")
     })?;
+    rewrite(&mut syntax).map_err(|e| format!("{file}: {e}"))?;
     Ok(prettyplease::unparse(&syntax))
 }
 

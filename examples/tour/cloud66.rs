@@ -95,7 +95,6 @@ async fn offline() -> anyhow::Result<()> {
         .id(123)
         .send()
         .await?
-        .into_inner()
         .response
         .unwrap_or_default();
     step(
@@ -114,7 +113,6 @@ async fn offline() -> anyhow::Result<()> {
         .body(reboot)
         .send()
         .await?
-        .into_inner()
         .response
         .unwrap_or_default();
     step(

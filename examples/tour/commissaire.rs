@@ -102,10 +102,10 @@ pub async fn tour() -> anyhow::Result<()> {
         .create_cluster()
         .name("prod")
         .body(create)
-        .send()
+        .send_with_response()
         .await?;
     let status = created.status();
-    let created = created.into_inner();
+    let created = created.into_body();
     step(
         "create_cluster()",
         format!(
@@ -114,9 +114,13 @@ pub async fn tour() -> anyhow::Result<()> {
             created.network.unwrap_or_default()
         ),
     );
-    let registered = client.register_host().body(host.clone()).send().await?;
+    let registered = client
+        .register_host()
+        .body(host.clone())
+        .send_with_response()
+        .await?;
     let status = registered.status();
-    let registered = registered.into_inner();
+    let registered = registered.into_body();
     step(
         "register_host()",
         format!(

@@ -36,7 +36,6 @@ async fn live(token: String) -> anyhow::Result<()> {
         .list_options()
         .send()
         .await?
-        .into_inner()
         .options
         .unwrap_or_default();
     step(
@@ -162,8 +161,7 @@ async fn offline() -> anyhow::Result<()> {
         .create_cluster()
         .body(create_request.clone())
         .send()
-        .await?
-        .into_inner();
+        .await?;
     let created = created.kubernetes_cluster;
     let state = created
         .status
@@ -197,8 +195,7 @@ async fn offline() -> anyhow::Result<()> {
         .cluster_id(id)
         .body(pool_request.clone())
         .send()
-        .await?
-        .into_inner();
+        .await?;
     let pool = pool.node_pool;
     step(
         "add_node_pool()",

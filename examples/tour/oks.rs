@@ -52,12 +52,7 @@ async fn live(access_key: String, secret_key: String) -> anyhow::Result<()> {
         "clusters()",
         format!("{} cluster(s), all pages", clusters.len()),
     );
-    let versions = client
-        .list_kubernetes_versions()
-        .send()
-        .await?
-        .into_inner()
-        .versions;
+    let versions = client.list_kubernetes_versions().send().await?.versions;
     step("list_kubernetes_versions()", versions.join(", "));
     Ok(())
 }
@@ -224,8 +219,7 @@ async fn offline() -> anyhow::Result<()> {
         .create_project()
         .body(project_request.clone())
         .send()
-        .await?
-        .into_inner();
+        .await?;
     let created = created.project;
     step(
         "create_project()",
@@ -254,8 +248,7 @@ async fn offline() -> anyhow::Result<()> {
         .create_cluster()
         .body(cluster_request.clone())
         .send()
-        .await?
-        .into_inner();
+        .await?;
     let created = created.cluster;
     step(
         "create_cluster()",

@@ -8,7 +8,7 @@
 //! # async fn demo() -> kaas::Result<()> {
 //! use kaas::cloud66::{Client, types};
 //! let client = Client::new(std::env::var("CLOUD66_TOKEN").unwrap_or_default())?;
-//! let cluster = client.get_cluster().id(123).send().await?.into_inner().response.unwrap_or_default();
+//! let cluster = client.get_cluster().id(123).send().await?.response.unwrap_or_default();
 //! let action = client
 //!     .reboot_cluster_servers()
 //!     .id(123)
@@ -17,8 +17,7 @@
 //!         group: Some("web".into()),
 //!     })
 //!     .send()
-//!     .await?
-//!     .into_inner();
+//!     .await?;
 //! let finished = client.wait_for_action(cluster.uid.as_deref().unwrap_or_default(), action.response.unwrap_or_default().id.unwrap_or_default()).await?;
 //! println!("{:?}", finished.finished_message);
 //! # Ok(()) }
@@ -114,12 +113,7 @@ impl Client {
         paginate::all_items(walk, move |page| {
             let api = api.clone();
             async move {
-                let list = api
-                    .list_clusters()
-                    .page(u64::from(page))
-                    .send()
-                    .await?
-                    .into_inner();
+                let list = api.list_clusters().page(u64::from(page)).send().await?;
                 let pagination = list.pagination.unwrap_or_default();
                 Ok(Page {
                     items: list.response,
@@ -156,8 +150,7 @@ impl Client {
                 .stack_id(stack_id)
                 .id(action_id)
                 .send()
-                .await?
-                .into_inner();
+                .await?;
             let action = response
                 .response
                 .ok_or_else(|| Error::decode("the answer carries no `response`", b""))?;

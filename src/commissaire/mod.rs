@@ -186,7 +186,7 @@ impl Client {
             .await
         {
             Ok(_) => Ok(true),
-            Err(error) => match Error::from(error) {
+            Err(error) => match error {
                 error if error.is_not_found() => Ok(false),
                 // A 2xx whose body is not the JSON list (the document shows a Python-style
                 // `['192.168.100.50']`) still says "member".
@@ -215,13 +215,7 @@ impl Client {
     /// ```
     pub async fn wait_for_deploy(&self, cluster: &str) -> Result<types::ClusterDeploy> {
         self.wait_for(cluster, "deploy", |name| async move {
-            Ok(self
-                .api
-                .get_cluster_deploy()
-                .name(name)
-                .send()
-                .await?
-                .into_inner())
+            self.api.get_cluster_deploy().name(name).send().await
         })
         .await
     }
@@ -236,13 +230,7 @@ impl Client {
     /// ```
     pub async fn wait_for_upgrade(&self, cluster: &str) -> Result<types::ClusterUpgrade> {
         self.wait_for(cluster, "upgrade", |name| async move {
-            Ok(self
-                .api
-                .get_cluster_upgrade()
-                .name(name)
-                .send()
-                .await?
-                .into_inner())
+            self.api.get_cluster_upgrade().name(name).send().await
         })
         .await
     }
@@ -257,13 +245,7 @@ impl Client {
     /// ```
     pub async fn wait_for_restart(&self, cluster: &str) -> Result<types::ClusterRestart> {
         self.wait_for(cluster, "restart", |name| async move {
-            Ok(self
-                .api
-                .get_cluster_restart()
-                .name(name)
-                .send()
-                .await?
-                .into_inner())
+            self.api.get_cluster_restart().name(name).send().await
         })
         .await
     }
@@ -316,18 +298,15 @@ impl Client {
     ) -> Result<()> {
         match self.api.get_cluster().name(name).send().await {
             Ok(_) => Ok(()),
-            Err(error) => {
-                let error = Error::from(error);
-                match error.status() {
-                    Some(404 | 500) => Err(explain(
-                        error,
-                        format!(
-                            "cluster `{cluster}` could not be read while its {kind} is in process: Commissaire answers 500 for a cluster that does not exist, and an operation started on a missing cluster stays `in_process`"
-                        ),
-                    )),
-                    _ => Err(error),
-                }
-            }
+            Err(error) => match error.status() {
+                Some(404 | 500) => Err(explain(
+                    error,
+                    format!(
+                        "cluster `{cluster}` could not be read while its {kind} is in process: Commissaire answers 500 for a cluster that does not exist, and an operation started on a missing cluster stays `in_process`"
+                    ),
+                )),
+                _ => Err(error),
+            },
         }
     }
 }

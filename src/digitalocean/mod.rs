@@ -125,8 +125,7 @@ impl Client {
                     .page(u64::from(page))
                     .per_page(u64::from(per_page))
                     .send()
-                    .await?
-                    .into_inner();
+                    .await?;
                 let has_next = list
                     .links
                     .as_ref()
@@ -166,12 +165,7 @@ impl Client {
         paginate::all_items(walk, move |_page| {
             let api = api.clone();
             async move {
-                let list = api
-                    .list_node_pools()
-                    .cluster_id(cluster_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let list = api.list_node_pools().cluster_id(cluster_id).send().await?;
                 Ok(Page {
                     items: list.node_pools,
                     total: None,
@@ -239,8 +233,8 @@ impl Client {
         if let Some(credentials) = options.credentials {
             request = request.type_(credentials);
         }
-        let body = request.send().await?.into_inner();
-        Kubeconfig::from_bytes(crate::transport::collect_body(body).await?)
+        let body = request.send().await?;
+        Kubeconfig::from_bytes(body.to_vec())
     }
 
     /// Polls the cluster until its state is `running` and returns it. Fails fast with
@@ -256,13 +250,7 @@ impl Client {
     pub async fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Result<types::Cluster> {
         let what = format!("cluster {cluster_id} to be running");
         wait::until(&what, &self.wait, || async {
-            let cluster = self
-                .api
-                .get_cluster()
-                .cluster_id(cluster_id)
-                .send()
-                .await?
-                .into_inner();
+            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?;
             let cluster = cluster.kubernetes_cluster;
             let status = cluster.status.clone().unwrap_or_default();
             let state = status

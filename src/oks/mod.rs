@@ -246,7 +246,7 @@ impl Client {
         if let Some(ttl) = &options.ttl {
             request = request.ttl(ttl.clone());
         }
-        let response = request.send().await?.into_inner();
+        let response = request.send().await?;
         let sealed = kubeconfig_field(response).ok_or(CryptoError::Missing)?;
         key.open(sealed.expose())
     }
@@ -265,8 +265,7 @@ impl Client {
             .get_cluster_kubeconfig()
             .cluster_id(cluster_id)
             .send()
-            .await?
-            .into_inner();
+            .await?;
         let yaml = kubeconfig_field(response)
             .ok_or_else(|| Error::decode("the answer carries no `Cluster.data.kubeconfig`", b""))?;
         Kubeconfig::from_yaml(yaml.expose().to_string())
@@ -304,7 +303,6 @@ impl Client {
                 .project_id(project_id)
                 .send()
                 .await?
-                .into_inner()
                 .project;
             Ok(judge(Some(project.status.clone()), project))
         })
@@ -344,7 +342,6 @@ impl Client {
             .cluster_id(cluster_id)
             .send()
             .await?
-            .into_inner()
             .cluster)
     }
 }

@@ -109,7 +109,7 @@ impl Client {
                 if let Some(cursor) = query.cursor {
                     request = request.cursor(cursor);
                 }
-                let list = request.send().await?.into_inner();
+                let list = request.send().await?;
                 Ok((list.projects, list.pagination))
             }
         })
@@ -135,7 +135,7 @@ impl Client {
                 if let Some(cursor) = query.cursor {
                     request = request.cursor(cursor);
                 }
-                let list = request.send().await?.into_inner();
+                let list = request.send().await?;
                 Ok((list.clusters, list.pagination))
             }
         })
@@ -169,7 +169,7 @@ impl Client {
                 if let Some(cursor) = query.cursor {
                     request = request.cursor(cursor);
                 }
-                let list = request.send().await?.into_inner();
+                let list = request.send().await?;
                 Ok((list.clusters, list.pagination))
             }
         })

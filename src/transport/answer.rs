@@ -245,25 +245,6 @@ where
     Ok(crate::Response::new(status, headers, body.freeze()))
 }
 
-/// Reads a raw (non-JSON) success body to the end. A body cut short is a transport error.
-/// Each chunk is zeroized once copied, as such bodies are often secrets (kubeconfigs).
-#[cfg_attr(not(feature = "digitalocean"), allow(dead_code))]
-pub(crate) async fn collect_body(body: progenitor_client::ByteStream) -> Result<Vec<u8>> {
-    use futures::TryStreamExt as _;
-    let mut stream = body.into_inner();
-    let mut out = zeroize::Zeroizing::new(Vec::new());
-    while let Some(chunk) = stream.try_next().await.map_err(classify_reqwest_error)? {
-        if out.capacity() - out.len() < chunk.len() {
-            // Grow by hand so the old buffer is wiped rather than freed with the secret in it.
-            let mut bigger = Vec::with_capacity((out.len() + chunk.len()).max(out.capacity() * 2));
-            bigger.extend_from_slice(&out);
-            out = zeroize::Zeroizing::new(bigger);
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(std::mem::take(&mut *out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,8 +39,6 @@ use crate::auth::Authenticate;
 use crate::error::{DecodedErrorBody, Error};
 
 pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
-#[cfg(feature = "digitalocean")]
-pub(crate) use answer::collect_body;
 #[cfg_attr(
     not(any(feature = "digitalocean", feature = "oks", feature = "commissaire")),
     allow(

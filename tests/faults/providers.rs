@@ -452,9 +452,7 @@ impl Connected {
                         client.create_cluster().body(body).send().await
                     }
                 };
-                Ok(Decoded::of(
-                    &answer.map_err(kaas::Error::from)?.into_inner(),
-                ))
+                Ok(Decoded::of(&answer?))
             }
             #[cfg(feature = "oks")]
             Connected::Oks(client) => {
@@ -466,9 +464,7 @@ impl Connected {
                         client.create_cluster().body(body).send().await
                     }
                 };
-                Ok(Decoded::of(
-                    &answer.map_err(kaas::Error::from)?.into_inner(),
-                ))
+                Ok(Decoded::of(&answer?))
             }
             #[cfg(feature = "cloud66")]
             Connected::Cloud66(client) => {
@@ -480,9 +476,7 @@ impl Connected {
                         client.create_cluster().body(body).send().await
                     }
                 };
-                Ok(Decoded::of(
-                    &answer.map_err(kaas::Error::from)?.into_inner(),
-                ))
+                Ok(Decoded::of(&answer?))
             }
             #[cfg(feature = "commissaire")]
             Connected::Commissaire(client) => {
@@ -499,9 +493,7 @@ impl Connected {
                             .await
                     }
                 };
-                Ok(Decoded::of(
-                    &answer.map_err(kaas::Error::from)?.into_inner(),
-                ))
+                Ok(Decoded::of(&answer?))
             }
         }
     }
