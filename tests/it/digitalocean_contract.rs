@@ -3,7 +3,7 @@
 //! generated operation inventory is snapshotted so a spec change shows up as a reviewable diff.
 #![cfg(feature = "digitalocean")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

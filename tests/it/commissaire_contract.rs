@@ -2,7 +2,7 @@
 //! sends what the document describes (insta wire shapes), and the operation inventory.
 #![cfg(feature = "commissaire")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! `X-RateLimit-Reset` window, else a typed rate-limit error), errors decoded.
 #![cfg(feature = "cloud66")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! operation sends the documented request (insta wire shapes), and the operation inventory.
 #![cfg(feature = "oks")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use kaas::RetryPolicy;
 use serde_json::json;
 
-use crate::providers::{CLUSTER_NAME, ClientSettings, Kind, Provider, set};
-use crate::server::{Answer, Reply};
+use super::providers::{CLUSTER_NAME, ClientSettings, Kind, Provider, set};
+use super::server::{Answer, Reply};
 
 /// Room for the scheduler on a paused clock (where a call without waits takes no time at all).
 const SLACK: Duration = Duration::from_millis(100);

@@ -2,7 +2,7 @@
 //! set to empty is sent as `[]` / `{}`, and a field the caller did not set is not sent. Each
 //! test sends both through the real client and asserts the exact body the server received.
 
-mod common;
+use crate::common;
 
 #[allow(unused_imports)]
 use httpmock::MockServer;

@@ -4,7 +4,7 @@
 //! are retried, and the operation waits (failing at once on a missing record or cluster).
 #![cfg(feature = "commissaire")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

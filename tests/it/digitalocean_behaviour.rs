@@ -3,7 +3,7 @@
 //! wait run on a paused tokio clock with the client's network timers off (`no_timeouts`).
 #![cfg(feature = "digitalocean")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,7 +8,7 @@
 //! the server saw (a create is never sent twice), the time taken against the retry policy,
 //! that no redirect was followed, and that a huge body was not read whole.
 //!
-//! Run: `cargo test --all-features --test faults` (add `-- --nocapture` for the summary line).
+//! Run: `cargo test --all-features --test it faults::` (add `-- --nocapture` for the summary line).
 
 #![cfg(any(
     feature = "digitalocean",

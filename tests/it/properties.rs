@@ -16,7 +16,7 @@
 //! every push; run it before a release:
 //!
 //! ```text
-//! cargo test --release --test properties -- --ignored --nocapture
+//! cargo test --release --test it properties:: -- --ignored --nocapture
 //! ```
 
 // With no provider compiled in, only the kubeconfig properties run.
@@ -830,7 +830,7 @@ fn the_kubeconfig_parser_never_panics_and_keeps_the_names() {
 
 /// The full run: every property above, 100,000 cases each.
 #[test]
-#[ignore = "the 100,000-case run: cargo test --release --test properties -- --ignored"]
+#[ignore = "the 100,000-case run: cargo test --release --test it properties:: -- --ignored"]
 fn hundred_thousand_cases_of_every_property() {
     let cases = cases().max(FULL_RUN_CASES);
     #[cfg(any(

@@ -3,7 +3,7 @@
 //! shared retry of 503 `ResourceIsNotReady`, and the waits. Paused clocks, no real sleeps.
 #![cfg(feature = "oks")]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

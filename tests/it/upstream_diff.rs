@@ -15,7 +15,7 @@
 //!
 //! Run it against a newer upstream copy with `KAAS_UPSTREAM_DIR=/path/to/dir` (the folder holding
 //! the upstream files under the names of `specs/upstream/`), and see every line with
-//! `cargo test --test upstream_diff -- --nocapture`. specs/README.md says how to review its output.
+//! `cargo test --test it upstream_diff -- --nocapture`. specs/README.md says how to review its output.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! appear in `Debug` or `Display` of clients, builders, errors, or in anything `tracing` logs
 //! at any level (kaas's own events and those of reqwest, hyper and httpmock).
 
-mod common;
+use crate::common;
 
 #[allow(unused_imports)]
 use httpmock::MockServer;

@@ -2,7 +2,7 @@
 //! what the document describes (insta wire shapes), and the operation inventory.
 #![cfg(feature = "cloud66")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@ use kaas::BuildClient;
 use kaas::{ClientBuilder, RetryPolicy};
 use serde_json::{Value, json};
 
-use crate::server::Reply;
+use super::server::Reply;
 
 /// The name every success body carries, so a success proves the right body was decoded.
 pub const CLUSTER_NAME: &str = "fault-cluster";

@@ -1,0 +1,22 @@
+//! kaas's integration tests, as one test binary: one module per concern, sharing `common`.
+//! (One binary links once; eleven did so eleven times after every change.)
+
+mod common;
+
+mod anyhow_errors;
+mod cloud66_behaviour;
+mod cloud66_contract;
+mod commissaire_behaviour;
+mod commissaire_contract;
+mod digitalocean_behaviour;
+mod digitalocean_contract;
+mod empty_vs_unset;
+mod hostile_input;
+mod oks_behaviour;
+mod oks_contract;
+mod properties;
+mod rate_limits;
+mod secrets;
+mod shared;
+mod upstream_diff;
+mod faults;
