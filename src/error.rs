@@ -98,6 +98,8 @@ pub enum Error {
         last_state: String,
         /// How long the wait lasted.
         waited: Duration,
+        /// The last reading, typed; see [`Error::last_reading`].
+        reading: Option<crate::wait::Reading>,
     },
 
     /// The resource reached a failed state while being waited for.
@@ -109,6 +111,8 @@ pub enum Error {
         state: String,
         /// The provider's explanation, when it gives one.
         message: Option<String>,
+        /// The reading that failed, typed; see [`Error::last_reading`].
+        reading: Option<crate::wait::Reading>,
     },
 
     /// A kubeconfig that is not valid YAML.
@@ -126,6 +130,17 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) | Error::NotImplemented(e) | Error::RateLimited(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The last reading of a wait that timed out or failed, as the type the wait returns
+    /// (`types::Cluster` for `wait_until_running`, say): the resource as it last was.
+    pub fn last_reading<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Error::WaitTimeout { reading, .. } | Error::WaitFailed { reading, .. } => {
+                reading.as_ref()?.get()
+            }
             _ => None,
         }
     }

@@ -4,18 +4,23 @@
 //! ([`Progress`]), and sleeps with a growing interval until the check says done, says failed,
 //! or the deadline passes. Time is `tokio::time`, so tests drive it with a paused clock.
 
-use std::future::Future;
+use std::any::Any;
+use std::fmt;
+use std::future::{Future, IntoFuture};
 use std::time::Duration;
+
+use futures::future::BoxFuture;
 
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 
-/// How often and how long to poll.
+/// How often and how long to poll. Setters are `with_*`, getters the bare names, as in
+/// [`RetryPolicy`](crate::RetryPolicy).
 ///
 /// ```
 /// use std::time::Duration;
-/// let policy = kaas::WaitPolicy::default().timeout(Duration::from_secs(600));
+/// let policy = kaas::WaitPolicy::default().with_deadline(Duration::from_secs(600));
 /// assert_eq!(policy.deadline(), Duration::from_secs(600));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +28,7 @@ pub struct WaitPolicy {
     initial_interval: Duration,
     max_interval: Duration,
     multiplier: f64,
-    timeout: Duration,
+    deadline: Duration,
 }
 
 impl Default for WaitPolicy {
@@ -33,26 +38,26 @@ impl Default for WaitPolicy {
             initial_interval: Duration::from_secs(5),
             max_interval: Duration::from_secs(30),
             multiplier: 1.5,
-            timeout: Duration::from_secs(30 * 60),
+            deadline: Duration::from_secs(30 * 60),
         }
     }
 }
 
 impl WaitPolicy {
     /// The first interval between two reads.
-    pub fn initial_interval(mut self, interval: Duration) -> Self {
+    pub fn with_initial_interval(mut self, interval: Duration) -> Self {
         self.initial_interval = interval;
         self
     }
 
     /// The longest interval between two reads.
-    pub fn max_interval(mut self, interval: Duration) -> Self {
+    pub fn with_max_interval(mut self, interval: Duration) -> Self {
         self.max_interval = interval;
         self
     }
 
-    /// How much longer each interval is than the one before (at least 1).
-    pub fn multiplier(mut self, multiplier: f64) -> Self {
+    /// How much longer each interval is than the one before (at least 1; not a number: 1).
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
         self.multiplier = if multiplier.is_finite() {
             multiplier.max(1.0)
         } else {
@@ -62,14 +67,90 @@ impl WaitPolicy {
     }
 
     /// How long to wait in all before giving up.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 
-    /// How long the wait lasts at most.
+    /// The first interval between two reads.
+    pub fn initial_interval(&self) -> Duration {
+        self.initial_interval
+    }
+
+    /// The longest interval between two reads.
+    pub fn max_interval(&self) -> Duration {
+        self.max_interval
+    }
+
+    /// How much longer each interval is than the one before.
+    pub fn multiplier(&self) -> f64 {
+        self.multiplier
+    }
+
+    /// How long a wait lasts at most.
     pub fn deadline(&self) -> Duration {
-        self.timeout
+        self.deadline
+    }
+}
+
+/// A wait a client method has set up, run by `.await`. Before awaiting, the policy can be
+/// changed for this one call.
+///
+/// ```no_run
+/// # #[cfg(feature = "digitalocean")]
+/// # async fn demo(client: kaas::digitalocean::Client, id: uuid::Uuid) -> kaas::Result<()> {
+/// use std::time::Duration;
+/// let cluster = client
+///     .wait_until_running(id)
+///     .deadline(Duration::from_secs(600))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a wait does nothing until it is awaited"]
+pub struct Wait<'a, T> {
+    policy: WaitPolicy,
+    run: Box<dyn FnOnce(WaitPolicy) -> BoxFuture<'a, Result<T>> + Send + 'a>,
+}
+
+impl<T> fmt::Debug for Wait<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> Wait<'a, T> {
+    /// A wait that runs `run` with the policy in force when it is awaited.
+    pub(crate) fn new(
+        policy: WaitPolicy,
+        run: impl FnOnce(WaitPolicy) -> BoxFuture<'a, Result<T>> + Send + 'a,
+    ) -> Self {
+        Wait {
+            policy,
+            run: Box::new(run),
+        }
+    }
+
+    /// Gives up after `deadline` for this call (the client's policy otherwise).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.policy = self.policy.with_deadline(deadline);
+        self
+    }
+
+    /// Polls with `policy` for this call.
+    pub fn policy(mut self, policy: WaitPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+impl<'a, T: 'a> IntoFuture for Wait<'a, T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<'a, Result<T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        (self.run)(self.policy)
     }
 }
 
@@ -81,25 +162,33 @@ fn next_interval(interval: Duration, policy: &WaitPolicy) -> Duration {
         .min(policy.max_interval)
 }
 
-/// What one reading means to the waiter.
+/// What one reading means to the waiter. Each variant keeps the typed reading, so a wait that
+/// fails or times out still hands it to the caller ([`Error::last_reading`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Progress<T> {
     /// The resource is where the caller wants it; the wait returns this value.
     Done(T),
-    /// Not yet; the state seen, for the timeout message.
-    Pending(String),
-    /// The resource failed; its state and the provider's message, if any.
+    /// Not yet.
+    Pending {
+        /// The state seen, for messages.
+        state: String,
+        /// The reading, when there is one.
+        reading: Option<T>,
+    },
+    /// The resource failed.
     Failed {
         /// The failed state.
         state: String,
         /// The provider's explanation.
         message: Option<String>,
+        /// The reading, when there is one.
+        reading: Option<T>,
     },
 }
 
 /// Polls with `poll` until it reports [`Progress::Done`] (returning its value),
 /// [`Progress::Failed`] ([`Error::WaitFailed`]) or the policy's deadline passes
-/// ([`Error::WaitTimeout`], with the last state seen). An error from `poll` ends the wait.
+/// ([`Error::WaitTimeout`], with the last state and reading). An error from `poll` ends the wait.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> kaas::Result<()> {
@@ -110,7 +199,7 @@ pub enum Progress<T> {
 ///     async move {
 ///         Ok(match state {
 ///             "running" => Progress::Done(state),
-///             other => Progress::Pending(other.to_string()),
+///             other => Progress::Pending { state: other.to_string(), reading: Some(state) },
 ///         })
 ///     }
 /// })
@@ -120,6 +209,7 @@ pub enum Progress<T> {
 /// ```
 pub async fn until<T, F, Fut>(what: &str, policy: &WaitPolicy, mut poll: F) -> Result<T>
 where
+    T: Send + Sync + 'static,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Progress<T>>>,
 {
@@ -128,32 +218,58 @@ where
     loop {
         match poll().await? {
             Progress::Done(value) => return Ok(value),
-            Progress::Failed { state, message } => {
+            Progress::Failed {
+                state,
+                message,
+                reading,
+            } => {
                 return Err(Error::WaitFailed {
                     what: what.to_string(),
                     state,
                     message,
+                    reading: reading.map(Reading::new),
                 });
             }
-            Progress::Pending(state) => {
+            Progress::Pending { state, reading } => {
                 let waited = started.elapsed();
-                if waited.saturating_add(interval) > policy.timeout {
+                if waited.saturating_add(interval) > policy.deadline {
                     return Err(Error::WaitTimeout {
                         what: what.to_string(),
                         last_state: state,
                         waited,
+                        reading: reading.map(Reading::new),
                     });
                 }
                 tracing::debug!(
                     what,
                     state,
-                    next_poll_ms = interval.as_millis() as u64,
+                    next_poll_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
                     "waiting"
                 );
                 tokio::time::sleep(interval).await;
                 interval = next_interval(interval, policy);
             }
         }
+    }
+}
+
+/// The last typed reading of a wait that failed or timed out; see [`Error::last_reading`].
+pub struct Reading(Box<dyn Any + Send + Sync>);
+
+impl Reading {
+    fn new<T: Send + Sync + 'static>(reading: T) -> Self {
+        Reading(Box::new(reading))
+    }
+
+    /// The reading, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reading(..)")
     }
 }
 
@@ -164,9 +280,9 @@ mod tests {
     #[test]
     fn extreme_policies_never_overflow() {
         let policy = WaitPolicy::default()
-            .multiplier(1e300)
-            .initial_interval(Duration::MAX)
-            .max_interval(Duration::MAX);
+            .with_multiplier(1e300)
+            .with_initial_interval(Duration::MAX)
+            .with_max_interval(Duration::MAX);
         assert_eq!(next_interval(Duration::MAX, &policy), Duration::MAX);
         assert_eq!(
             next_interval(Duration::from_secs(1), &policy),
@@ -187,11 +303,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_huge_first_interval_times_out_instead_of_panicking() {
         let policy = WaitPolicy::default()
-            .initial_interval(Duration::MAX)
-            .multiplier(1e23)
-            .timeout(Duration::from_secs(60));
+            .with_initial_interval(Duration::MAX)
+            .with_multiplier(1e23)
+            .with_deadline(Duration::from_secs(60));
         let outcome = until("the test", &policy, || async {
-            Ok(Progress::<()>::Pending("pending".into()))
+            Ok(Progress::<()>::Pending {
+                state: "pending".into(),
+                reading: None,
+            })
         })
         .await;
         assert!(

@@ -86,8 +86,8 @@ async fn offline() -> anyhow::Result<()> {
         .base_url(server.base_url())
         .wait_policy(
             kaas::WaitPolicy::default()
-                .initial_interval(Duration::from_millis(200))
-                .timeout(Duration::from_secs(30)),
+                .with_initial_interval(Duration::from_millis(200))
+                .with_deadline(Duration::from_secs(30)),
         )
         .build()?;
     let cluster = client
@@ -123,9 +123,9 @@ async fn offline() -> anyhow::Result<()> {
             action.status.unwrap_or_default()
         ),
     );
-    let done = client.wait_for_action(&uid, 789).await?;
+    let done = client.wait_until_action_finished(&uid, 789).await?;
     step(
-        "wait_for_action()",
+        "wait_until_action_finished()",
         format!(
             "finished after {} polls: {}",
             polls.load(Ordering::SeqCst),

@@ -94,8 +94,8 @@ pub async fn tour() -> anyhow::Result<()> {
         .basic_auth("admin", "offline-tour-password")
         .wait_policy(
             kaas::WaitPolicy::default()
-                .initial_interval(Duration::from_millis(200))
-                .timeout(Duration::from_secs(30)),
+                .with_initial_interval(Duration::from_millis(200))
+                .with_deadline(Duration::from_secs(30)),
         )
         .build()?;
     let created = client
@@ -145,9 +145,9 @@ pub async fn tour() -> anyhow::Result<()> {
         })
         .send()
         .await?;
-    let done = client.wait_for_deploy("prod").await?;
+    let done = client.wait_until_deployed("prod").await?;
     step(
-        "wait_for_deploy()",
+        "wait_until_deployed()",
         format!(
             "{} after {} reads: version {} on {:?}",
             done.status.map(|s| s.to_string()).unwrap_or_default(),

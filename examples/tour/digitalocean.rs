@@ -152,8 +152,8 @@ async fn offline() -> anyhow::Result<()> {
         .base_url(server.base_url())
         .wait_policy(
             kaas::WaitPolicy::default()
-                .initial_interval(Duration::from_millis(200))
-                .timeout(Duration::from_secs(30)),
+                .with_initial_interval(Duration::from_millis(200))
+                .with_deadline(Duration::from_secs(30)),
         )
         .build()?;
 

@@ -2,7 +2,7 @@
 //!
 //! [`Client`] is the generated client for `specs/cloud66.yaml` with a bearer token; every
 //! operation of the spec is a method on it, plus [`Client::clusters`] over all pages and
-//! [`Client::wait_for_action`] for the asynchronous actions (a cluster is a stack underneath).
+//! [`Client::wait_until_action_finished`] for the asynchronous actions (a cluster is a stack underneath).
 //!
 //! ```no_run
 //! # async fn demo() -> kaas::Result<()> {
@@ -18,7 +18,7 @@
 //!     })
 //!     .send()
 //!     .await?;
-//! let finished = client.wait_for_action(cluster.uid.as_deref().unwrap_or_default(), action.response.unwrap_or_default().id.unwrap_or_default()).await?;
+//! let finished = client.wait_until_action_finished(cluster.uid.as_deref().unwrap_or_default(), action.response.unwrap_or_default().id.unwrap_or_default()).await?;
 //! println!("{:?}", finished.finished_message);
 //! # Ok(()) }
 //! ```
@@ -28,7 +28,7 @@ use futures::stream::BoxStream;
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress};
+use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("cloud66");
 
@@ -127,36 +127,45 @@ impl Client {
         })
     }
 
-    /// Polls a stack action (as the client's [`crate::WaitPolicy`] says: by default from 5 s,
-    /// growing to 30 s; Cloud66's own clients poll every 10-15 s) until `finished_at`
-    /// is set, and returns it; fails with [`Error::WaitFailed`] carrying the server's message
-    /// when `finished_success` is false. Accepts the document's shape too (`status`).
+    /// Polls a stack action (as the client's [`crate::WaitPolicy`] says, or the call's own
+    /// `.deadline(..)` / `.policy(..)`: by default from 5 s, growing to 30 s; Cloud66's own
+    /// clients poll every 10-15 s) until `finished_at` is set, and returns it; fails with
+    /// [`Error::WaitFailed`] carrying the server's message when `finished_success` is false.
+    /// Accepts the document's shape too (`status`). A failed or timed-out wait keeps the last
+    /// `types::StackAction` read ([`Error::last_reading`]).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
-    /// let action = client.wait_for_action("5999b763474b0eafa5fafb64bff0ba80", 789).await?;
+    /// let action = client
+    ///     .wait_until_action_finished("5999b763474b0eafa5fafb64bff0ba80", 789)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_for_action(
+    pub fn wait_until_action_finished(
         &self,
         stack_id: &str,
         action_id: i64,
-    ) -> Result<types::StackAction> {
-        let what = format!("action {action_id} of stack {stack_id}");
-        wait::until(&what, &self.wait, || async {
-            let response = self
-                .api
-                .get_stack_action()
-                .stack_id(stack_id)
-                .id(action_id)
-                .send()
-                .await?;
-            let action = response
-                .response
-                .ok_or_else(|| Error::decode("the answer carries no `response`", b""))?;
-            Ok(judge_action(action))
+    ) -> Wait<'_, types::StackAction> {
+        let stack_id = stack_id.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                let what = format!("action {action_id} of stack {stack_id}");
+                wait::until(&what, &policy, || async {
+                    let response = self
+                        .api
+                        .get_stack_action()
+                        .stack_id(stack_id.as_str())
+                        .id(action_id)
+                        .send()
+                        .await?;
+                    let action = response
+                        .response
+                        .ok_or_else(|| Error::decode("the answer carries no `response`", b""))?;
+                    Ok(judge_action(action))
+                })
+                .await
+            })
         })
-        .await
     }
 }
 
@@ -172,16 +181,21 @@ fn judge_action(action: types::StackAction) -> Progress<types::StackAction> {
             Some(false) => Progress::Failed {
                 state: "failed".into(),
                 message: action.finished_message.clone(),
+                reading: Some(action),
             },
             _ => Progress::Done(action),
         };
     }
-    match action.status.as_deref() {
-        Some(state @ ("failed" | "error")) => Progress::Failed {
-            state: state.into(),
+    let state = action.status.clone().unwrap_or_else(|| "running".into());
+    match state.as_str() {
+        "failed" | "error" => Progress::Failed {
+            state,
             message: action.finished_message.clone(),
+            reading: Some(action),
         },
-        Some(state) => Progress::Pending(state.into()),
-        None => Progress::Pending("running".into()),
+        _ => Progress::Pending {
+            state,
+            reading: Some(action),
+        },
     }
 }

@@ -14,7 +14,7 @@
 //!     .build()?;
 //! let body = types::DeployRequest { version: "7.2.6".into() };
 //! client.start_cluster_deploy().name("prod").body(body).send().await?;
-//! let deploy = client.wait_for_deploy("prod").await?;
+//! let deploy = client.wait_until_deployed("prod").await?;
 //! println!("deployed to {:?}", deploy.deployed);
 //! # Ok(()) }
 //! ```
@@ -52,7 +52,7 @@ use secrecy::SecretString;
 use crate::auth::{Authenticate, Basic, Bearer};
 use crate::error::{DecodedErrorBody, Error, Result};
 use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress};
+use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("commissaire");
 
@@ -210,59 +210,80 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
-    /// let deploy = client.wait_for_deploy("prod").await?;
+    /// let deploy = client.wait_until_deployed("prod").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_for_deploy(&self, cluster: &str) -> Result<types::ClusterDeploy> {
-        self.wait_for(cluster, "deploy", |name| async move {
-            self.api.get_cluster_deploy().name(name).send().await
+    pub fn wait_until_deployed(&self, cluster: &str) -> Wait<'_, types::ClusterDeploy> {
+        let cluster = cluster.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                self.wait_for(&cluster, "deploy", &policy, |name| async move {
+                    self.api.get_cluster_deploy().name(name).send().await
+                })
+                .await
+            })
         })
-        .await
     }
 
     /// Polls the cluster's upgrade until `finished` or `failed`; fails at once as
-    /// [`Client::wait_for_deploy`] does when the upgrade or the cluster cannot be read.
+    /// [`Client::wait_until_deployed`] does when the upgrade or the cluster cannot be read.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
-    /// let upgrade = client.wait_for_upgrade("prod").await?;
+    /// let upgrade = client.wait_until_upgraded("prod").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_for_upgrade(&self, cluster: &str) -> Result<types::ClusterUpgrade> {
-        self.wait_for(cluster, "upgrade", |name| async move {
-            self.api.get_cluster_upgrade().name(name).send().await
+    pub fn wait_until_upgraded(&self, cluster: &str) -> Wait<'_, types::ClusterUpgrade> {
+        let cluster = cluster.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                self.wait_for(&cluster, "upgrade", &policy, |name| async move {
+                    self.api.get_cluster_upgrade().name(name).send().await
+                })
+                .await
+            })
         })
-        .await
     }
 
     /// Polls the cluster's restart until `finished` or `failed`; fails at once as
-    /// [`Client::wait_for_deploy`] does when the restart or the cluster cannot be read.
+    /// [`Client::wait_until_deployed`] does when the restart or the cluster cannot be read.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
-    /// let restart = client.wait_for_restart("prod").await?;
+    /// let restart = client.wait_until_restarted("prod").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_for_restart(&self, cluster: &str) -> Result<types::ClusterRestart> {
-        self.wait_for(cluster, "restart", |name| async move {
-            self.api.get_cluster_restart().name(name).send().await
+    pub fn wait_until_restarted(&self, cluster: &str) -> Wait<'_, types::ClusterRestart> {
+        let cluster = cluster.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                self.wait_for(&cluster, "restart", &policy, |name| async move {
+                    self.api.get_cluster_restart().name(name).send().await
+                })
+                .await
+            })
         })
-        .await
     }
 
     /// Reads the operation with `read` until it is finished or failed. A record that cannot be
     /// read (404 or 500) ends the wait with that error, explained; the first time the
     /// operation is seen in process, the cluster is read once to make sure it exists.
-    async fn wait_for<T, F, Fut>(&self, cluster: &str, kind: &'static str, mut read: F) -> Result<T>
+    async fn wait_for<T, F, Fut>(
+        &self,
+        cluster: &str,
+        kind: &'static str,
+        policy: &wait::WaitPolicy,
+        mut read: F,
+    ) -> Result<T>
     where
-        T: ClusterOperation,
+        T: ClusterOperation + Send + Sync + 'static,
         F: FnMut(types::ClusterName) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let name = cluster_name(cluster)?;
         let what = format!("the {kind} of cluster {cluster}");
         let cluster_confirmed = AtomicBool::new(false);
-        wait::until(&what, &self.wait, || {
+        wait::until(&what, policy, || {
             let reading = read(name.clone());
             let name = name.clone();
             let cluster_confirmed = &cluster_confirmed;
@@ -277,7 +298,7 @@ impl Client {
                     _ => error,
                 })?;
                 let progress = judge(operation);
-                if matches!(progress, Progress::Pending(_))
+                if matches!(progress, Progress::Pending { .. })
                     && !cluster_confirmed.swap(true, Ordering::Relaxed)
                 {
                     self.confirm_cluster(name, cluster, kind).await?;
@@ -318,9 +339,16 @@ fn judge<T: ClusterOperation>(operation: T) -> Progress<T> {
         Some(types::OperationState::Failed) => Progress::Failed {
             state: "failed".into(),
             message: None,
+            reading: Some(operation),
         },
-        Some(other) => Progress::Pending(other.to_string()),
-        None => Progress::Pending("unknown".into()),
+        Some(other) => Progress::Pending {
+            state: other.to_string(),
+            reading: Some(operation),
+        },
+        None => Progress::Pending {
+            state: "unknown".into(),
+            reading: Some(operation),
+        },
     }
 }
 
@@ -418,11 +446,20 @@ mod tests {
     #[test]
     fn operations_are_judged_by_status() {
         let mut deploy = types::ClusterDeploy::default();
-        assert_eq!(judge(deploy.clone()), Progress::Pending("unknown".into()));
+        assert_eq!(
+            judge(deploy.clone()),
+            Progress::Pending {
+                state: "unknown".into(),
+                reading: Some(deploy.clone())
+            }
+        );
         deploy.status = Some(types::OperationState::InProcess);
         assert_eq!(
             judge(deploy.clone()),
-            Progress::Pending("in_process".into())
+            Progress::Pending {
+                state: "in_process".into(),
+                reading: Some(deploy.clone())
+            }
         );
         deploy.status = Some(types::OperationState::Failed);
         assert!(matches!(judge(deploy.clone()), Progress::Failed { .. }));

@@ -23,7 +23,7 @@ use crate::error::{DecodedErrorBody, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress};
+use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("digitalocean");
 
@@ -239,7 +239,10 @@ impl Client {
 
     /// Polls the cluster until its state is `running` and returns it. Fails fast with
     /// [`Error::WaitFailed`](crate::Error::WaitFailed) on `error`, `deleting` or `deleted`, and with
-    /// [`Error::WaitTimeout`](crate::Error::WaitTimeout) (naming the last state) when the wait policy's deadline passes.
+    /// [`Error::WaitTimeout`](crate::Error::WaitTimeout) (naming the last state) when the wait
+    /// policy's deadline passes; both keep the last `types::Cluster` read
+    /// ([`Error::last_reading`](crate::Error::last_reading)). The call can set its own deadline:
+    /// `client.wait_until_running(id).deadline(Duration::from_secs(600)).await`.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
@@ -247,27 +250,35 @@ impl Client {
     /// println!("{} is running at {:?}", cluster.name, cluster.endpoint);
     /// # Ok(()) }
     /// ```
-    pub async fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Result<types::Cluster> {
-        let what = format!("cluster {cluster_id} to be running");
-        wait::until(&what, &self.wait, || async {
-            let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?;
-            let cluster = cluster.kubernetes_cluster;
-            let status = cluster.status.clone().unwrap_or_default();
-            let state = status
-                .state
-                .clone()
-                .unwrap_or(types::ClusterState::Unknown(String::new()));
-            Ok(match state {
-                types::ClusterState::Running => Progress::Done(cluster),
-                types::ClusterState::Error
-                | types::ClusterState::Deleting
-                | types::ClusterState::Deleted => Progress::Failed {
-                    state: state.to_string(),
-                    message: status.message,
-                },
-                other => Progress::Pending(other.to_string()),
+    pub fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Wait<'_, types::Cluster> {
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                let what = format!("cluster {cluster_id} to be running");
+                wait::until(&what, &policy, || async {
+                    let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?;
+                    let cluster = cluster.kubernetes_cluster;
+                    let status = cluster.status.clone().unwrap_or_default();
+                    let state = status
+                        .state
+                        .clone()
+                        .unwrap_or(types::ClusterState::Unknown(String::new()));
+                    Ok(match state {
+                        types::ClusterState::Running => Progress::Done(cluster),
+                        types::ClusterState::Error
+                        | types::ClusterState::Deleting
+                        | types::ClusterState::Deleted => Progress::Failed {
+                            state: state.to_string(),
+                            message: status.message,
+                            reading: Some(cluster),
+                        },
+                        other => Progress::Pending {
+                            state: other.to_string(),
+                            reading: Some(cluster),
+                        },
+                    })
+                })
+                .await
             })
         })
-        .await
     }
 }

@@ -31,7 +31,7 @@ use secrecy::SecretString;
 use crate::error::{CryptoError, Error, Result};
 use crate::kubeconfig::Kubeconfig;
 use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
-use crate::wait::{self, Progress};
+use crate::wait::{self, Progress, Wait};
 
 pub use auth::OtpSource;
 pub use nacl::KubeconfigKey;
@@ -272,19 +272,27 @@ impl Client {
     }
 
     /// Polls the cluster until its status is `ready`; fails fast on `failed` (or `deleting`).
+    /// The client's wait policy applies unless the call sets its own (`.deadline(..)`,
+    /// `.policy(..)`); a failed or timed-out wait keeps the last `types::Cluster` read
+    /// ([`Error::last_reading`]).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
     /// let cluster = client.wait_until_ready("cluster-id").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_until_ready(&self, cluster_id: &str) -> Result<types::Cluster> {
-        let what = format!("cluster {cluster_id} to be ready");
-        wait::until(&what, &self.wait, || async {
-            let cluster = self.read_cluster(cluster_id).await?;
-            Ok(judge(cluster.statuses.status.clone(), cluster))
+    pub fn wait_until_ready(&self, cluster_id: &str) -> Wait<'_, types::Cluster> {
+        let cluster_id = cluster_id.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                let what = format!("cluster {cluster_id} to be ready");
+                wait::until(&what, &policy, || async {
+                    let cluster = self.read_cluster(&cluster_id).await?;
+                    Ok(judge(cluster.statuses.status.clone(), cluster))
+                })
+                .await
+            })
         })
-        .await
     }
 
     /// Polls the project until its status is `ready`; fails fast on `failed` (or `deleting`).
@@ -294,19 +302,24 @@ impl Client {
     /// let project = client.wait_until_project_ready("project-id").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_until_project_ready(&self, project_id: &str) -> Result<types::Project> {
-        let what = format!("project {project_id} to be ready");
-        wait::until(&what, &self.wait, || async {
-            let project = self
-                .api
-                .get_project()
-                .project_id(project_id)
-                .send()
-                .await?
-                .project;
-            Ok(judge(Some(project.status.clone()), project))
+    pub fn wait_until_project_ready(&self, project_id: &str) -> Wait<'_, types::Project> {
+        let project_id = project_id.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                let what = format!("project {project_id} to be ready");
+                wait::until(&what, &policy, || async {
+                    let project = self
+                        .api
+                        .get_project()
+                        .project_id(project_id.as_str())
+                        .send()
+                        .await?
+                        .project;
+                    Ok(judge(Some(project.status.clone()), project))
+                })
+                .await
+            })
         })
-        .await
     }
 
     /// Polls the cluster until reading it answers 404.
@@ -317,22 +330,28 @@ impl Client {
     /// client.wait_until_deleted("cluster-id").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn wait_until_deleted(&self, cluster_id: &str) -> Result<()> {
-        let what = format!("cluster {cluster_id} to be deleted");
-        wait::until(&what, &self.wait, || async {
-            match self.read_cluster(cluster_id).await {
-                Ok(cluster) => Ok(Progress::Pending(
-                    cluster
-                        .statuses
-                        .status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "present".into()),
-                )),
-                Err(error) if error.is_not_found() => Ok(Progress::Done(())),
-                Err(error) => Err(error),
-            }
+    pub fn wait_until_deleted(&self, cluster_id: &str) -> Wait<'_, ()> {
+        let cluster_id = cluster_id.to_string();
+        Wait::new(self.wait.clone(), move |policy| {
+            Box::pin(async move {
+                let what = format!("cluster {cluster_id} to be deleted");
+                wait::until(&what, &policy, || async {
+                    match self.read_cluster(&cluster_id).await {
+                        Ok(cluster) => Ok(Progress::Pending {
+                            state: cluster
+                                .statuses
+                                .status
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "present".into()),
+                            reading: None,
+                        }),
+                        Err(error) if error.is_not_found() => Ok(Progress::Done(())),
+                        Err(error) => Err(error),
+                    }
+                })
+                .await
+            })
         })
-        .await
     }
 
     async fn read_cluster(&self, cluster_id: &str) -> Result<types::Cluster> {
@@ -354,9 +373,16 @@ fn judge<T>(status: Option<types::ResourceStatus>, value: T) -> Progress<T> {
         Some(state @ (S::Failed | S::Deleting)) => Progress::Failed {
             state: state.to_string(),
             message: None,
+            reading: Some(value),
         },
-        Some(other) => Progress::Pending(other.to_string()),
-        None => Progress::Pending("unknown".into()),
+        Some(other) => Progress::Pending {
+            state: other.to_string(),
+            reading: Some(value),
+        },
+        None => Progress::Pending {
+            state: "unknown".into(),
+            reading: Some(value),
+        },
     }
 }
 

@@ -229,7 +229,7 @@ fn without_userinfo(raw: &str) -> String {
 /// let client = kaas::digitalocean::Client::builder()
 ///     .token("dop_v1_example")
 ///     .timeout(Duration::from_secs(20))
-///     .retry_policy(kaas::RetryPolicy::default().max_attempts(6))
+///     .retry_policy(kaas::RetryPolicy::default().with_max_attempts(6))
 ///     .build()?;
 /// # Ok(()) }
 /// ```

@@ -7,15 +7,16 @@ use rand::Rng as _;
 /// Statuses retried for idempotent requests.
 pub(super) const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 504];
 
-/// When and how often a failed request is tried again.
+/// When and how often a failed request is tried again. Setters are `with_*`, getters the bare
+/// names, as in [`WaitPolicy`](crate::WaitPolicy).
 ///
 /// ```
 /// use std::time::Duration;
 /// let policy = kaas::RetryPolicy::default()
-///     .max_attempts(6)
-///     .initial_backoff(Duration::from_millis(200))
-///     .max_elapsed(Duration::from_secs(60));
-/// assert_eq!(policy.attempts(), 6);
+///     .with_max_attempts(6)
+///     .with_initial_backoff(Duration::from_millis(200))
+///     .with_max_elapsed(Duration::from_secs(60));
+/// assert_eq!(policy.max_attempts(), 6);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -47,42 +48,47 @@ impl RetryPolicy {
     }
 
     /// How many times a request is sent at most (1 = no retry). Zero is treated as one.
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The cap of the first backoff; it doubles with each attempt. Clamped to `max_backoff`.
-    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, delay: Duration) -> Self {
         self.initial_backoff = delay;
         self
     }
 
     /// The longest single wait. A server asking for a longer wait (`Retry-After`) is not retried:
     /// the error is returned with [`ApiError::retry_after`](crate::ApiError::retry_after) set, so the caller decides.
-    pub fn max_backoff(mut self, delay: Duration) -> Self {
+    pub fn with_max_backoff(mut self, delay: Duration) -> Self {
         self.max_backoff = delay;
         self
     }
 
     /// The most time spent waiting between attempts of one request.
-    pub fn max_elapsed(mut self, budget: Duration) -> Self {
+    pub fn with_max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
     }
 
     /// How many times a request is sent at most.
-    pub fn attempts(&self) -> u32 {
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
+    /// The cap of the first backoff.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
     /// The longest single wait between attempts.
-    pub fn backoff_cap(&self) -> Duration {
+    pub fn max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
     /// The most time spent waiting between attempts of one request.
-    pub fn elapsed_budget(&self) -> Duration {
+    pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
 
@@ -107,8 +113,8 @@ mod tests {
     #[test]
     fn backoff_is_equal_jitter_under_a_doubling_cap() {
         let policy = RetryPolicy::default()
-            .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(1000));
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(1000));
         for attempt in 1..=8u32 {
             let cap =
                 Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_millis(1000));
@@ -118,10 +124,13 @@ mod tests {
             }
         }
         let extreme = RetryPolicy::default()
-            .initial_backoff(Duration::MAX)
-            .max_backoff(Duration::MAX);
+            .with_initial_backoff(Duration::MAX)
+            .with_max_backoff(Duration::MAX);
         assert!(extreme.backoff(u32::MAX) <= Duration::MAX);
-        assert_eq!(RetryPolicy::none().attempts(), 1);
-        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+        assert_eq!(RetryPolicy::none().max_attempts(), 1);
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 }

@@ -21,7 +21,7 @@ fn client(server: &MockServer) -> Client {
     Client::builder()
         .token("c66-SENTINEL-token")
         .base_url(server.base_url())
-        .wait_policy(WaitPolicy::default().timeout(Duration::from_secs(300)))
+        .wait_policy(WaitPolicy::default().with_deadline(Duration::from_secs(300)))
         .no_timeouts()
         .build()
         .unwrap()
@@ -177,7 +177,10 @@ async fn reboot_then_wait_until_the_action_finishes() {
         .unwrap();
     let action_id = started.response.unwrap().id.unwrap();
     let clock = tokio::time::Instant::now();
-    let action = client.wait_for_action(UID, action_id).await.unwrap();
+    let action = client
+        .wait_until_action_finished(UID, action_id)
+        .await
+        .unwrap();
     assert_eq!(action.finished_success, Some(true));
     assert_eq!(action.finished_message.as_deref(), Some("Servers rebooted"));
     assert_eq!(polls.load(Ordering::SeqCst), 3);
@@ -261,7 +264,10 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
         )],
     )
     .await;
-    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    let error = client(&server)
+        .wait_until_action_finished(UID, 789)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::WaitFailed { message: Some(m), .. } if m == "Reboot failed on web1: host unreachable"),
         "{error:?}"
@@ -283,7 +289,10 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
         ],
     )
     .await;
-    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    let error = client(&server)
+        .wait_until_action_finished(UID, 789)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
         "{error:?}"
@@ -299,7 +308,10 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
         )],
     )
     .await;
-    let error = client(&server).wait_for_action(UID, 789).await.unwrap_err();
+    let error = client(&server)
+        .wait_until_action_finished(UID, 789)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "running"),
         "{error:?}"

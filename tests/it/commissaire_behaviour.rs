@@ -23,8 +23,8 @@ fn client(server: &MockServer) -> Client {
         .retry_policy(RetryPolicy::none())
         .wait_policy(
             WaitPolicy::default()
-                .initial_interval(Duration::from_secs(5))
-                .timeout(Duration::from_secs(300)),
+                .with_initial_interval(Duration::from_secs(5))
+                .with_deadline(Duration::from_secs(300)),
         )
         .no_timeouts()
         .build()
@@ -288,7 +288,7 @@ async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending(
         );
     }
     for cluster in ["prod cluster", "prod.1", ""] {
-        let error = client.wait_for_deploy(cluster).await.unwrap_err();
+        let error = client.wait_until_deployed(cluster).await.unwrap_err();
         assert!(
             matches!(&error, Error::InvalidInput(m) if m.contains("[A-Za-z0-9_-]+")),
             "{cluster}: {error:?}"
@@ -544,7 +544,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
     let client = Client::builder()
         .base_url(server.base_url())
         .basic_auth("admin", "SENTINEL-password")
-        .retry_policy(RetryPolicy::default().max_attempts(3))
+        .retry_policy(RetryPolicy::default().with_max_attempts(3))
         .no_timeouts()
         .build()
         .unwrap();
@@ -689,7 +689,7 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         started.body().status,
         Some(types::OperationState::InProcess)
     );
-    let deploy = client.wait_for_deploy("prod").await.unwrap();
+    let deploy = client.wait_until_deployed("prod").await.unwrap();
     assert_eq!(deploy.status, Some(types::OperationState::Finished));
     assert_eq!(reads.load(Ordering::SeqCst), 3);
     assert_eq!(
@@ -704,14 +704,14 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
         vec!["in_process", "failed"],
     )
     .await;
-    let error = client.wait_for_upgrade("prod").await.unwrap_err();
+    let error = client.wait_until_upgraded("prod").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
         "{error:?}"
     );
 
     operation(&server, "/api/v0/cluster/prod/restart", vec!["in_process"]).await;
-    let error = client.wait_for_restart("prod").await.unwrap_err();
+    let error = client.wait_until_restarted("prod").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "in_process"),
         "{error:?}"
@@ -730,7 +730,10 @@ async fn a_wait_on_a_record_that_cannot_be_read_fails_at_once_naming_the_cluster
             })
             .await;
         let clock = tokio::time::Instant::now();
-        let error = client(&server).wait_for_upgrade("ghost").await.unwrap_err();
+        let error = client(&server)
+            .wait_until_upgraded("ghost")
+            .await
+            .unwrap_err();
         assert_eq!(clock.elapsed(), Duration::ZERO, "no waiting");
         assert_eq!(error.status(), Some(status));
         assert_eq!(
@@ -779,7 +782,7 @@ async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
         .unwrap();
     assert_eq!(started.status(), 201);
     let clock = tokio::time::Instant::now();
-    let error = client.wait_for_deploy("ghost").await.unwrap_err();
+    let error = client.wait_until_deployed("ghost").await.unwrap_err();
     assert_eq!(
         clock.elapsed(),
         Duration::ZERO,

@@ -33,8 +33,8 @@ fn client_with(server: &MockServer, retry: RetryPolicy) -> Client {
         .retry_policy(retry)
         .wait_policy(
             WaitPolicy::default()
-                .initial_interval(Duration::from_secs(10))
-                .timeout(Duration::from_secs(600)),
+                .with_initial_interval(Duration::from_secs(10))
+                .with_deadline(Duration::from_secs(600)),
         )
         .no_timeouts()
         .build()
@@ -200,7 +200,7 @@ async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
                 .json_body(json!({"id": "service_unavailable", "message": "try later"}));
         })
         .await;
-    let error: Error = client_with(&server, RetryPolicy::default().max_attempts(3))
+    let error: Error = client_with(&server, RetryPolicy::default().with_max_attempts(3))
         .get_cluster()
         .cluster_id(cluster_id())
         .send()
@@ -473,6 +473,39 @@ async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_stat
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "provisioning"),
         "{error:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_takes_its_own_deadline_and_keeps_the_last_typed_reading() {
+    let server = MockServer::start_async().await;
+    let reads = server
+        .mock_async(|when, then| {
+            when.path(cluster_path());
+            then.status(200).json_body(cluster_json("provisioning"));
+        })
+        .await;
+    let started = tokio::time::Instant::now();
+    // The client waits up to 600 s; this call, 30 s.
+    let error = client(&server)
+        .wait_until_running(cluster_id())
+        .deadline(Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() <= Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(&error, Error::WaitTimeout { .. }), "{error:?}");
+    let last = error
+        .last_reading::<types::Cluster>()
+        .expect("the last cluster read is kept, typed");
+    assert_eq!(
+        last.status.as_ref().and_then(|s| s.state.clone()),
+        Some(types::ClusterState::Provisioning)
+    );
+    // Reads at 0, 10 and 25 s; the next, 22.5 s later, would pass the 30 s deadline.
+    assert_eq!(reads.calls_async().await, 3);
 }
 
 /// A page of 200 clusters, built from upstream's list example; cluster `odd` has a node pool

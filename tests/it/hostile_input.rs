@@ -217,8 +217,8 @@ async fn a_rate_limit_reset_in_the_past_still_waits_the_backoff() {
         })
         .await;
     let policy = kaas::RetryPolicy::default()
-        .max_attempts(4)
-        .initial_backoff(Duration::from_millis(200));
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(200));
     let client = kaas::digitalocean::Client::builder()
         .token("t")
         .base_url(server.base_url())

@@ -31,8 +31,8 @@ fn client(server: &MockServer) -> Client {
         .base_url(server.base_url())
         .wait_policy(
             WaitPolicy::default()
-                .initial_interval(Duration::from_secs(10))
-                .timeout(Duration::from_secs(600)),
+                .with_initial_interval(Duration::from_secs(10))
+                .with_deadline(Duration::from_secs(600)),
         )
         .no_timeouts()
         .build()
@@ -560,8 +560,8 @@ async fn a_create_answered_503_is_not_retried() {
         .base_url(server.base_url())
         .retry_policy(
             RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(2)),
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(2)),
         )
         .build()
         .unwrap();

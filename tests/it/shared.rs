@@ -110,9 +110,9 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
 
 fn quick_policy() -> WaitPolicy {
     WaitPolicy::default()
-        .initial_interval(Duration::from_secs(5))
-        .max_interval(Duration::from_secs(20))
-        .timeout(Duration::from_secs(120))
+        .with_initial_interval(Duration::from_secs(5))
+        .with_max_interval(Duration::from_secs(20))
+        .with_deadline(Duration::from_secs(120))
 }
 
 #[tokio::test(start_paused = true)]
@@ -123,7 +123,10 @@ async fn wait_returns_the_reading_once_done() {
         let n = polls.fetch_add(1, Ordering::SeqCst);
         async move {
             Ok(if n < 3 {
-                Progress::Pending(format!("step {n}"))
+                Progress::Pending {
+                    state: format!("step {n}"),
+                    reading: Some(n),
+                }
             } else {
                 Progress::Done(n)
             })
@@ -136,18 +139,40 @@ async fn wait_returns_the_reading_once_done() {
     assert_eq!(started.elapsed(), Duration::from_millis(23_750));
 }
 
+/// A reading as a provider's wait would keep it.
+#[derive(Debug, PartialEq)]
+struct Cluster {
+    id: u32,
+    state: &'static str,
+}
+
 #[tokio::test(start_paused = true)]
-async fn wait_times_out_naming_the_last_state() {
-    let error = until::<(), _, _>("cluster 42 to be running", &quick_policy(), || async {
-        Ok(Progress::Pending("provisioning".into()))
+async fn wait_times_out_naming_the_last_state_and_keeping_the_last_reading() {
+    let error = until("cluster 42 to be running", &quick_policy(), || async {
+        Ok(Progress::Pending {
+            state: "provisioning".into(),
+            reading: Some(Cluster {
+                id: 42,
+                state: "provisioning",
+            }),
+        })
     })
     .await
     .unwrap_err();
+    assert_eq!(
+        error.last_reading::<Cluster>(),
+        Some(&Cluster {
+            id: 42,
+            state: "provisioning"
+        })
+    );
+    assert_eq!(error.last_reading::<String>(), None, "typed: no other type");
     match error {
         Error::WaitTimeout {
             what,
             last_state,
             waited,
+            ..
         } => {
             assert_eq!(what, "cluster 42 to be running");
             assert_eq!(last_state, "provisioning");
@@ -163,6 +188,7 @@ async fn wait_fails_fast_on_a_failed_state() {
         Ok(Progress::Failed {
             state: "error".into(),
             message: Some("quota exceeded".into()),
+            reading: None,
         })
     })
     .await

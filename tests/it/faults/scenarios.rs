@@ -57,8 +57,8 @@ impl Clock {
             Clock::Real => ClientSettings {
                 timeout: Some(SHORT_TIMEOUT),
                 retry: RetryPolicy::default()
-                    .max_attempts(REAL_CLOCK_ATTEMPTS as u32)
-                    .initial_backoff(Duration::from_millis(10)),
+                    .with_max_attempts(REAL_CLOCK_ATTEMPTS as u32)
+                    .with_initial_backoff(Duration::from_millis(10)),
                 max_response_bytes: None,
             },
         }
