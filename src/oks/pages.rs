@@ -88,6 +88,21 @@ impl Trail {
     }
 }
 
+/// A list request at the page the walk asks for: by number, or by cursor. (The three list
+/// builders share these setters but no trait.)
+macro_rules! at_page {
+    ($request:expr, $query:expr) => {{
+        let mut request = $request;
+        if let Some(page) = $query.page {
+            request = request.page(page);
+        }
+        if let Some(cursor) = $query.cursor {
+            request = request.cursor(cursor);
+        }
+        request
+    }};
+}
+
 impl Client {
     /// Every project of the account, over all pages of [`list_projects`](super::GeneratedClient::list_projects).
     ///
@@ -102,13 +117,7 @@ impl Client {
         self.walk(move |query| {
             let api = api.clone();
             async move {
-                let mut request = api.list_projects().limit(MAX_PAGE_SIZE);
-                if let Some(page) = query.page {
-                    request = request.page(page);
-                }
-                if let Some(cursor) = query.cursor {
-                    request = request.cursor(cursor);
-                }
+                let request = at_page!(api.list_projects().limit(MAX_PAGE_SIZE), query);
                 let list = request.send().await?;
                 Ok((list.projects, list.pagination))
             }
@@ -128,13 +137,7 @@ impl Client {
         self.walk(move |query| {
             let api = api.clone();
             async move {
-                let mut request = api.list_clusters().limit(MAX_PAGE_SIZE);
-                if let Some(page) = query.page {
-                    request = request.page(page);
-                }
-                if let Some(cursor) = query.cursor {
-                    request = request.cursor(cursor);
-                }
+                let request = at_page!(api.list_clusters().limit(MAX_PAGE_SIZE), query);
                 let list = request.send().await?;
                 Ok((list.clusters, list.pagination))
             }
@@ -159,17 +162,11 @@ impl Client {
             let api = api.clone();
             let project_id = project_id.clone();
             async move {
-                let mut request = api
+                let request = api
                     .list_project_clusters()
                     .project_id(project_id)
                     .limit(MAX_PAGE_SIZE);
-                if let Some(page) = query.page {
-                    request = request.page(page);
-                }
-                if let Some(cursor) = query.cursor {
-                    request = request.cursor(cursor);
-                }
-                let list = request.send().await?;
+                let list = at_page!(request, query).send().await?;
                 Ok((list.clusters, list.pagination))
             }
         })
