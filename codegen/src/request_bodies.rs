@@ -76,15 +76,7 @@ fn make_optional_collections_nullable(doc: &Value, schema: &mut Value) {
     let Some(map) = schema.as_object_mut() else {
         return;
     };
-    let required: BTreeSet<String> = map
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let required = super::spec_check::required_names(map);
     if let Some(Value::Object(properties)) = map.get_mut("properties") {
         for (name, property) in properties.iter_mut() {
             if !required.contains(name) && is_collection(doc, property) {

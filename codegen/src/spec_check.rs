@@ -383,18 +383,23 @@ pub fn document_property_defaults(doc: &mut Value) {
     }
 }
 
+/// The names a schema object lists in `required`.
+pub fn required_names(schema: &Map<String, Value>) -> BTreeSet<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn walk_schemas(node: &mut Value) {
     match node {
         Value::Object(map) => {
-            let required: Vec<String> = map
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| {
-                    r.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let required = required_names(map);
             if let Some(Value::Object(props)) = map.get_mut("properties") {
                 for (prop, schema) in props.iter_mut() {
                     if !required.contains(prop) {
