@@ -21,7 +21,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::transport::RateLimit;
+use crate::transport::rate_limit::RateLimit;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -99,7 +99,7 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
         /// The last reading, typed; see [`Error::last_reading`].
-        reading: Option<crate::wait::Reading>,
+        reading: Option<Reading>,
     },
 
     /// The resource reached a failed state while being waited for.
@@ -112,7 +112,7 @@ pub enum Error {
         /// The provider's explanation, when it gives one.
         message: Option<String>,
         /// The reading that failed, typed; see [`Error::last_reading`].
-        reading: Option<crate::wait::Reading>,
+        reading: Option<Reading>,
     },
 
     /// A kubeconfig that is not valid YAML.
@@ -322,63 +322,22 @@ pub(crate) fn page_text(body: &[u8]) -> String {
     excerpt(collapsed.as_bytes())
 }
 
-impl<E> From<progenitor_client::Error<E>> for Error {
-    fn from(error: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as P;
-        match error {
-            P::InvalidRequest(message) => Error::InvalidInput(message),
-            P::Custom(message) => Error::InvalidInput(message),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) => {
-                crate::transport::classify_reqwest_error(e)
-            }
-            P::ResponseBodyError(e) => {
-                if e.is_timeout() {
-                    Error::Timeout {
-                        message: "reading the response body".into(),
-                    }
-                } else {
-                    Error::transport("the response body could not be read completely", e)
-                }
-            }
-            P::InvalidResponsePayload(body, e) => Error::decode(e, &body),
-            P::ErrorResponse(value) => Error::Api(Box::new(ApiError {
-                provider: "unknown",
-                status: value.status().as_u16(),
-                code: None,
-                message: value
-                    .status()
-                    .canonical_reason()
-                    .unwrap_or_default()
-                    .to_string(),
-                details: Vec::new(),
-                request_id: None,
-                retry_after: None,
-                rate_limit: None,
-                body: None,
-                body_excerpt: None,
-                url: None,
-            })),
-            P::UnexpectedResponse(response) => {
-                use crate::transport::Refusal;
-                match crate::transport::refusal(&response) {
-                    Some(Refusal::Api(api)) if api.status == 501 => {
-                        Error::NotImplemented(Box::new((**api).clone()))
-                    }
-                    Some(Refusal::Api(api)) if api.is_rate_limited() => {
-                        Error::RateLimited(Box::new((**api).clone()))
-                    }
-                    Some(Refusal::Api(api)) => Error::Api(Box::new((**api).clone())),
-                    Some(Refusal::TooLarge { limit }) => Error::BodyTooLarge { limit: *limit },
-                    Some(Refusal::InvalidInput(reason)) => Error::InvalidInput(reason.to_string()),
-                    None => Error::Decode {
-                        message: format!(
-                            "status {} is not described by the spec",
-                            response.status()
-                        ),
-                        body_excerpt: String::new(),
-                    },
-                }
-            }
-        }
+/// The last typed reading of a wait that failed or timed out; see [`Error::last_reading`].
+pub struct Reading(Box<dyn std::any::Any + Send + Sync>);
+
+impl Reading {
+    pub(crate) fn new<T: Send + Sync + 'static>(reading: T) -> Self {
+        Reading(Box::new(reading))
+    }
+
+    /// The reading, if it is a `T`.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reading(..)")
     }
 }

@@ -4,7 +4,6 @@
 //! ([`Progress`]), and sleeps with a growing interval until the check says done, says failed,
 //! or the deadline passes. Time is `tokio::time`, so tests drive it with a paused clock.
 
-use std::any::Any;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
@@ -13,6 +12,7 @@ use futures::future::BoxFuture;
 
 use tokio::time::Instant;
 
+pub use crate::error::Reading;
 use crate::error::{Error, Result};
 
 /// How often and how long to poll. Setters are `with_*`, getters the bare names, as in
@@ -227,7 +227,7 @@ where
                     what: what.to_string(),
                     state,
                     message,
-                    reading: reading.map(Reading::new),
+                    reading: reading.map(crate::error::Reading::new),
                 });
             }
             Progress::Pending { state, reading } => {
@@ -237,7 +237,7 @@ where
                         what: what.to_string(),
                         last_state: state,
                         waited,
-                        reading: reading.map(Reading::new),
+                        reading: reading.map(crate::error::Reading::new),
                     });
                 }
                 tracing::debug!(
@@ -250,26 +250,6 @@ where
                 interval = next_interval(interval, policy);
             }
         }
-    }
-}
-
-/// The last typed reading of a wait that failed or timed out; see [`Error::last_reading`].
-pub struct Reading(Box<dyn Any + Send + Sync>);
-
-impl Reading {
-    fn new<T: Send + Sync + 'static>(reading: T) -> Self {
-        Reading(Box::new(reading))
-    }
-
-    /// The reading, if it is a `T`.
-    pub fn get<T: 'static>(&self) -> Option<&T> {
-        self.0.downcast_ref()
-    }
-}
-
-impl fmt::Debug for Reading {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Reading(..)")
     }
 }
 

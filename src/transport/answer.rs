@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 
 use super::{ProviderProfile, RateLimit, classify_reqwest_error, server_delay};
-use crate::error::{ApiError, Result, excerpt, page_text};
+use crate::error::{ApiError, Error, Result, excerpt, page_text};
 
 /// The most of an error body read into memory; the rest is dropped.
 pub(super) const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -243,6 +243,61 @@ where
         body.extend_from_slice(&chunk);
     }
     Ok(crate::Response::new(status, headers, body.freeze()))
+}
+
+/// progenitor's error as a kaas error: a refusal the transport attached (an error answer, a
+/// body past the cap, bad input) becomes its own variant.
+impl<E> From<progenitor_client::Error<E>> for Error {
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match error {
+            P::InvalidRequest(message) => Error::InvalidInput(message),
+            P::Custom(message) => Error::InvalidInput(message),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) => classify_reqwest_error(e),
+            P::ResponseBodyError(e) => {
+                if e.is_timeout() {
+                    Error::Timeout {
+                        message: "reading the response body".into(),
+                    }
+                } else {
+                    Error::transport("the response body could not be read completely", e)
+                }
+            }
+            P::InvalidResponsePayload(body, e) => Error::decode(e, &body),
+            P::ErrorResponse(value) => Error::Api(Box::new(ApiError {
+                provider: "unknown",
+                status: value.status().as_u16(),
+                code: None,
+                message: value
+                    .status()
+                    .canonical_reason()
+                    .unwrap_or_default()
+                    .to_string(),
+                details: Vec::new(),
+                request_id: None,
+                retry_after: None,
+                rate_limit: None,
+                body: None,
+                body_excerpt: None,
+                url: None,
+            })),
+            P::UnexpectedResponse(response) => match refusal(&response) {
+                Some(Refusal::Api(api)) if api.status == 501 => {
+                    Error::NotImplemented(Box::new((**api).clone()))
+                }
+                Some(Refusal::Api(api)) if api.is_rate_limited() => {
+                    Error::RateLimited(Box::new((**api).clone()))
+                }
+                Some(Refusal::Api(api)) => Error::Api(Box::new((**api).clone())),
+                Some(Refusal::TooLarge { limit }) => Error::BodyTooLarge { limit: *limit },
+                Some(Refusal::InvalidInput(reason)) => Error::InvalidInput(reason.to_string()),
+                None => Error::Decode {
+                    message: format!("status {} is not described by the spec", response.status()),
+                    body_excerpt: String::new(),
+                },
+            },
+        }
+    }
 }
 
 #[cfg(test)]

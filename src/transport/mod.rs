@@ -24,7 +24,7 @@
 mod answer;
 mod builder;
 mod paths;
-mod rate_limit;
+pub(crate) mod rate_limit;
 mod retry;
 
 use std::fmt;
