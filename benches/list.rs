@@ -206,7 +206,7 @@ async fn floor_get(http: &reqwest::Client, base_url: &str, id: uuid::Uuid) -> Cl
 fn check_walk(clusters: &[Cluster]) {
     assert_eq!(clusters.len(), CLUSTERS as usize, "clusters walked");
     for (n, cluster) in (0..).zip(clusters) {
-        assert_eq!(cluster.id, Some(cluster_id(n)), "cluster {n} out of order");
+        assert_eq!(cluster.id, cluster_id(n), "cluster {n} out of order");
     }
 }
 
@@ -347,13 +347,13 @@ async fn get_bench(server: &Loopback, http: &reqwest::Client) {
     for round in 0..6 {
         let (kaas_time, ()) = timed(async {
             for &id in &ids {
-                assert_eq!(kaas_get(&client, id).await.id, Some(id));
+                assert_eq!(kaas_get(&client, id).await.id, id);
             }
         })
         .await;
         let (floor_time, ()) = timed(async {
             for &id in &ids {
-                assert_eq!(floor_get(http, base, id).await.id, Some(id));
+                assert_eq!(floor_get(http, base, id).await.id, id);
             }
         })
         .await;

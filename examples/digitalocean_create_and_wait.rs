@@ -27,10 +27,7 @@ async fn main() -> anyhow::Result<()> {
     let running: types::ClusterResponse = serde_json::from_str(include_str!(
         "../tests/fixtures/digitalocean/get_cluster.response.single.json"
     ))?;
-    let id = running
-        .kubernetes_cluster
-        .id
-        .expect("the example has an id");
+    let id = running.kubernetes_cluster.id;
 
     server.create_cluster(|when, then| {
         when.body(&request);

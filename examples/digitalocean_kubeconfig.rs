@@ -19,10 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let example: types::ClusterResponse = serde_json::from_str(include_str!(
         "../tests/fixtures/digitalocean/get_cluster.response.single.json"
     ))?;
-    let id = example
-        .kubernetes_cluster
-        .id
-        .expect("the example has an id");
+    let id = example.kubernetes_cluster.id;
     let yaml = include_str!("../tests/fixtures/digitalocean/get_kubeconfig.response.yaml");
     server.get_kubeconfig(|when, then| {
         // Matches only the query the options below ask for.

@@ -90,7 +90,7 @@ async fn offline() -> anyhow::Result<()> {
     let kubeconfig_yaml =
         include_str!("../../tests/fixtures/digitalocean/get_kubeconfig.response.yaml");
     let cluster = running.kubernetes_cluster.clone();
-    let id = cluster.id.expect("the example has an id");
+    let id = cluster.id;
 
     server.create_cluster(|when, then| {
         when.body(&create_request);
