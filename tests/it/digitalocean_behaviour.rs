@@ -239,7 +239,7 @@ async fn a_post_that_creates_is_not_retried() {
 /// Three pages of clusters `c0`..`c4`, two a page, with or without `meta.total`.
 async fn three_pages(server: &MockServer, tell_total: bool) {
     for page in 1..=3u32 {
-        let names: Vec<_> = ((page - 1) * 2..(page * 2).min(5)).map(|i| json!({"name": format!("c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []})).collect();
+        let names: Vec<_> = ((page - 1) * 2..(page * 2).min(5)).map(|i| json!({"id": format!("00000000-0000-0000-0000-{i:012}"), "name": format!("c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []})).collect();
         let next = (page < 3).then(|| {
             format!(
                 "https://api.digitalocean.com/v2/kubernetes/clusters?page={}&per_page=2",
@@ -590,7 +590,7 @@ async fn a_negative_total_is_ignored_and_the_walk_follows_the_links() {
             "https://api.digitalocean.com/v2/kubernetes/clusters?page=2&per_page=200".to_string()
         });
         let clusters: Vec<_> = (0..2)
-            .map(|i| json!({"name": format!("p{page}-c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []}))
+            .map(|i| json!({"id": format!("00000000-0000-0000-{page:04}-{i:012}"), "name": format!("p{page}-c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []}))
             .collect();
         let body = json!({"kubernetes_clusters": clusters, "links": {"pages": {"next": next}}, "meta": {"total": -1}});
         server
