@@ -229,6 +229,14 @@ fn shown(error: kaas::Error) -> String {
     format!("{direct} {chained:#} {chained:?}")
 }
 
+/// Asserts that `error`, shown every way ([`shown`]), says `expected` and holds no sentinel.
+#[allow(dead_code)]
+fn assert_says_without_secret(error: kaas::Error, expected: &str) {
+    let shown = shown(error);
+    assert!(shown.contains(expected), "{shown}");
+    assert!(!shown.contains("SENTINEL"), "{shown}");
+}
+
 /// Answers every request with `status`, `body` and the given headers.
 #[allow(dead_code)]
 async fn answering(status: u16, body: &'static str, headers: &[(&str, &str)]) -> MockServer {
@@ -276,9 +284,7 @@ async fn digitalocean_credentials_that_fail_to_decode_are_not_quoted() {
             .send()
             .await
             .unwrap_err();
-        let shown = shown(failed);
-        assert!(shown.contains("holds a secret"), "{shown}");
-        assert!(!shown.contains("SENTINEL"), "{shown}");
+        assert_says_without_secret(failed, "holds a secret");
     }
 }
 
@@ -301,9 +307,7 @@ async fn oks_plain_kubeconfigs_that_fail_to_decode_are_not_quoted() {
             .send()
             .await
             .unwrap_err();
-        let shown = shown(failed);
-        assert!(shown.contains("holds a secret"), "{shown}");
-        assert!(!shown.contains("SENTINEL"), "{shown}");
+        assert_says_without_secret(failed, "holds a secret");
     }
 }
 
@@ -330,9 +334,7 @@ async fn oks_rotated_tokens_on_an_error_answer_are_not_shown() {
         .send()
         .await
         .unwrap_err();
-    let shown = shown(failed);
-    assert!(shown.contains("no such cluster"), "{shown}");
-    assert!(!shown.contains("SENTINEL"), "{shown}");
+    assert_says_without_secret(failed, "no such cluster");
 }
 
 #[cfg(feature = "commissaire")]
@@ -354,9 +356,7 @@ async fn commissaire_host_credentials_that_fail_to_decode_are_not_quoted() {
             .send()
             .await
             .unwrap_err();
-        let shown = shown(failed);
-        assert!(shown.contains("holds a secret"), "{shown}");
-        assert!(!shown.contains("SENTINEL"), "{shown}");
+        assert_says_without_secret(failed, "holds a secret");
     }
 }
 
