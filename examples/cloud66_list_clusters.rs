@@ -30,9 +30,10 @@ async fn main() -> anyhow::Result<()> {
     let second = types::ClusterList {
         response: vec![types::Cluster {
             id: Some(125),
-            name: Some("Edge Cluster".into()),
+            uid: "7000d985696d2gcgc7hcd86dhh2dc02".into(),
+            name: "Edge Cluster".into(),
             cloud: Some("Hetzner".into()),
-            health: Some(types::ClusterHealth::Impaired),
+            health: types::ClusterHealth::Impaired,
             ..first.response[0].clone()
         }],
         count: Some(1),
@@ -59,14 +60,12 @@ async fn main() -> anyhow::Result<()> {
     // the clusters come out in order.
     let clusters: Vec<types::Cluster> = client.clusters().try_collect().await?;
     for cluster in &clusters {
-        let status = cluster.status.as_ref().map(|s| format!("{s:?}"));
-        let health = cluster.health.as_ref().map(|h| format!("{h:?}"));
         println!(
-            "{:<20} {:<13} status {:<10} health {}",
-            cluster.name.as_deref().unwrap_or("?"),
+            "{:<20} {:<13} status {:<10} health {:?}",
+            cluster.name,
             cluster.cloud.as_deref().unwrap_or("?"),
-            status.as_deref().unwrap_or("?"),
-            health.as_deref().unwrap_or("?"),
+            format!("{:?}", cluster.status),
+            cluster.health,
         );
     }
     println!("{} clusters over 2 pages", clusters.len());

@@ -65,25 +65,24 @@ async fn main() -> anyhow::Result<()> {
         .body(request)
         .send()
         .await?
-        .response
-        .unwrap_or_default();
-    let action_id = action.id.unwrap_or_default();
+        .response;
     println!(
-        "reboot started: action {action_id} {}",
-        action.status.unwrap_or_default()
+        "reboot started: action {} {}",
+        action.id,
+        action.status.as_deref().unwrap_or("running")
     );
 
     let done = client
-        .wait_until_action_finished(STACK_ID, action_id)
+        .wait_until_action_finished(STACK_ID, action.id)
         .deadline(Duration::from_secs(10))
         .await?;
     println!(
         "{} reads running, {} finished: done at {} (success: {:?}): {}",
         running_mock.calls(),
         finished_mock.calls(),
-        done.finished_at.unwrap_or_default(),
+        done.finished_at.as_deref().unwrap_or("?"),
         done.finished_success,
-        done.finished_message.unwrap_or_default()
+        done.finished_message.as_deref().unwrap_or("")
     );
     Ok(())
 }

@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         "../tests/fixtures/commissaire/get_cluster_deploy.response.json"
     ))?;
     let mut deployed = deploying.clone();
-    deployed.status = Some(types::OperationState::Finished);
+    deployed.status = types::OperationState::Finished;
     deployed.deployed.append(&mut deployed.in_process);
     deployed.finished_at = Some("2015-12-17T15:58:18.710454".into());
     let deploy = types::DeployRequest {
@@ -87,9 +87,7 @@ async fn main() -> anyhow::Result<()> {
     let host = client.register_host().body(host).send().await?;
     println!(
         "created {} (network {}), registered host {}",
-        cluster.name.unwrap_or_default(),
-        cluster.network.unwrap_or_default(),
-        host.address.unwrap_or_default()
+        cluster.name, cluster.network, host.address
     );
     client
         .start_cluster_deploy()
@@ -105,9 +103,9 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     println!(
         "{} after {} reads in process: version {} on {:?}",
-        done.status.map(|s| s.to_string()).unwrap_or_default(),
+        done.status,
         in_process.calls(),
-        done.version.unwrap_or_default(),
+        done.version.as_deref().unwrap_or("?"),
         done.deployed
     );
     Ok(())

@@ -18,12 +18,12 @@ async fn main() -> anyhow::Result<()> {
         "../tests/fixtures/commissaire/get_cluster.response.json"
     ))?;
     let staging = types::Cluster {
-        name: Some("staging".into()),
-        status: Some(types::ClusterState::Degraded),
+        name: "staging".into(),
+        status: types::ClusterState::Degraded,
         hosts: Some(types::HostCounts {
-            total: Some(2),
-            available: Some(1),
-            unavailable: Some(1),
+            total: 2,
+            available: 1,
+            unavailable: 1,
         }),
         ..example.clone()
     };
@@ -32,9 +32,9 @@ async fn main() -> anyhow::Result<()> {
         then.ok(&types::Names(vec!["mycluster".into(), "staging".into()]));
     });
     for cluster in [&example, &staging] {
-        let name = cluster.name.clone().unwrap_or_default();
+        let name: types::ClusterName = cluster.name.parse()?;
         server.get_cluster(|when, then| {
-            when.name(&name.parse().expect("a valid cluster name"));
+            when.name(&name);
             then.ok(cluster);
         });
     }
@@ -49,15 +49,18 @@ async fn main() -> anyhow::Result<()> {
     println!("{} clusters: {}", names.len(), names.join(", "));
     for name in names.iter() {
         let cluster = client.get_cluster().name(name.as_str()).send().await?;
-        let status = cluster.status.map(|s| s.to_string());
-        let hosts = cluster.hosts.unwrap_or_default();
+        // A cluster read just after its creation carries no host counts yet.
+        let hosts = match &cluster.hosts {
+            Some(hosts) => format!(
+                "{}/{} available ({} unavailable)",
+                hosts.available, hosts.total, hosts.unavailable
+            ),
+            None => "not counted yet".into(),
+        };
         println!(
-            "{name:<10} status {:<9} hosts {}/{} available ({} unavailable), network {}",
-            status.as_deref().unwrap_or("?"),
-            hosts.available.unwrap_or_default(),
-            hosts.total.unwrap_or_default(),
-            hosts.unavailable.unwrap_or_default(),
-            cluster.network.unwrap_or_default()
+            "{name:<10} status {:<9} hosts {hosts}, network {}",
+            cluster.status.to_string(),
+            cluster.network
         );
     }
     Ok(())

@@ -47,11 +47,7 @@ async fn offline() -> anyhow::Result<()> {
     let finished: types::StackActionResponse = fixture(include_str!(
         "../../tests/fixtures/cloud66/get_stack_action.response.finished.json"
     ));
-    let uid = cluster
-        .response
-        .as_ref()
-        .and_then(|c| c.uid.clone())
-        .unwrap_or_default();
+    let uid = cluster.response.uid.clone();
 
     server.get_cluster(|when, then| {
         when.id(123);
@@ -90,19 +86,13 @@ async fn offline() -> anyhow::Result<()> {
                 .with_deadline(Duration::from_secs(30)),
         )
         .build()?;
-    let cluster = client
-        .get_cluster()
-        .id(123)
-        .send()
-        .await?
-        .response
-        .unwrap_or_default();
+    let cluster = client.get_cluster().id(123).send().await?.response;
     step(
         "get_cluster()",
         format!(
             "{} on {}: status {:?}, health {:?}",
-            cluster.name.unwrap_or_default(),
-            cluster.cloud.unwrap_or_default(),
+            cluster.name,
+            cluster.cloud.as_deref().unwrap_or("?"),
             cluster.status,
             cluster.health
         ),
@@ -113,23 +103,22 @@ async fn offline() -> anyhow::Result<()> {
         .body(reboot)
         .send()
         .await?
-        .response
-        .unwrap_or_default();
+        .response;
     step(
         "reboot_cluster_servers()",
         format!(
             "action {} {}",
-            action.id.unwrap_or_default(),
-            action.status.unwrap_or_default()
+            action.id,
+            action.status.as_deref().unwrap_or("running")
         ),
     );
-    let done = client.wait_until_action_finished(&uid, 789).await?;
+    let done = client.wait_until_action_finished(&uid, action.id).await?;
     step(
         "wait_until_action_finished()",
         format!(
             "finished after {} polls: {}",
             polls.load(Ordering::SeqCst),
-            done.finished_message.unwrap_or_default()
+            done.finished_message.as_deref().unwrap_or("")
         ),
     );
     Ok(())

@@ -22,7 +22,7 @@ pub async fn tour() -> anyhow::Result<()> {
     let mut created: types::Cluster = fixture(include_str!(
         "../../tests/fixtures/commissaire/create_cluster.response.json"
     ));
-    created.name = Some("prod".into());
+    created.name = "prod".into();
     let cluster: types::Cluster = fixture(include_str!(
         "../../tests/fixtures/commissaire/get_cluster.response.json"
     ));
@@ -40,7 +40,7 @@ pub async fn tour() -> anyhow::Result<()> {
         "../../tests/fixtures/commissaire/get_cluster_deploy.response.json"
     ));
     let mut finished = deploy.clone();
-    finished.status = Some(types::OperationState::Finished);
+    finished.status = types::OperationState::Finished;
     finished.deployed.append(&mut finished.in_process);
     finished.finished_at = Some("2015-12-17T15:58:18.710454".into());
 
@@ -108,11 +108,7 @@ pub async fn tour() -> anyhow::Result<()> {
     let created = created.into_body();
     step(
         "create_cluster()",
-        format!(
-            "{status}: {} on network {}",
-            created.name.unwrap_or_default(),
-            created.network.unwrap_or_default()
-        ),
+        format!("{status}: {} on network {}", created.name, created.network),
     );
     let registered = client
         .register_host()
@@ -125,8 +121,8 @@ pub async fn tour() -> anyhow::Result<()> {
         "register_host()",
         format!(
             "{status}: {} joins {}, host status {:?}",
-            registered.address.unwrap_or_default(),
-            host.cluster.unwrap_or_default(),
+            registered.address,
+            host.cluster.as_deref().unwrap_or("no cluster"),
             registered.status
         ),
     );
@@ -150,9 +146,9 @@ pub async fn tour() -> anyhow::Result<()> {
         "wait_until_deployed()",
         format!(
             "{} after {} reads: version {} on {:?}",
-            done.status.map(|s| s.to_string()).unwrap_or_default(),
+            done.status,
             reads.load(Ordering::SeqCst),
-            done.version.unwrap_or_default(),
+            done.version.as_deref().unwrap_or("?"),
             done.deployed
         ),
     );

@@ -8,7 +8,7 @@
 //! # async fn demo() -> kaas::Result<()> {
 //! use kaas::cloud66::{Client, types};
 //! let client = Client::new(std::env::var("CLOUD66_TOKEN").unwrap_or_default())?;
-//! let cluster = client.get_cluster().id(123).send().await?.response.unwrap_or_default();
+//! let cluster = client.get_cluster().id(123).send().await?.response;
 //! let action = client
 //!     .reboot_cluster_servers()
 //!     .id(123)
@@ -17,15 +17,16 @@
 //!         group: Some("web".into()),
 //!     })
 //!     .send()
-//!     .await?;
-//! let finished = client.wait_until_action_finished(cluster.uid.as_deref().unwrap_or_default(), action.response.unwrap_or_default().id.unwrap_or_default()).await?;
+//!     .await?
+//!     .response;
+//! let finished = client.wait_until_action_finished(&cluster.uid, action.id).await?;
 //! println!("{:?}", finished.finished_message);
 //! # Ok(()) }
 //! ```
 
 use futures::stream::BoxStream;
 
-use crate::error::{DecodedErrorBody, Error, Result};
+use crate::error::{DecodedErrorBody, Result};
 use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress, Wait};
@@ -151,16 +152,14 @@ impl Client {
             Box::pin(async move {
                 let what = format!("action {action_id} of stack {stack_id}");
                 wait::until(&what, &policy, || async {
-                    let response = self
+                    let action = self
                         .api
                         .get_stack_action()
                         .stack_id(stack_id.as_str())
                         .id(action_id)
                         .send()
-                        .await?;
-                    let action = response
-                        .response
-                        .ok_or_else(|| Error::decode("the answer carries no `response`", b""))?;
+                        .await?
+                        .response;
                     Ok(judge_action(action))
                 })
                 .await

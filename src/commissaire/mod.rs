@@ -116,14 +116,14 @@ impl BuildClient for Client {
 
 /// One of the three cluster operations, as the waits read them.
 trait ClusterOperation {
-    fn state(&self) -> Option<&types::OperationState>;
+    fn state(&self) -> &types::OperationState;
 }
 
 macro_rules! cluster_operation {
     ($($model:ident),*) => {$(
         impl ClusterOperation for types::$model {
-            fn state(&self) -> Option<&types::OperationState> {
-                self.status.as_ref()
+            fn state(&self) -> &types::OperationState {
+                &self.status
             }
         }
     )*};
@@ -334,19 +334,15 @@ impl Client {
 
 /// What one reading of an operation means to a wait.
 fn judge<T: ClusterOperation>(operation: T) -> Progress<T> {
-    match operation.state().cloned() {
-        Some(types::OperationState::Finished) => Progress::Done(operation),
-        Some(types::OperationState::Failed) => Progress::Failed {
+    match operation.state() {
+        types::OperationState::Finished => Progress::Done(operation),
+        types::OperationState::Failed => Progress::Failed {
             state: "failed".into(),
             message: None,
             reading: Some(operation),
         },
-        Some(other) => Progress::Pending {
+        other => Progress::Pending {
             state: other.to_string(),
-            reading: Some(operation),
-        },
-        None => Progress::Pending {
-            state: "unknown".into(),
             reading: Some(operation),
         },
     }
@@ -445,15 +441,18 @@ mod tests {
 
     #[test]
     fn operations_are_judged_by_status() {
-        let mut deploy = types::ClusterDeploy::default();
+        let mut deploy: types::ClusterDeploy = serde_json::from_value(serde_json::json!({
+            "status": "rebooting", "deployed": [], "in_process": ["10.0.0.9"]
+        }))
+        .unwrap();
         assert_eq!(
             judge(deploy.clone()),
             Progress::Pending {
-                state: "unknown".into(),
+                state: "rebooting".into(),
                 reading: Some(deploy.clone())
             }
         );
-        deploy.status = Some(types::OperationState::InProcess);
+        deploy.status = types::OperationState::InProcess;
         assert_eq!(
             judge(deploy.clone()),
             Progress::Pending {
@@ -461,9 +460,9 @@ mod tests {
                 reading: Some(deploy.clone())
             }
         );
-        deploy.status = Some(types::OperationState::Failed);
+        deploy.status = types::OperationState::Failed;
         assert!(matches!(judge(deploy.clone()), Progress::Failed { .. }));
-        deploy.status = Some(types::OperationState::Finished);
+        deploy.status = types::OperationState::Finished;
         assert!(matches!(judge(deploy), Progress::Done(_)));
     }
 }

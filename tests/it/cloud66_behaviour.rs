@@ -93,7 +93,7 @@ async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
             .unwrap();
         let names: Vec<String> = client
             .clusters()
-            .map_ok(|c| c.name.unwrap_or_default())
+            .map_ok(|c| c.name)
             .try_collect()
             .await
             .unwrap();
@@ -175,7 +175,7 @@ async fn reboot_then_wait_until_the_action_finishes() {
         .send()
         .await
         .unwrap();
-    let action_id = started.response.unwrap().id.unwrap();
+    let action_id = started.response.id;
     let clock = tokio::time::Instant::now();
     let action = client
         .wait_until_action_finished(UID, action_id)
@@ -193,7 +193,7 @@ async fn reboot_then_wait_until_the_action_finishes() {
 
 #[tokio::test]
 async fn reboot_sends_strategy_and_group_as_a_json_body_not_a_query() {
-    let (server, seen) = common::recording_server(200, "{}").await;
+    let (server, seen) = common::recording_server(200, r#"{"response": {"id": 789}}"#).await;
     let client = Client::builder()
         .token("c66-SENTINEL-token")
         .base_url(server.base_url())
@@ -349,10 +349,7 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
         .await;
     let clock = tokio::time::Instant::now();
     let cluster = client(&server).get_cluster().id(123).send().await.unwrap();
-    assert_eq!(
-        cluster.response.unwrap().name.as_deref(),
-        Some("Production Cluster")
-    );
+    assert_eq!(cluster.response.name, "Production Cluster");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert!(
         clock.elapsed() >= Duration::from_secs(2),

@@ -27,13 +27,13 @@ fn the_10_examples_parse() {
 #[test]
 fn status_and_health_are_open_integer_enums() {
     let cluster: types::ClusterResponse = common::fixture_as(PROVIDER, "get_cluster.response.json");
-    let cluster = cluster.response.unwrap();
-    assert_eq!(cluster.status, Some(types::ClusterStatus::Deployed));
-    assert_eq!(cluster.health, Some(types::ClusterHealth::Healthy));
+    let cluster = cluster.response;
+    assert_eq!(cluster.status, types::ClusterStatus::Deployed);
+    assert_eq!(cluster.health, types::ClusterHealth::Healthy);
     let mut raw = common::fixture(PROVIDER, "get_cluster.response.json");
     raw["response"]["status"] = 9.into();
     let cluster: types::ClusterResponse = serde_json::from_value(raw).unwrap();
-    let status = cluster.response.unwrap().status.unwrap();
+    let status = cluster.response.status;
     assert_eq!(status, types::ClusterStatus::Unknown(9));
     assert_eq!(serde_json::to_value(status).unwrap(), 9);
 }
@@ -42,7 +42,7 @@ fn status_and_health_are_open_integer_enums() {
 fn the_action_accepts_both_shapes() {
     let documented: types::StackActionResponse =
         common::fixture_as(PROVIDER, "reboot_cluster_servers.response.json");
-    let documented = documented.response.unwrap();
+    let documented = documented.response;
     assert_eq!(
         (
             documented.status.as_deref(),
@@ -53,7 +53,7 @@ fn the_action_accepts_both_shapes() {
     assert_eq!(documented.resource_id, Some(serde_json::json!(123)));
     let live: types::StackActionResponse =
         common::fixture_as(PROVIDER, "get_stack_action.response.live.json");
-    let live = live.response.unwrap();
+    let live = live.response;
     assert_eq!(
         (live.action.as_deref(), live.finished_at.as_deref()),
         (Some("stack_reboot"), None)

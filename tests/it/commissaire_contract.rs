@@ -41,21 +41,22 @@ fn the_33_examples_parse() {
 #[test]
 fn host_status_and_types_are_open_enums() {
     let host: types::Host = common::fixture_as(PROVIDER, "get_host.response.json");
-    assert_eq!(host.status, Some(types::HostState::Active));
+    assert_eq!(host.status, types::HostState::Active);
     let fresh: types::Host =
         serde_json::from_value(serde_json::json!({"address": "10.0.0.9", "status": ""})).unwrap();
-    assert_eq!(fresh.status, Some(types::HostState::New));
+    assert_eq!(fresh.status, types::HostState::New);
     let odd: types::Host =
-        serde_json::from_value(serde_json::json!({"status": "rebooting"})).unwrap();
-    assert_eq!(
-        odd.status,
-        Some(types::HostState::Unknown("rebooting".into()))
-    );
+        serde_json::from_value(serde_json::json!({"address": "10.0.0.9", "status": "rebooting"}))
+            .unwrap();
+    assert_eq!(odd.status, types::HostState::Unknown("rebooting".into()));
+    // A host record without its address or status is refused: every answer carries both.
+    let anonymous = serde_json::from_value::<types::Host>(serde_json::json!({"status": "active"}));
+    assert!(anonymous.unwrap_err().to_string().contains("address"));
     let network: types::Network = common::fixture_as(PROVIDER, "get_network.response.json");
-    assert_eq!(network.type_, Some(types::NetworkType::FlannelServer));
+    assert_eq!(network.type_, types::NetworkType::FlannelServer);
     let trivial: types::ContainerManagerConfig =
         common::fixture_as(PROVIDER, "get_container_manager.response.trivial.json");
-    assert_eq!(trivial.type_, Some(types::ContainerManagerType::Trivial));
+    assert_eq!(trivial.type_, types::ContainerManagerType::Trivial);
     assert_eq!(
         serde_json::to_value(types::ContainerManagerType::Trivial).unwrap(),
         "trivial"
@@ -65,18 +66,18 @@ fn host_status_and_types_are_open_enums() {
 #[test]
 fn create_and_membership_answers_carry_the_stored_cluster() {
     let created: types::Cluster = common::fixture_as(PROVIDER, "create_cluster.response.json");
-    assert_eq!(created.name.as_deref(), Some("mycluster"));
-    assert_eq!(created.status, Some(types::ClusterState::NotComputed));
+    assert_eq!(created.name, "mycluster");
+    assert_eq!(created.status, types::ClusterState::NotComputed);
     assert_eq!(created.hosts, None);
     assert!(created.hostset.is_empty());
     let swapped: types::Cluster = common::fixture_as(PROVIDER, "set_cluster_members.response.json");
-    assert_eq!(swapped.status, Some(types::ClusterState::NotComputed));
+    assert_eq!(swapped.status, types::ClusterState::NotComputed);
     assert_eq!(swapped.hostset, ["192.168.100.50", "192.168.100.51"]);
     // `""` round-trips as `""`, and the computed values keep their names.
     assert_eq!(serde_json::to_value(&swapped).unwrap()["status"], "");
     let read: types::Cluster = common::fixture_as(PROVIDER, "get_cluster.response.json");
-    assert_eq!(read.status, Some(types::ClusterState::Ok));
-    assert_eq!(read.hosts.map(|h| h.total), Some(Some(3)));
+    assert_eq!(read.status, types::ClusterState::Ok);
+    assert_eq!(read.hosts.map(|h| h.total), Some(3));
 }
 
 #[test]
@@ -94,7 +95,7 @@ fn operation_records_and_credentials_carry_their_keys() {
         common::fixture_as(PROVIDER, "start_cluster_restart.response.json");
     assert_eq!(restart.name.as_deref(), Some("mycluster"));
     let creds: types::HostCreds = common::fixture_as(PROVIDER, "get_host_creds.response.json");
-    assert_eq!(creds.address.as_deref(), Some("192.168.100.50"));
+    assert_eq!(creds.address, "192.168.100.50");
     assert!(!format!("{creds:?}").contains("dGVzdAo"));
     let registration: types::HostRegistration =
         common::fixture_as(PROVIDER, "register_host.request.json");

@@ -176,7 +176,7 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
         .mock_async(|when, then| {
             when.path_includes("/creds");
             then.status(200)
-                .json_body(json!({"ssh_priv_key": "SENTINEL-key", "remote_user": "root"}));
+                .json_body(json!({"address": "10.0.0.1", "ssh_priv_key": "SENTINEL-key", "remote_user": "root"}));
         })
         .await;
     server
