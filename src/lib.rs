@@ -59,6 +59,11 @@ pub use transport::{
 };
 pub use wait::WaitPolicy;
 
+// The crates whose types appear in kaas's public signatures (ids, timestamps, raw bodies,
+// headers, JSON values), so callers can name them without a version-matched dependency.
+#[doc(no_inline)]
+pub use {bytes, chrono, http, serde_json, uuid};
+
 /// One operation of a provider's spec, as generated: each provider module lists them in
 /// `OPERATIONS`, in the spec's order. The Rust method on the client has the name `id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -32,12 +32,7 @@ async fn live(token: String) -> anyhow::Result<()> {
         "clusters()",
         format!("{} cluster(s): {}", clusters.len(), names(&clusters)),
     );
-    let options = client
-        .list_options()
-        .send()
-        .await?
-        .options
-        .unwrap_or_default();
+    let options = client.list_options().send().await?.options;
     step(
         "list_options()",
         format!(

@@ -51,7 +51,7 @@ use secrecy::SecretString;
 
 use crate::auth::{Authenticate, Basic, Bearer};
 use crate::error::{DecodedErrorBody, Error, Result};
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::transport::{BuildClient, ClientBuilder, ProviderProfile, quoted};
 use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("commissaire");
@@ -353,7 +353,7 @@ fn cluster_name(name: &str) -> Result<types::ClusterName> {
     name.parse().map_err(|_| {
         Error::InvalidInput(format!(
             "{} is not a cluster name Commissaire can route: names match `[A-Za-z0-9_-]+`",
-            shown(name)
+            quoted(name)
         ))
     })
 }
@@ -363,20 +363,9 @@ fn host_address(address: &str) -> Result<types::HostAddress> {
     address.parse().map_err(|_| {
         Error::InvalidInput(format!(
             "{} is not a host address Commissaire can route: addresses match `[a-zA-Z0-9._-]+` (an IPv4 address or a host name)",
-            shown(address)
+            quoted(address)
         ))
     })
-}
-
-/// Caller input quoted in an error: escaped, and cut after 64 characters.
-fn shown(input: &str) -> String {
-    const LIMIT: usize = 64;
-    let head: String = input.chars().take(LIMIT).collect();
-    if input.chars().count() > LIMIT {
-        format!("{head:?}…")
-    } else {
-        format!("{head:?}")
-    }
 }
 
 /// Adds what the server's answer means here to an API error; other errors pass unchanged.

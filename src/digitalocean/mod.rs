@@ -27,9 +27,11 @@ use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("digitalocean");
 
+mod ids;
 mod labels;
 mod options;
 
+pub use ids::IntoUuid;
 pub use labels::labels;
 pub use options::KubeconfigOptions;
 
@@ -147,16 +149,21 @@ impl Client {
     /// them in one page).
     ///
     /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
     /// use futures::TryStreamExt as _;
     /// let pools: Vec<_> = client.node_pools(cluster_id).try_collect().await?;
     /// # Ok(()) }
     /// ```
     pub fn node_pools(
         &self,
-        cluster_id: uuid::Uuid,
+        cluster_id: impl IntoUuid,
     ) -> BoxStream<'static, Result<types::NodePool>> {
+        use futures::StreamExt as _;
         use progenitor_client::ClientInfo as _;
+        let cluster_id = match cluster_id.into_uuid() {
+            Ok(id) => id,
+            Err(error) => return futures::stream::once(async { Err(error) }).boxed(),
+        };
         let walk = PageWalk {
             per_page: MAX_PER_PAGE,
             concurrency: self.api.inner().page_concurrency(),
@@ -179,13 +186,17 @@ impl Client {
     /// The cluster's kubeconfig with the cluster's default credentials (`sso` for clusters with
     /// SSO enabled, a token otherwise) and the default expiry (7 days).
     ///
+    /// Like every helper here, it takes the cluster's id as a `Uuid` (`cluster.id`) or as its
+    /// text ([`IntoUuid`]); text that is not a UUID fails before anything is sent.
+    ///
     /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
     /// let kubeconfig = client.kubeconfig(cluster_id).await?;
     /// println!("contexts: {:?}", kubeconfig.context_names());
+    /// let same = client.kubeconfig("bd5f5959-5e1e-4205-a714-a914373942af").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn kubeconfig(&self, cluster_id: uuid::Uuid) -> Result<Kubeconfig> {
+    pub async fn kubeconfig(&self, cluster_id: impl IntoUuid) -> Result<Kubeconfig> {
         self.kubeconfig_with(cluster_id, KubeconfigOptions::default())
             .await
     }
@@ -194,14 +205,14 @@ impl Client {
     /// whole seconds).
     ///
     /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
     /// use std::time::Duration;
     /// let kubeconfig = client.kubeconfig_expiring(cluster_id, Duration::from_secs(3600)).await?;
     /// # Ok(()) }
     /// ```
     pub async fn kubeconfig_expiring(
         &self,
-        cluster_id: uuid::Uuid,
+        cluster_id: impl IntoUuid,
         expiry: Duration,
     ) -> Result<Kubeconfig> {
         self.kubeconfig_with(cluster_id, KubeconfigOptions::default().expiry(expiry))
@@ -212,7 +223,7 @@ impl Client {
     /// `sso` for people, whose kubeconfig runs `doctl` to log in) and how long they last.
     ///
     /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
     /// use std::time::Duration;
     /// use kaas::digitalocean::{KubeconfigOptions, types::CredentialsType};
     /// let options = KubeconfigOptions::default()
@@ -223,10 +234,13 @@ impl Client {
     /// ```
     pub async fn kubeconfig_with(
         &self,
-        cluster_id: uuid::Uuid,
+        cluster_id: impl IntoUuid,
         options: KubeconfigOptions,
     ) -> Result<Kubeconfig> {
-        let mut request = self.api.get_kubeconfig().cluster_id(cluster_id);
+        let mut request = self
+            .api
+            .get_kubeconfig()
+            .cluster_id(cluster_id.into_uuid()?);
         if let Some(seconds) = options.expiry_seconds() {
             request = request.expiry_seconds(seconds);
         }
@@ -245,14 +259,16 @@ impl Client {
     /// `client.wait_until_running(id).deadline(Duration::from_secs(600)).await`.
     ///
     /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: uuid::Uuid) -> kaas::Result<()> {
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
     /// let cluster = client.wait_until_running(cluster_id).await?;
     /// println!("{} is running at {:?}", cluster.name, cluster.endpoint);
     /// # Ok(()) }
     /// ```
-    pub fn wait_until_running(&self, cluster_id: uuid::Uuid) -> Wait<'_, types::Cluster> {
+    pub fn wait_until_running(&self, cluster_id: impl IntoUuid) -> Wait<'_, types::Cluster> {
+        let cluster_id = cluster_id.into_uuid();
         Wait::new(self.wait.clone(), move |policy| {
             Box::pin(async move {
+                let cluster_id = cluster_id?;
                 let what = format!("cluster {cluster_id} to be running");
                 wait::until(&what, &policy, || async {
                     let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?;

@@ -72,3 +72,15 @@ mod tests {
         }
     }
 }
+
+/// Caller input quoted in an error message: escaped (so control characters and quotes cannot
+/// forge a line of output) and cut after 64 characters.
+pub(crate) fn quoted(input: &str) -> String {
+    const LIMIT: usize = 64;
+    let head: String = input.chars().take(LIMIT).collect();
+    if input.chars().count() > LIMIT {
+        format!("{head:?}…")
+    } else {
+        format!("{head:?}")
+    }
+}

@@ -657,6 +657,52 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
 }
 
 #[tokio::test]
+async fn helpers_take_the_id_as_a_uuid_or_as_text_and_refuse_other_text_before_sending() {
+    let server = MockServer::start_async().await;
+    let kubeconfig = server
+        .mock_async(|when, then| {
+            when.path(format!("{}/kubeconfig", cluster_path()));
+            then.status(200)
+                .header("content-type", "application/yaml")
+                .body("apiVersion: v1\nkind: Config\n");
+        })
+        .await;
+    let pools = server
+        .mock_async(|when, then| {
+            when.path(format!("{}/node_pools", cluster_path()));
+            then.status(200).json_body(json!({"node_pools": []}));
+        })
+        .await;
+    let client = client(&server);
+    client.kubeconfig(cluster_id()).await.unwrap();
+    client.kubeconfig(CLUSTER_ID).await.unwrap();
+    client.kubeconfig(CLUSTER_ID.to_string()).await.unwrap();
+    let pools_found: Vec<_> = client.node_pools(CLUSTER_ID).try_collect().await.unwrap();
+    assert!(pools_found.is_empty());
+    assert_eq!(kubeconfig.calls_async().await, 3);
+    assert_eq!(pools.calls_async().await, 1);
+
+    for bad in ["prod-cluster-01", "..", ""] {
+        let error = client.kubeconfig(bad).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+        let error = client.wait_until_running(bad).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+        let error = client
+            .node_pools(bad)
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+    }
+    assert_eq!(
+        kubeconfig.calls_async().await,
+        3,
+        "nothing sent for a bad id"
+    );
+    assert_eq!(pools.calls_async().await, 1, "nothing sent for a bad id");
+}
+
+#[tokio::test]
 async fn a_cluster_answer_without_its_envelope_is_a_decode_error() {
     let server = MockServer::start_async().await;
     server
