@@ -46,6 +46,18 @@ pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Re
     Ok(())
 }
 
+/// Caller input quoted in an error message: escaped (so control characters and quotes cannot
+/// forge a line of output) and cut after 64 characters.
+pub(crate) fn quoted(input: &str) -> String {
+    const LIMIT: usize = 64;
+    let head: String = input.chars().take(LIMIT).collect();
+    if input.chars().count() > LIMIT {
+        format!("{head:?}…")
+    } else {
+        format!("{head:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,17 +82,5 @@ mod tests {
             let message = check_path(&url(refused), "delete_cluster").unwrap_err();
             assert!(message.contains("delete_cluster"), "{refused}: {message}");
         }
-    }
-}
-
-/// Caller input quoted in an error message: escaped (so control characters and quotes cannot
-/// forge a line of output) and cut after 64 characters.
-pub(crate) fn quoted(input: &str) -> String {
-    const LIMIT: usize = 64;
-    let head: String = input.chars().take(LIMIT).collect();
-    if input.chars().count() > LIMIT {
-        format!("{head:?}…")
-    } else {
-        format!("{head:?}")
     }
 }
