@@ -14,6 +14,8 @@ fn main() {
         }
         let spec_path = Path::new("specs").join(format!("{provider}.yaml"));
         println!("cargo:rerun-if-changed={}", spec_path.display());
+        // Cargo reruns this script when any spec changes; a provider whose spec did not
+        // change is left as it is (`Generation::UpToDate`).
         if let Err(message) = kaas_codegen::generate(provider, &spec_path, &out_dir) {
             failures.push(message);
         }

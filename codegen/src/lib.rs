@@ -40,24 +40,77 @@ pub struct Generated {
     pub contract: String,
 }
 
+/// Whether [`generate`] wrote the provider's files or found them up to date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Generation {
+    /// The spec or the generator changed since the last run: the files were written anew.
+    Written,
+    /// The files in `out_dir` came from this spec text and this generator: left as they are.
+    UpToDate,
+}
+
 /// Reads, checks, rewrites and generates one provider's spec into `out_dir`. The error is a
 /// complete, user-facing message naming the file.
-pub fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<(), String> {
+///
+/// Cargo reruns the build script when any spec changes; a provider whose spec text and
+/// generator are those of the last run (its fingerprint file in `out_dir` says so) is not
+/// generated again, so a one-line edit of one spec regenerates only that provider.
+pub fn generate(provider: &str, spec_path: &Path, out_dir: &Path) -> Result<Generation, String> {
     let file = spec_path.display().to_string();
     let text = std::fs::read_to_string(spec_path).map_err(|e| {
         format!("{file}: cannot read the spec ({e}); the `{provider}` feature needs it")
     })?;
+    let outputs = [
+        format!("{provider}.rs"),
+        format!("{provider}_mock.rs"),
+        format!("{provider}_operations.rs"),
+        format!("{provider}_contract.rs"),
+    ];
+    let fingerprint_path = out_dir.join(format!("{provider}.fingerprint"));
+    let fingerprint = fingerprint(&text, &generator_identity());
+    let up_to_date = std::fs::read_to_string(&fingerprint_path).is_ok_and(|f| f == fingerprint)
+        && outputs.iter().all(|name| out_dir.join(name).is_file());
+    if up_to_date {
+        return Ok(Generation::UpToDate);
+    }
     let generated = generate_from_text(provider, &file, &text)?;
-    for (name, contents) in [
-        (format!("{provider}.rs"), &generated.client),
-        (format!("{provider}_mock.rs"), &generated.mock),
-        (format!("{provider}_operations.rs"), &generated.operations),
-        (format!("{provider}_contract.rs"), &generated.contract),
-    ] {
-        std::fs::write(out_dir.join(&name), contents)
+    let contents = [
+        &generated.client,
+        &generated.mock,
+        &generated.operations,
+        &generated.contract,
+    ];
+    // The fingerprint goes last and only after every file is written: an interrupted run
+    // leaves no fingerprint that vouches for half-written files.
+    let _ = std::fs::remove_file(&fingerprint_path);
+    for (name, contents) in outputs.iter().zip(contents) {
+        std::fs::write(out_dir.join(name), contents)
             .map_err(|e| format!("cannot write OUT_DIR/{name}: {e}"))?;
     }
-    Ok(())
+    std::fs::write(&fingerprint_path, fingerprint)
+        .map_err(|e| format!("cannot write OUT_DIR/{provider}.fingerprint: {e}"))?;
+    Ok(Generation::Written)
+}
+
+/// What the generated files depend on besides the spec: the generator itself. The running
+/// build script is rebuilt whenever this crate, its pinned dependencies or `build.rs` change,
+/// so its size and modification time identify the generator.
+fn generator_identity() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+        .unwrap_or_else(|_| "unknown generator".into())
+}
+
+/// A fingerprint of one generation's inputs (FNV-1a over the spec text and the generator's
+/// identity; the text itself is kept out of `OUT_DIR`).
+fn fingerprint(spec_text: &str, generator: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in spec_text.bytes().chain([0]).chain(generator.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x} {} {generator}", spec_text.len())
 }
 
 /// [`generate`] on a spec's text; `file` names it in messages.
@@ -242,5 +295,43 @@ components:
         assert!(error.contains("rename it to `get_thing`"), "{error}");
         let error = generate_from_text("demo", "specs/demo.yaml", "openapi: [").unwrap_err();
         assert!(error.contains("not valid YAML"), "{error}");
+    }
+
+    #[test]
+    fn an_unchanged_spec_is_not_generated_again_and_a_changed_one_is() {
+        let dir = std::env::temp_dir().join(format!("kaas-codegen-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = dir.join("demo.yaml");
+        std::fs::write(&spec, SPEC).unwrap();
+        assert_eq!(generate("demo", &spec, &dir), Ok(Generation::Written));
+        let client = std::fs::read_to_string(dir.join("demo.rs")).unwrap();
+        assert_eq!(generate("demo", &spec, &dir), Ok(Generation::UpToDate));
+
+        // A one-line edit regenerates; a missing output regenerates too.
+        std::fs::write(&spec, SPEC.replace("summary: Get", "summary: Read")).unwrap();
+        assert_eq!(generate("demo", &spec, &dir), Ok(Generation::Written));
+        assert_ne!(
+            std::fs::read_to_string(dir.join("demo.rs")).unwrap(),
+            client
+        );
+        std::fs::remove_file(dir.join("demo_mock.rs")).unwrap();
+        assert_eq!(generate("demo", &spec, &dir), Ok(Generation::Written));
+        assert!(dir.join("demo_mock.rs").is_file());
+
+        // A broken edit is an error; restoring the first text generates it again.
+        std::fs::write(&spec, "openapi: [").unwrap();
+        assert!(generate("demo", &spec, &dir).is_err());
+        std::fs::write(&spec, SPEC).unwrap();
+        assert_eq!(generate("demo", &spec, &dir), Ok(Generation::Written));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_the_spec_and_with_the_generator() {
+        let base = fingerprint("openapi: 3.0.3", "gen 1");
+        assert_eq!(base, fingerprint("openapi: 3.0.3", "gen 1"));
+        assert_ne!(base, fingerprint("openapi: 3.0.4", "gen 1"));
+        assert_ne!(base, fingerprint("openapi: 3.0.3", "gen 2"));
     }
 }

@@ -56,8 +56,10 @@ pub(crate) use answer::{Refusal, decode_api_error, refusal};
 pub use answer::{finish, finish_bytes};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
+pub(crate) use paths::check_path;
 pub use paths::encode_path;
-pub(crate) use paths::{check_path, quoted};
+#[cfg(any(feature = "digitalocean", feature = "commissaire"))]
+pub(crate) use paths::quoted;
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::server_delay;
 use retry::RETRY_STATUSES;

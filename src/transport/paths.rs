@@ -48,6 +48,7 @@ pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Re
 
 /// Caller input quoted in an error message: escaped (so control characters and quotes cannot
 /// forge a line of output) and cut after 64 characters.
+#[cfg(any(feature = "digitalocean", feature = "commissaire"))]
 pub(crate) fn quoted(input: &str) -> String {
     const LIMIT: usize = 64;
     let head: String = input.chars().take(LIMIT).collect();

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use rand::Rng as _;
-
 /// Statuses retried for idempotent requests.
 pub(super) const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 504];
 
@@ -102,7 +100,7 @@ impl RetryPolicy {
             .saturating_mul(1 << exponent)
             .min(self.max_backoff);
         let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rand::rng().random_range(cap_ms / 2..=cap_ms))
+        Duration::from_millis(fastrand::u64(cap_ms / 2..=cap_ms))
     }
 }
 
