@@ -1,21 +1,29 @@
 //! Walking every page of a list as one [`Stream`](futures::Stream) of items.
 //!
 //! The first page is fetched alone. When it tells the total number of items (or the number of
-//! the last page), the remaining pages are known and fetched concurrently (at most `concurrency` at once, in order of page
-//! number), and their items still come out in page order. Otherwise pages are fetched one after
-//! another until the provider says there is no next page. Memory stays bounded by the pages in
-//! flight; an error ends the stream after it is yielded.
+//! the last page), the remaining pages are known and fetched concurrently (at most
+//! `concurrency` at once, fewer when the provider's rate-limit headers say few requests remain,
+//! in order of page number), and their items still come out in page order. Otherwise pages are
+//! fetched one after another until the provider says there is no next page. Memory stays
+//! bounded by the pages in flight; an error ends the stream after it is yielded.
+//!
+//! Each page is fetched and decoded as a task of its own on the tokio runtime, so on a
+//! multi-threaded runtime pages decode on every core while the stream keeps their order;
+//! dropping the stream aborts the pages in flight.
 //!
 //! A walk trusts no count a server sends: it ends at the first empty page, and it fetches at
 //! most [`MAX_PAGES`] pages (past that, the stream ends with an error that says so).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::transport::Transport;
 
 /// The most pages one walk fetches (two million items at 200 a page).
 pub const MAX_PAGES: u32 = 10_000;
@@ -70,13 +78,15 @@ impl<T> Page<T> {
 }
 
 /// How to walk: page size and how many pages to fetch at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PageWalk {
     /// Items asked for per page.
     pub per_page: u32,
     /// Pages fetched at once once the total is known (at least 1).
     pub concurrency: usize,
+    /// The client whose last rate-limit headers cap the pages in flight.
+    budget: Option<Transport>,
 }
 
 impl PageWalk {
@@ -85,7 +95,79 @@ impl PageWalk {
         PageWalk {
             per_page: per_page.max(1),
             concurrency: concurrency.max(1),
+            budget: None,
         }
+    }
+
+    /// A walk with the client's page concurrency, which also keeps to the requests its
+    /// provider says remain ([`in_flight`]).
+    pub(crate) fn for_client(per_page: u32, transport: &Transport) -> Self {
+        PageWalk {
+            budget: Some(transport.clone()),
+            ..PageWalk::new(per_page, transport.page_concurrency())
+        }
+    }
+
+    /// How many pages may be in flight now.
+    fn window(&self) -> usize {
+        let remaining = self
+            .budget
+            .as_ref()
+            .and_then(|transport| transport.rate_limit())
+            .and_then(|limit| limit.remaining);
+        in_flight(self.concurrency, remaining)
+    }
+}
+
+/// Pages in flight: the configured concurrency, but never more than half the requests the
+/// provider's rate-limit headers say remain in the window (at least one), so a walk started
+/// near the limit slows down instead of spending the program's whole budget in one burst.
+fn in_flight(concurrency: usize, remaining: Option<u64>) -> usize {
+    let concurrency = concurrency.max(1);
+    match remaining {
+        Some(remaining) => {
+            let half = usize::try_from(remaining / 2).unwrap_or(usize::MAX);
+            concurrency.min(half).max(1)
+        }
+        None => concurrency,
+    }
+}
+
+/// A page fetched (request and decoding) as a task of its own when a tokio runtime is at
+/// hand, so pages decode on every worker thread; without a runtime, it runs in place.
+async fn on_worker<T, Fut>(fetch: Fut) -> Result<Page<T>>
+where
+    T: Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return fetch.await;
+    };
+    match (PageTask(runtime.spawn(fetch))).await {
+        Ok(page) => page,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(Error::Transport {
+            message: "the page's task was cancelled: its runtime is shutting down".into(),
+            source: None,
+        }),
+    }
+}
+
+/// A spawned page that is aborted when dropped: dropping the walk's stream cancels the
+/// requests it started.
+struct PageTask<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for PageTask<T> {
+    type Output = std::result::Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for PageTask<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -96,21 +178,21 @@ where
     F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let first = fetch(1);
+    let first = on_worker(fetch(1));
     let pages = stream::once(first).flat_map(move |first| -> BoxStream<'static, Result<Page<T>>> {
         let fetch = fetch.clone();
         match first {
             Err(error) => stream::iter([Err(error)]).boxed(),
             Ok(page) => {
-                let rest = remaining_pages(&page, walk, fetch);
+                let rest = remaining_pages(&page, walk.clone(), fetch);
                 stream::iter([Ok(page)]).chain(rest).boxed()
             }
         }
     });
     stop_after_error(pages)
         .flat_map(|page| match page {
-            Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
-            Err(error) => stream::iter(vec![Err(error)]),
+            Ok(page) => stream::iter(page.items).map(Ok).left_stream(),
+            Err(error) => stream::iter([Err(error)]).right_stream(),
         })
         .boxed()
 }
@@ -137,14 +219,11 @@ where
         Some(last) => {
             let ended_early = Arc::new(AtomicBool::new(false));
             let seen_empty = ended_early.clone();
-            let walked = stream::iter(2..=last.min(MAX_PAGES))
-                .map(fetch)
-                .buffered(walk.concurrency.max(1))
-                .take_while(move |page| {
-                    let empty = matches!(page, Ok(page) if page.items.is_empty());
-                    seen_empty.fetch_or(empty, Ordering::Relaxed);
-                    futures::future::ready(!empty)
-                });
+            let walked = in_order(2..=last.min(MAX_PAGES), walk, fetch).take_while(move |page| {
+                let empty = matches!(page, Ok(page) if page.items.is_empty());
+                seen_empty.fetch_or(empty, Ordering::Relaxed);
+                futures::future::ready(!empty)
+            });
             // Only a walk that found every page it may fetch full says it stopped short.
             let cut_short = stream::once(async move {
                 (last > MAX_PAGES && !ended_early.load(Ordering::Relaxed))
@@ -160,7 +239,7 @@ where
                 if number > MAX_PAGES {
                     return Some((too_many_pages(number), None));
                 }
-                let page = fetch(number).await;
+                let page = on_worker(fetch(number)).await;
                 let following = match &page {
                     Ok(page) if page.has_next && !page.items.is_empty() => number.checked_add(1),
                     _ => None,
@@ -171,6 +250,32 @@ where
         .boxed(),
         None => stream::empty().boxed(),
     }
+}
+
+/// The pages `numbers`, fetched concurrently on workers (as many at once as the walk's
+/// [`PageWalk::window`] allows when each is started), yielded in order.
+fn in_order<T, F, Fut>(
+    numbers: std::ops::RangeInclusive<u32>,
+    walk: PageWalk,
+    fetch: F,
+) -> impl futures::Stream<Item = Result<Page<T>>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    let in_flight = FuturesOrdered::new();
+    stream::unfold((numbers, in_flight), move |(mut numbers, mut in_flight)| {
+        let window = walk.window();
+        while in_flight.len() < window {
+            let Some(number) = numbers.next() else { break };
+            in_flight.push_back(on_worker(fetch(number)));
+        }
+        async move {
+            let page = in_flight.next().await?;
+            Some((page, (numbers, in_flight)))
+        }
+    })
 }
 
 /// The error that ends a walk longer than [`MAX_PAGES`].
@@ -196,4 +301,106 @@ fn stop_after_error<T: Send + 'static>(
             futures::future::ready(Some(item))
         })
         .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt as _;
+
+    #[test]
+    fn pages_in_flight_keep_half_the_remaining_requests() {
+        assert_eq!(
+            in_flight(16, None),
+            16,
+            "no rate-limit headers: as configured"
+        );
+        assert_eq!(in_flight(16, Some(5_000)), 16);
+        assert_eq!(in_flight(16, Some(20)), 10);
+        assert_eq!(in_flight(16, Some(3)), 1);
+        assert_eq!(in_flight(16, Some(0)), 1, "one at a time, never none");
+        assert_eq!(in_flight(0, None), 1);
+        assert_eq!(in_flight(4, Some(u64::MAX)), 4);
+    }
+
+    /// Pages of `n` items numbered by page, each fetch noting the thread it ran on.
+    fn numbered_pages(
+        total: u64,
+        threads: Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>,
+    ) -> impl Fn(u32) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone {
+        move |number| {
+            let threads = threads.clone();
+            Box::pin(async move {
+                threads.lock().unwrap().push(std::thread::current().id());
+                // Later pages answer sooner: the order must still hold.
+                for _ in number..50 {
+                    tokio::task::yield_now().await;
+                }
+                Ok(Page::new(vec![number * 10, number * 10 + 1]).total(total))
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pages_are_fetched_on_worker_threads_and_come_out_in_order() {
+        let threads = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let items: Vec<u32> = all_items(PageWalk::new(2, 4), numbered_pages(20, threads.clone()))
+            .try_collect()
+            .await
+            .unwrap();
+        let expected: Vec<u32> = (1..=10).flat_map(|n| [n * 10, n * 10 + 1]).collect();
+        assert_eq!(items, expected);
+        let driver = std::thread::current().id();
+        let threads = threads.lock().unwrap();
+        assert_eq!(threads.len(), 10);
+        assert!(
+            threads.iter().all(|thread| *thread != driver),
+            "every page ran as a task of the runtime, not on the task driving the stream"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_stream_aborts_the_pages_in_flight() {
+        struct Alive(Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Alive {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let alive = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = alive.clone();
+        let fetch = move |number: u32| {
+            let counter = counter.clone();
+            async move {
+                if number == 1 {
+                    return Ok(Page::new(vec![1]).total(100));
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _alive = Alive(counter);
+                futures::future::pending::<()>().await;
+                Ok(Page::new(vec![number]))
+            }
+        };
+        let mut items = all_items(PageWalk::new(1, 3), fetch);
+        assert_eq!(items.next().await.unwrap().unwrap(), 1);
+        let stuck = tokio::time::timeout(std::time::Duration::from_millis(20), items.next()).await;
+        assert!(stuck.is_err(), "page 2 never answers");
+        assert_eq!(alive.load(Ordering::SeqCst), 3, "three pages in flight");
+        drop(items);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(alive.load(Ordering::SeqCst), 0, "all three aborted");
+    }
+
+    #[test]
+    fn without_a_runtime_a_page_is_fetched_in_place() {
+        // Polled by hand, outside any runtime: the page is ready at the first poll.
+        let mut page = std::pin::pin!(on_worker(async { Ok(Page::new(vec![7])) }));
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        match page.as_mut().poll(&mut context) {
+            Poll::Ready(page) => assert_eq!(page.unwrap().items, [7]),
+            Poll::Pending => panic!("a page without a runtime runs in place"),
+        }
+    }
 }

@@ -131,6 +131,14 @@ pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
                 function.sig.ident = syn::Ident::new("send_progenitor", function.sig.ident.span());
                 function.vis = syn::Visibility::Inherited;
                 function.attrs.retain(|a| !a.path().is_ident("doc"));
+                // progenitor sends the spec's version as an `api-version` header, which no
+                // provider reads: it is not added, rather than removed from every request.
+                function.block.stmts.retain(|statement| {
+                    !quote::quote!(#statement)
+                        .to_string()
+                        .contains("\"api-version\"")
+                });
+                function.attrs.push(syn::parse_quote!(#[allow(unused_mut)]));
                 let is_stream = matches!(&body_type, syn::Type::Path(p)
                     if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
                 let (body, finish) = if is_stream {
@@ -212,7 +220,14 @@ mod send_tests {
                 impl<'a> GetThing<'a> {
                     pub fn id(self) -> Self { self }
                     ///Sends a `GET` request to `/things/{id}`
-                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::Error>> { todo() }
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::Error>> {
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                        header_map.append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                        );
+                        todo()
+                    }
                 }
                 impl<'a> GetFile<'a> {
                     pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::Error>> { todo() }
@@ -240,6 +255,11 @@ mod send_tests {
             code.contains("///Sends a `GET` request to `/things/{id}`"),
             "{code}"
         );
+        assert!(
+            !code.contains("api-version"),
+            "no api-version header: {code}"
+        );
+        assert!(code.contains("HeaderMap::with_capacity"), "{code}");
     }
 
     #[test]

@@ -106,10 +106,7 @@ impl Client {
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
         use progenitor_client::ClientInfo as _;
-        let walk = PageWalk {
-            per_page: DEFAULT_PER_PAGE,
-            concurrency: self.api.inner().page_concurrency(),
-        };
+        let walk = PageWalk::for_client(DEFAULT_PER_PAGE, self.api.inner());
         let api = self.api.clone();
         paginate::all_items(walk, move |page| {
             let api = api.clone();

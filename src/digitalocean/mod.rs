@@ -114,10 +114,7 @@ impl Client {
     ) -> BoxStream<'static, Result<types::Cluster>> {
         use progenitor_client::ClientInfo as _;
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
-        let walk = PageWalk {
-            per_page,
-            concurrency: self.api.inner().page_concurrency(),
-        };
+        let walk = PageWalk::for_client(per_page, self.api.inner());
         let api = self.api.clone();
         paginate::all_items(walk, move |page| {
             let api = api.clone();
@@ -164,10 +161,7 @@ impl Client {
             Ok(id) => id,
             Err(error) => return futures::stream::once(async { Err(error) }).boxed(),
         };
-        let walk = PageWalk {
-            per_page: MAX_PER_PAGE,
-            concurrency: self.api.inner().page_concurrency(),
-        };
+        let walk = PageWalk::for_client(MAX_PER_PAGE, self.api.inner());
         let api = self.api.clone();
         paginate::all_items(walk, move |_page| {
             let api = api.clone();

@@ -180,10 +180,7 @@ impl Client {
         Fut: Future<Output = Result<(Vec<T>, Option<types::Pagination>)>> + Send + 'static,
     {
         use progenitor_client::ClientInfo as _;
-        let walk = PageWalk {
-            per_page: MAX_PAGE_SIZE,
-            concurrency: self.api.inner().page_concurrency(),
-        };
+        let walk = PageWalk::for_client(MAX_PAGE_SIZE, self.api.inner());
         let trail = Arc::new(Mutex::new(Trail::default()));
         paginate::all_items(walk, move |number| {
             let fetch = fetch.clone();

@@ -152,11 +152,15 @@ impl Transport {
         mut request: Request,
         operation: &'static str,
     ) -> reqwest::Result<Response> {
-        request.headers_mut().remove("api-version");
         let profile = self.inner.profile;
         let may_retry = profile.may_retry(operation, request.method());
         let method = request.method().clone();
-        let path = request.url().path().to_string();
+        // The path is copied for the log lines only, and only when someone listens.
+        let path = if tracing::enabled!(tracing::Level::INFO) {
+            request.url().path().to_owned()
+        } else {
+            String::new()
+        };
         let started = Instant::now();
         let mut attempt = 1;
         loop {
