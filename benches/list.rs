@@ -12,6 +12,10 @@
 #[path = "support/loopback.rs"]
 mod loopback;
 
+/// Counts the bytes in use and their peak, for the streamed walk's memory figure.
+#[global_allocator]
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -92,6 +96,67 @@ fn routes(base_url: &str) -> Routes {
         past_last: page(PAGES + 1, &[]),
         items,
     }
+}
+
+/// A cluster as a program that reads only its id and name would declare it.
+#[derive(serde::Deserialize)]
+struct MinimalCluster {
+    id: uuid::Uuid,
+    #[allow(
+        dead_code,
+        reason = "decoded like a real program's field, never read here"
+    )]
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct MinimalList {
+    kubernetes_clusters: Vec<MinimalCluster>,
+}
+
+/// The floor of the target: every page on its own task, decoded into a minimal struct.
+async fn floor_walk_minimal(http: &reqwest::Client, base_url: &str) -> Vec<MinimalCluster> {
+    let tasks = (1..=PAGES).map(|n| {
+        let (http, base_url) = (http.clone(), base_url.to_string());
+        tokio::spawn(async move {
+            let body = http
+                .get(format!("{base_url}{LIST_PATH}"))
+                .query(&[("page", n), ("per_page", PER_PAGE)])
+                .bearer_auth("t")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            serde_json::from_slice::<MinimalList>(&body)
+                .unwrap()
+                .kubernetes_clusters
+        })
+    });
+    let mut clusters = Vec::new();
+    for page in futures::future::join_all(tasks).await {
+        clusters.extend(page.unwrap());
+    }
+    clusters
+}
+
+/// The peak memory of a streamed walk: each cluster is looked at and dropped, as a program
+/// that writes an inventory line by line would.
+async fn streamed_walk_peak(client: &kaas::digitalocean::Client) -> (usize, usize) {
+    ALLOCATOR.reset_peak_usage();
+    let baseline = ALLOCATOR.current_usage();
+    let mut seen = 0;
+    let mut clusters = client.clusters();
+    while let Some(cluster) = clusters.try_next().await.unwrap() {
+        assert_eq!(
+            cluster.id,
+            cluster_id(seen as u32),
+            "cluster {seen} out of order"
+        );
+        seen += 1;
+    }
+    (seen, ALLOCATOR.peak_usage().saturating_sub(baseline))
 }
 
 /// Walk A: what a user writes.
@@ -216,6 +281,12 @@ async fn timed<T>(work: impl Future<Output = T>) -> (Duration, T) {
     (start.elapsed(), out)
 }
 
+/// The time of a walk whose result [`check_walk`] accepts.
+fn checked((time, clusters): (Duration, Vec<Cluster>)) -> Duration {
+    check_walk(&clusters);
+    time
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -227,6 +298,8 @@ enum Walk {
     Floor,
     /// The floor with each page fetched and decoded on its own task (for reference).
     FloorSpawned,
+    /// Each page on its own task, decoded into a minimal struct (the floor).
+    FloorMinimal,
     /// `client.clusters()` with this page concurrency.
     Kaas(usize, kaas::digitalocean::Client),
 }
@@ -281,6 +354,11 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
             walk: Walk::FloorSpawned,
             times: Vec::new(),
         },
+        Walker {
+            label: "(floor, own tasks, minimal struct)".into(),
+            walk: Walk::FloorMinimal,
+            times: Vec::new(),
+        },
     ];
     walkers.extend(CONCURRENCIES.iter().map(|&k| Walker {
         label: format!(
@@ -299,13 +377,17 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         // Rounds interleave the walkers, so a slow moment of the machine hits them all.
         for round in 0..warmups + rounds {
             for walker in &mut walkers {
-                let (time, clusters) = match &walker.walk {
-                    Walk::Floor => timed(floor_walk(http, base)).await,
-                    Walk::FloorSpawned => timed(floor_walk_spawned(http, base)).await,
-                    Walk::Kaas(_, client) => timed(kaas_walk(client)).await,
+                let time = match &walker.walk {
+                    Walk::Floor => checked(timed(floor_walk(http, base)).await),
+                    Walk::FloorSpawned => checked(timed(floor_walk_spawned(http, base)).await),
+                    Walk::FloorMinimal => {
+                        let (time, clusters) = timed(floor_walk_minimal(http, base)).await;
+                        let ids: Vec<_> = clusters.iter().map(|c| c.id).collect();
+                        assert_eq!(ids, (0..CLUSTERS).map(cluster_id).collect::<Vec<_>>());
+                        time
+                    }
+                    Walk::Kaas(_, client) => checked(timed(kaas_walk(client)).await),
                 };
-                check_walk(&clusters);
-                drop(clusters);
                 if round >= warmups {
                     walker.times.push(time);
                 }
@@ -336,6 +418,17 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         ratios.push((latency, at_latency));
     }
     ratios
+}
+
+async fn memory_bench(server: &Loopback) {
+    server.set_latency(Duration::from_millis(20));
+    let client = kaas_client(server.base_url.as_str(), None);
+    let (seen, peak) = streamed_walk_peak(&client).await;
+    assert_eq!(seen, CLUSTERS as usize);
+    println!(
+        "\nstreamed walk of {seen} clusters at 20 ms, default settings: peak {:.1} MiB above the start",
+        peak as f64 / (1024.0 * 1024.0)
+    );
 }
 
 async fn get_bench(server: &Loopback, http: &reqwest::Client) {
@@ -398,6 +491,7 @@ fn main() {
             };
             println!("  {latency:>3} ms: {} / {}", within(1.10), within(1.25));
         }
+        memory_bench(&server).await;
         get_bench(&server, &http).await;
     });
     println!(

@@ -44,7 +44,6 @@ async fn main() -> anyhow::Result<()> {
     let running_mock = server.get_stack_action(|when, then| {
         when.stack_id(STACK_ID)
             .id(789)
-            .into_inner()
             .is_true(|_| READS.fetch_add(1, Ordering::SeqCst) < 2);
         then.ok(&running);
     });

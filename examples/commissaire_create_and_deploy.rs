@@ -63,7 +63,6 @@ async fn main() -> anyhow::Result<()> {
     static READS: AtomicUsize = AtomicUsize::new(0);
     let in_process = server.get_cluster_deploy(|when, then| {
         when.name(&name)
-            .into_inner()
             .is_true(|_| READS.fetch_add(1, Ordering::SeqCst) < 2);
         then.ok(&deploying);
     });

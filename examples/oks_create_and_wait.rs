@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let answer = deploying.clone();
     server.get_cluster(|when, then| {
         when.cluster_id(id);
-        then.into_inner().respond_with(move |_: &HttpMockRequest| {
+        then.respond_with(move |_: &HttpMockRequest| {
             let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
                 &answer
             } else {

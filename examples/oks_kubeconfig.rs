@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
     let seen = keys.clone();
     server.get_cluster_kubeconfig_encrypted(|when, then| {
         when.cluster_id(id);
-        then.into_inner().respond_with(move |request: &HttpMockRequest| {
+        then.respond_with(move |request: &HttpMockRequest| {
             let key = request
                 .headers()
                 .get("x-encrypt-nacl")
@@ -32,7 +32,8 @@ async fn main() -> anyhow::Result<()> {
                 .to_string();
             let sealed = nacl::seal_for(&key, yaml.as_bytes()).unwrap_or_default();
             seen.lock().expect("not poisoned").push(key);
-            let body = serde_json::json!({"Cluster": {"data": {"name": "demo", "kubeconfig": sealed}}});
+            let body =
+                serde_json::json!({"Cluster": {"data": {"name": "demo", "kubeconfig": sealed}}});
             let response = http::Response::builder()
                 .status(200)
                 .header("content-type", "application/json")

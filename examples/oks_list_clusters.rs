@@ -38,22 +38,21 @@ async fn main() -> anyhow::Result<()> {
     let counter = pages.clone();
     server.list_clusters(|when, then| {
         when.limit(i64::from(kaas::oks::MAX_PAGE_SIZE));
-        then.into_inner()
-            .respond_with(move |request: &HttpMockRequest| {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let query = request.query_params();
-                let page = if query.iter().any(|(k, v)| k == "cursor" && v == "page-2") {
-                    &second
-                } else {
-                    &first
-                };
-                let response = http::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .body(page.to_string())
-                    .expect("a response");
-                HttpMockResponse::from(response)
-            });
+        then.respond_with(move |request: &HttpMockRequest| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let query = request.query_params();
+            let page = if query.iter().any(|(k, v)| k == "cursor" && v == "page-2") {
+                &second
+            } else {
+                &first
+            };
+            let response = http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(page.to_string())
+                .expect("a response");
+            HttpMockResponse::from(response)
+        });
     });
 
     let client = Client::builder()

@@ -178,7 +178,10 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
             let mut generator = progenitor::Generator::new(&settings);
             generator.httpmock(&spec, &format!("crate::{provider}"))
         },
-        |_| Ok(()),
+        |code| {
+            rewrite::mocks_match_and_respond_per_request(code);
+            Ok(())
+        },
     )?;
 
     let mut client = client;

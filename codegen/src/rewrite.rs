@@ -178,6 +178,61 @@ pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
     Ok(rewritten)
 }
 
+/// Gives every typed mock what tests of sequences need without leaving the typed API:
+/// `When::is_true(predicate)` (match only some requests, "the first two reads") and
+/// `Then::respond_with(responder)` (an answer computed per request). Returns how many
+/// wrappers gained them.
+pub fn mocks_match_and_respond_per_request(file: &mut syn::File) -> usize {
+    let mut extended = 0;
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        let Some((_, items)) = &mut module.content else {
+            continue;
+        };
+        for item in items {
+            let syn::Item::Impl(implementation) = item else {
+                continue;
+            };
+            let syn::Type::Path(self_type) = implementation.self_ty.as_ref() else {
+                continue;
+            };
+            let Some(name) = self_type.path.segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            if name.ends_with("When") {
+                implementation.items.push(syn::parse_quote! {
+                    /// Matches only the requests for which `predicate` is true (a sequence:
+                    /// "the first two reads"), keeping the operation's typed matchers.
+                    pub fn is_true(
+                        self,
+                        predicate: impl Fn(&::httpmock::HttpMockRequest) -> bool + Send + Sync + 'static,
+                    ) -> Self {
+                        Self(self.0.is_true(predicate))
+                    }
+                });
+                extended += 1;
+            } else if name.ends_with("Then") {
+                implementation.items.push(syn::parse_quote! {
+                    /// Answers each request with what `responder` computes from it.
+                    pub fn respond_with(
+                        self,
+                        responder: impl Fn(&::httpmock::HttpMockRequest) -> ::httpmock::HttpMockResponse
+                            + Send
+                            + Sync
+                            + 'static,
+                    ) -> Self {
+                        Self(self.0.respond_with(responder))
+                    }
+                });
+                extended += 1;
+            }
+        }
+    }
+    extended
+}
+
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
 fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = output else {
@@ -260,6 +315,25 @@ mod send_tests {
             "no api-version header: {code}"
         );
         assert!(code.contains("HeaderMap::with_capacity"), "{code}");
+    }
+
+    #[test]
+    fn typed_mocks_gain_per_request_matching_and_answers() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod operations {
+                pub struct GetThingWhen(::httpmock::When);
+                impl GetThingWhen { pub fn into_inner(self) -> ::httpmock::When { self.0 } }
+                pub struct GetThingThen(::httpmock::Then);
+                impl GetThingThen { pub fn into_inner(self) -> ::httpmock::Then { self.0 } }
+                impl Other { fn x() {} }
+            }
+        };
+        assert_eq!(mocks_match_and_respond_per_request(&mut file), 2);
+        let code = prettyplease::unparse(&file);
+        let (when, then) = code.split_at(code.find("impl GetThingThen").unwrap());
+        assert!(when.contains("pub fn is_true("), "{code}");
+        assert!(then.contains("pub fn respond_with("), "{code}");
+        assert!(!then.contains("pub fn is_true("), "{code}");
     }
 
     #[test]

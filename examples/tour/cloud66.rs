@@ -61,20 +61,19 @@ async fn offline() -> anyhow::Result<()> {
     let counter = polls.clone();
     server.get_stack_action(|when, then| {
         when.stack_id(uid.as_str()).id(789);
-        then.into_inner()
-            .respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
-                let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                    &running
-                } else {
-                    &finished
-                };
-                http::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .body(serde_json::to_string(body).unwrap_or_default())
-                    .expect("a response")
-                    .into()
-            });
+        then.respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
+            let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                &running
+            } else {
+                &finished
+            };
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(serde_json::to_string(body).unwrap_or_default())
+                .expect("a response")
+                .into()
+        });
     });
 
     let client = Client::builder()

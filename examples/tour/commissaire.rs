@@ -73,20 +73,19 @@ pub async fn tour() -> anyhow::Result<()> {
     let counter = reads.clone();
     server.get_cluster_deploy(|when, then| {
         when.name(&"prod".parse().expect("a valid name"));
-        then.into_inner()
-            .respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
-                let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                    &deploy
-                } else {
-                    &finished
-                };
-                http::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .body(serde_json::to_string(body).unwrap_or_default())
-                    .expect("a response")
-                    .into()
-            });
+        then.respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
+            let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                &deploy
+            } else {
+                &finished
+            };
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(serde_json::to_string(body).unwrap_or_default())
+                .expect("a response")
+                .into()
+        });
     });
 
     let client = Client::builder()

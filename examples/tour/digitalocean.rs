@@ -96,7 +96,6 @@ async fn offline() -> anyhow::Result<()> {
     let counter = reads.clone();
     server.get_cluster(|when, then| {
         when.cluster_id(&id)
-            .into_inner()
             .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < 2);
         then.ok(&provisioning);
     });

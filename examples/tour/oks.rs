@@ -164,7 +164,7 @@ async fn offline() -> anyhow::Result<()> {
     );
     server.get_project(|when, then| {
         when.project_id(project_id);
-        then.into_inner().respond_with(responder);
+        then.respond_with(responder);
     });
     // The project list in two pages of one project each, walked by cursor.
     let project_pages = Arc::new(AtomicUsize::new(0));
@@ -172,15 +172,14 @@ async fn offline() -> anyhow::Result<()> {
     let listed = project_list_page(&project_ready);
     server.list_projects(|when, then| {
         when.limit(i64::from(kaas::oks::MAX_PAGE_SIZE));
-        then.into_inner()
-            .respond_with(move |request: &HttpMockRequest| {
-                pages.fetch_add(1, Ordering::SeqCst);
-                let second = request
-                    .query_params()
-                    .iter()
-                    .any(|(k, v)| k == "cursor" && v == "page-2");
-                json(200, &listed(second))
-            });
+        then.respond_with(move |request: &HttpMockRequest| {
+            pages.fetch_add(1, Ordering::SeqCst);
+            let second = request
+                .query_params()
+                .iter()
+                .any(|(k, v)| k == "cursor" && v == "page-2");
+            json(200, &listed(second))
+        });
     });
     server.create_cluster(|when, then| {
         when.body(&cluster_request);
@@ -190,18 +189,26 @@ async fn offline() -> anyhow::Result<()> {
     let responder = becomes_ready(cluster.clone(), cluster_ready, cluster_reads.clone());
     server.get_cluster(|when, then| {
         when.cluster_id(cluster_id);
-        then.into_inner().respond_with(responder);
+        then.respond_with(responder);
     });
     // Like OKS: seal the kubeconfig for the public key the request carries.
     let keys_seen = Arc::new(AtomicUsize::new(0));
     let counter = keys_seen.clone();
     server.get_cluster_kubeconfig_encrypted(|when, then| {
         when.cluster_id(cluster_id);
-        then.into_inner().respond_with(move |request: &HttpMockRequest| {
+        then.respond_with(move |request: &HttpMockRequest| {
             counter.fetch_add(1, Ordering::SeqCst);
-            let key = request.headers().get("x-encrypt-nacl").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            let key = request
+                .headers()
+                .get("x-encrypt-nacl")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
             let sealed = nacl::seal_for(&key, kubeconfig_yaml.as_bytes()).unwrap_or_default();
-            json(200, &serde_json::json!({"Cluster": {"data": {"name": "demo", "kubeconfig": sealed}}}))
+            json(
+                200,
+                &serde_json::json!({"Cluster": {"data": {"name": "demo", "kubeconfig": sealed}}}),
+            )
         });
     });
 
