@@ -5,7 +5,8 @@
 //! GETs with `client.get_cluster()` next to raw reqwest GETs.
 //!
 //! `cargo bench --bench list` prints the median wall time of each over several rounds and the
-//! ratio kaas/floor. It checks that every walk returns every cluster in order, and asserts
+//! ratio kaas/floor, the streamed walk's peak memory, and the single GETs
+//! (`cargo bench --bench list -- get`: those alone). It checks that every walk returns every cluster in order, and asserts
 //! nothing about time (machines differ); the figures go into closing notes and choose the
 //! default page concurrency.
 
@@ -478,8 +479,14 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // `cargo bench --bench list -- get` runs the single GETs only (cargo adds `--bench`).
+    let only_gets = std::env::args().skip(1).any(|arg| arg == "get");
     runtime.block_on(async {
         let http = reqwest::Client::builder().build().unwrap();
+        if only_gets {
+            get_bench(&server, &http).await;
+            return;
+        }
         let ratios = list_bench(&server, &http).await;
         println!("\nsmallest page_concurrency within 10% / 25% of the floor:");
         for (latency, at_latency) in &ratios {
