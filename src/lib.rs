@@ -30,6 +30,7 @@ mod error;
 #[cfg(feature = "mock")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod inventory;
 pub mod kubeconfig;
 mod open_enum;
 pub mod paginate;

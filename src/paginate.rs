@@ -101,6 +101,10 @@ impl PageWalk {
 
     /// A walk with the client's page concurrency, which also keeps to the requests its
     /// provider says remain ([`in_flight`]).
+    #[cfg_attr(
+        not(any(feature = "digitalocean", feature = "oks", feature = "cloud66")),
+        allow(dead_code)
+    )]
     pub(crate) fn for_client(per_page: u32, transport: &Transport) -> Self {
         PageWalk {
             budget: Some(transport.clone()),

@@ -13,6 +13,7 @@ mod digitalocean_contract;
 mod empty_vs_unset;
 mod faults;
 mod hostile_input;
+mod inventory;
 mod oks_behaviour;
 mod oks_contract;
 mod properties;

@@ -1,0 +1,155 @@
+//! The inventory of the providers whose credentials the environment holds.
+
+use super::Inventory;
+use crate::{Error, Result};
+
+/// Builds the inventory from `lookup` (the environment, or a test's map).
+pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inventory> {
+    // Unset and empty are the same: `FOO= cmd` means "no FOO".
+    let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+    #[allow(unused_mut, reason = "unchanged when no provider is compiled in")]
+    let mut inventory = Inventory::new();
+    #[cfg(feature = "digitalocean")]
+    if let Some(token) = lookup("DIGITALOCEAN_TOKEN") {
+        inventory = inventory.with_digitalocean(crate::digitalocean::Client::new(token)?);
+    }
+    #[cfg(feature = "oks")]
+    match (lookup("OKS_ACCESS_KEY"), lookup("OKS_SECRET_KEY")) {
+        (Some(access_key), Some(secret_key)) => {
+            let mut builder = crate::oks::Client::builder().access_key(access_key, secret_key);
+            if let Some(region) = lookup("OKS_REGION") {
+                builder = builder.region(
+                    region
+                        .trim()
+                        .parse()
+                        .map_err(|error| Error::InvalidInput(format!("OKS_REGION: {error}")))?,
+                );
+            }
+            inventory = inventory.with_oks(builder.build()?);
+        }
+        (None, None) => {}
+        (Some(_), None) => return Err(missing("OKS_SECRET_KEY", "OKS_ACCESS_KEY")),
+        (None, Some(_)) => return Err(missing("OKS_ACCESS_KEY", "OKS_SECRET_KEY")),
+    }
+    #[cfg(feature = "cloud66")]
+    if let Some(token) = lookup("CLOUD66_TOKEN") {
+        inventory = inventory.with_cloud66(crate::cloud66::Client::new(token)?);
+    }
+    #[cfg(feature = "commissaire")]
+    if let Some(url) = lookup("COMMISSAIRE_URL") {
+        let builder = crate::commissaire::Client::builder().base_url(url);
+        let builder = match (
+            lookup("COMMISSAIRE_USER"),
+            lookup("COMMISSAIRE_PASSWORD"),
+            lookup("COMMISSAIRE_TOKEN"),
+        ) {
+            (Some(user), Some(password), _) => builder.basic_auth(user, password),
+            (None, None, Some(token)) => builder.token(token),
+            (Some(_), None, _) => return Err(missing("COMMISSAIRE_PASSWORD", "COMMISSAIRE_USER")),
+            (None, Some(_), _) => return Err(missing("COMMISSAIRE_USER", "COMMISSAIRE_PASSWORD")),
+            (None, None, None) => {
+                return Err(Error::InvalidInput(
+                    "COMMISSAIRE_URL is set but no credentials: set COMMISSAIRE_USER and COMMISSAIRE_PASSWORD, or COMMISSAIRE_TOKEN".into(),
+                ));
+            }
+        };
+        inventory = inventory.with_commissaire(builder.build()?);
+    }
+    Ok(inventory)
+}
+
+/// `wanted` is missing although `given` is set (never quoting either value).
+#[allow(
+    dead_code,
+    reason = "unused when neither OKS nor Commissaire is compiled in"
+)]
+fn missing(wanted: &str, given: &str) -> Error {
+    Error::InvalidInput(format!(
+        "{given} is set but {wanted} is not: set both, or neither"
+    ))
+}
+
+#[cfg(all(
+    test,
+    feature = "digitalocean",
+    feature = "oks",
+    feature = "cloud66",
+    feature = "commissaire"
+))]
+mod tests {
+    use super::*;
+    use crate::inventory::Provider;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Inventory> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        inventory(move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn each_provider_whose_credentials_are_set_is_listed() {
+        assert!(from(&[]).unwrap().providers().is_empty());
+        let all = from(&[
+            ("DIGITALOCEAN_TOKEN", "dop_v1_SENTINEL"),
+            ("OKS_ACCESS_KEY", "AK"),
+            ("OKS_SECRET_KEY", "SK-SENTINEL"),
+            ("OKS_REGION", "cloudgouv-eu-west-1"),
+            ("CLOUD66_TOKEN", "c66-SENTINEL"),
+            ("COMMISSAIRE_URL", "https://commissaire.example.com:8000"),
+            ("COMMISSAIRE_TOKEN", "SENTINEL-token"),
+        ])
+        .unwrap();
+        assert_eq!(
+            all.providers(),
+            [
+                Provider::DigitalOcean,
+                Provider::Oks,
+                Provider::Cloud66,
+                Provider::Commissaire
+            ]
+        );
+        assert!(!format!("{all:?}").contains("SENTINEL"), "{all:?}");
+        let empty_is_unset = from(&[("DIGITALOCEAN_TOKEN", " "), ("CLOUD66_TOKEN", "t")]).unwrap();
+        assert_eq!(empty_is_unset.providers(), [Provider::Cloud66]);
+    }
+
+    #[test]
+    fn half_set_credentials_are_an_error_naming_the_variable_not_its_value() {
+        for (pairs, names) in [
+            (&[("OKS_ACCESS_KEY", "AK-SENTINEL")][..], "OKS_SECRET_KEY"),
+            (&[("OKS_SECRET_KEY", "SK-SENTINEL")][..], "OKS_ACCESS_KEY"),
+            (
+                &[
+                    ("OKS_ACCESS_KEY", "AK"),
+                    ("OKS_SECRET_KEY", "SK-SENTINEL"),
+                    ("OKS_REGION", "mars-1"),
+                ][..],
+                "OKS_REGION",
+            ),
+            (
+                &[("COMMISSAIRE_URL", "https://c.example.com")][..],
+                "COMMISSAIRE_TOKEN",
+            ),
+            (
+                &[
+                    ("COMMISSAIRE_URL", "https://c.example.com"),
+                    ("COMMISSAIRE_USER", "SENTINEL-user"),
+                ][..],
+                "COMMISSAIRE_PASSWORD",
+            ),
+        ] {
+            let error = from(pairs).unwrap_err();
+            let message = error.to_string();
+            assert!(matches!(error, Error::InvalidInput(_)), "{message}");
+            assert!(message.contains(names), "{message}");
+            assert!(!message.contains("SENTINEL"), "{message}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! One inventory across providers: every cluster of every configured provider as one stream
+//! of [`ClusterSummary`], each with its state normalised and the provider's typed object kept.
+//!
+//! ```no_run
+//! # async fn demo() -> kaas::Result<()> {
+//! use futures::StreamExt as _;
+//! let inventory = kaas::inventory::Inventory::from_env()?;
+//! let mut clusters = inventory.clusters();
+//! while let Some(item) = clusters.next().await {
+//!     match item {
+//!         Ok(cluster) => println!("{} {} {}", cluster.provider, cluster.name, cluster.state),
+//!         // One provider failing (a bad token, an outage) does not stop the others.
+//!         Err(failure) => eprintln!("{failure}"),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+#[cfg(feature = "cloud66")]
+mod cloud66;
+#[cfg(feature = "commissaire")]
+mod commissaire;
+#[cfg(feature = "digitalocean")]
+mod digitalocean;
+mod environment;
+#[cfg(feature = "oks")]
+mod oks;
+mod summary;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+pub use summary::{ClusterState, ClusterSummary, Provider, ProviderCluster};
+
+/// The error item of [`Inventory::clusters`]: one provider could not be listed (the others
+/// still are).
+#[derive(Debug, thiserror::Error)]
+#[error("{provider}: {error}")]
+#[non_exhaustive]
+pub struct ProviderFailure {
+    /// The provider that failed.
+    pub provider: Provider,
+    /// Why.
+    #[source]
+    pub error: crate::Error,
+}
+
+/// The clients an inventory lists, at most one per provider.
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    #[cfg(feature = "digitalocean")]
+    digitalocean: Option<crate::digitalocean::Client>,
+    #[cfg(feature = "oks")]
+    oks: Option<crate::oks::Client>,
+    #[cfg(feature = "cloud66")]
+    cloud66: Option<crate::cloud66::Client>,
+    #[cfg(feature = "commissaire")]
+    commissaire: Option<crate::commissaire::Client>,
+}
+
+impl Inventory {
+    /// An inventory of no provider yet; add clients with the `with_*` methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An inventory of every provider compiled in whose credentials the environment holds:
+    /// `DIGITALOCEAN_TOKEN`; `OKS_ACCESS_KEY` + `OKS_SECRET_KEY` (+ `OKS_REGION`);
+    /// `CLOUD66_TOKEN`; `COMMISSAIRE_URL` + `COMMISSAIRE_USER`/`COMMISSAIRE_PASSWORD` or
+    /// `COMMISSAIRE_TOKEN`. A provider whose variables are half set (a key without its secret,
+    /// an unknown region) is [`crate::Error::InvalidInput`], naming the variable.
+    pub fn from_env() -> crate::Result<Self> {
+        environment::inventory(|name| std::env::var(name).ok())
+    }
+
+    /// Lists DigitalOcean's clusters with this client.
+    #[cfg(feature = "digitalocean")]
+    pub fn with_digitalocean(mut self, client: crate::digitalocean::Client) -> Self {
+        self.digitalocean = Some(client);
+        self
+    }
+
+    /// Lists OKS's clusters with this client.
+    #[cfg(feature = "oks")]
+    pub fn with_oks(mut self, client: crate::oks::Client) -> Self {
+        self.oks = Some(client);
+        self
+    }
+
+    /// Lists Cloud66's clusters with this client.
+    #[cfg(feature = "cloud66")]
+    pub fn with_cloud66(mut self, client: crate::cloud66::Client) -> Self {
+        self.cloud66 = Some(client);
+        self
+    }
+
+    /// Lists Commissaire's clusters with this client.
+    #[cfg(feature = "commissaire")]
+    pub fn with_commissaire(mut self, client: crate::commissaire::Client) -> Self {
+        self.commissaire = Some(client);
+        self
+    }
+
+    /// The providers this inventory lists.
+    pub fn providers(&self) -> Vec<Provider> {
+        #[allow(unused_mut, reason = "empty when no provider is compiled in")]
+        let mut providers = Vec::new();
+        #[cfg(feature = "digitalocean")]
+        if self.digitalocean.is_some() {
+            providers.push(Provider::DigitalOcean);
+        }
+        #[cfg(feature = "oks")]
+        if self.oks.is_some() {
+            providers.push(Provider::Oks);
+        }
+        #[cfg(feature = "cloud66")]
+        if self.cloud66.is_some() {
+            providers.push(Provider::Cloud66);
+        }
+        #[cfg(feature = "commissaire")]
+        if self.commissaire.is_some() {
+            providers.push(Provider::Commissaire);
+        }
+        providers
+    }
+
+    /// Every cluster of every provider, the providers listed concurrently (each over all its
+    /// pages), items interleaved as they arrive. A provider that fails yields one
+    /// [`ProviderFailure`] and no more items; the others go on.
+    pub fn clusters(&self) -> BoxStream<'static, Result<ClusterSummary, ProviderFailure>> {
+        #[allow(unused_mut, reason = "empty when no provider is compiled in")]
+        let mut listings: Vec<BoxStream<'static, Result<ClusterSummary, ProviderFailure>>> =
+            Vec::new();
+        #[cfg(feature = "digitalocean")]
+        if let Some(client) = &self.digitalocean {
+            listings.push(named(
+                Provider::DigitalOcean,
+                digitalocean::clusters(client),
+            ));
+        }
+        #[cfg(feature = "oks")]
+        if let Some(client) = &self.oks {
+            listings.push(named(Provider::Oks, oks::clusters(client)));
+        }
+        #[cfg(feature = "cloud66")]
+        if let Some(client) = &self.cloud66 {
+            listings.push(named(Provider::Cloud66, cloud66::clusters(client)));
+        }
+        #[cfg(feature = "commissaire")]
+        if let Some(client) = &self.commissaire {
+            listings.push(named(Provider::Commissaire, commissaire::clusters(client)));
+        }
+        stream::select_all(listings).boxed()
+    }
+}
+
+/// A provider's listing with its errors named after it.
+#[allow(dead_code, reason = "unused when no provider is compiled in")]
+fn named(
+    provider: Provider,
+    listing: BoxStream<'static, crate::Result<ClusterSummary>>,
+) -> BoxStream<'static, Result<ClusterSummary, ProviderFailure>> {
+    listing
+        .map(move |item| item.map_err(|error| ProviderFailure { provider, error }))
+        .boxed()
+}

@@ -1,0 +1,128 @@
+//! What the inventory says of one cluster, whichever provider runs it.
+
+use std::fmt;
+
+/// A provider kaas has a client for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Provider {
+    /// DigitalOcean Kubernetes.
+    DigitalOcean,
+    /// OUTSCALE OKS.
+    Oks,
+    /// Cloud66.
+    Cloud66,
+    /// Commissaire.
+    Commissaire,
+}
+
+impl Provider {
+    /// The provider's short name, as in module names and errors (`digitalocean`, `oks`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::DigitalOcean => "digitalocean",
+            Provider::Oks => "oks",
+            Provider::Cloud66 => "cloud66",
+            Provider::Commissaire => "commissaire",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A cluster's state in one vocabulary across providers; [`ClusterSummary::raw_state`] keeps
+/// the provider's own word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterState {
+    /// Being created (or queued for it).
+    Provisioning,
+    /// Up and serving.
+    Running,
+    /// Being upgraded or reconfigured.
+    Upgrading,
+    /// Serving, but not in full health.
+    Degraded,
+    /// Failed: the provider says so.
+    Failed,
+    /// Being deleted.
+    Deleting,
+    /// Deleted.
+    Deleted,
+    /// A state kaas does not know, or none given.
+    Unknown,
+}
+
+impl ClusterState {
+    /// The state's name in the one vocabulary (`provisioning`, `running`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ClusterState::Provisioning => "provisioning",
+            ClusterState::Running => "running",
+            ClusterState::Upgrading => "upgrading",
+            ClusterState::Degraded => "degraded",
+            ClusterState::Failed => "failed",
+            ClusterState::Deleting => "deleting",
+            ClusterState::Deleted => "deleted",
+            ClusterState::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for ClusterState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The provider's full typed object behind a [`ClusterSummary`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ProviderCluster {
+    /// A DigitalOcean cluster.
+    #[cfg(feature = "digitalocean")]
+    DigitalOcean(Box<crate::digitalocean::types::Cluster>),
+    /// An OKS cluster.
+    #[cfg(feature = "oks")]
+    Oks(Box<crate::oks::types::Cluster>),
+    /// A Cloud66 cluster (a stack).
+    #[cfg(feature = "cloud66")]
+    Cloud66(Box<crate::cloud66::types::Cluster>),
+    /// A Commissaire cluster, read by name.
+    #[cfg(feature = "commissaire")]
+    Commissaire(Box<crate::commissaire::types::Cluster>),
+}
+
+/// One cluster of the inventory: what every provider can say of it, in one shape.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ClusterSummary {
+    /// Who runs it.
+    pub provider: Provider,
+    /// The id the provider's operations take (DigitalOcean's UUID, OKS's id, Cloud66's stack
+    /// `uid`, Commissaire's name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where it runs: region (DigitalOcean, Cloud66) or control-plane subregions (OKS), when
+    /// the provider says.
+    pub location: Option<String>,
+    /// Its Kubernetes version, when the provider says.
+    pub kubernetes_version: Option<String>,
+    /// Its state in one vocabulary.
+    pub state: ClusterState,
+    /// The provider's own word for the state (`""` when it gave none).
+    pub raw_state: String,
+    /// How many nodes it has, when the provider says.
+    pub node_count: Option<u64>,
+    /// Its Kubernetes API endpoint, when the provider says.
+    pub api_endpoint: Option<String>,
+    /// When it was created, when the provider says.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The provider's full typed object.
+    pub object: ProviderCluster,
+}
