@@ -18,6 +18,7 @@
 mod cloud66;
 mod commissaire;
 mod digitalocean;
+mod inventory;
 mod oks;
 
 /// Prints one step of the tour: what was called and what came back.
@@ -42,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
     oks::tour().await?;
     cloud66::tour().await?;
     commissaire::tour().await?;
+    inventory::tour().await?;
     println!(
         "\nThe tour is over: every call above went through the same typed clients your code uses."
     );
