@@ -90,8 +90,8 @@ pub async fn tour() -> anyhow::Result<()> {
                 .build()?,
         );
     println!(
-        "  {:<13} {:<16} {:<28} {:<12} {:>5}  {}",
-        "PROVIDER", "NAME", "STATE", "VERSION", "NODES", "LOCATION"
+        "  {:<13} {:<16} {:<28} {:<12} {:>5}  LOCATION",
+        "PROVIDER", "NAME", "STATE", "VERSION", "NODES"
     );
     let mut items = inventory.clusters();
     let (mut listed, mut failed) = (0, 0);
