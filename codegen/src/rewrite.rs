@@ -94,88 +94,101 @@ mod tests {
 /// operations were rewritten.
 pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
     let mut rewritten = 0;
+    for_each_impl(file, Some("builder"), |implementation| {
+        let mut added = Vec::new();
+        for impl_item in &mut implementation.items {
+            let syn::ImplItem::Fn(function) = impl_item else {
+                continue;
+            };
+            if function.sig.ident != "send" || function.sig.asyncness.is_none() {
+                continue;
+            }
+            let body_type = success_type(&function.sig.output).ok_or_else(|| {
+                    format!(
+                        "a `send` returns `{}`, not progenitor's `Result<ResponseValue<T>, Error<E>>`; update codegen/src/rewrite.rs",
+                        quote::quote!(#function.sig.output)
+                    )
+                })?;
+            let docs: Vec<syn::Attribute> = function
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .cloned()
+                .collect();
+            function.sig.ident = syn::Ident::new("send_progenitor", function.sig.ident.span());
+            function.vis = syn::Visibility::Inherited;
+            function.attrs.retain(|a| !a.path().is_ident("doc"));
+            // progenitor sends the spec's version as an `api-version` header, which no
+            // provider reads: it is not added, rather than removed from every request.
+            function.block.stmts.retain(|statement| {
+                !quote::quote!(#statement)
+                    .to_string()
+                    .contains("\"api-version\"")
+            });
+            function.attrs.push(syn::parse_quote!(#[allow(unused_mut)]));
+            let is_stream = matches!(&body_type, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+            let (body, finish) = if is_stream {
+                (
+                    quote::quote!(::bytes::Bytes),
+                    quote::quote!(
+                        crate::transport::finish_bytes(self.send_progenitor().await).await
+                    ),
+                )
+            } else {
+                (
+                    quote::quote!(#body_type),
+                    quote::quote!(crate::transport::finish(self.send_progenitor().await)),
+                )
+            };
+            added.push(syn::parse_quote! {
+                #(#docs)*
+                ///
+                /// Returns the typed body; [`send_with_response`](Self::send_with_response)
+                /// also gives the status and headers.
+                pub async fn send(self) -> crate::Result<#body> {
+                    self.send_with_response().await.map(crate::Response::into_body)
+                }
+            });
+            added.push(syn::parse_quote! {
+                /// Sends the request, like [`send`](Self::send); the answer's status and
+                /// headers come with the typed body.
+                pub async fn send_with_response(self) -> crate::Result<crate::Response<#body>> {
+                    #finish
+                }
+            });
+            rewritten += 1;
+        }
+        implementation.items.extend(added);
+        Ok(())
+    })?;
+    Ok(rewritten)
+}
+
+/// Calls `visit` on every `impl` block inside the file's inline modules (only the module
+/// named `only`, when given); stops at the first error.
+fn for_each_impl(
+    file: &mut syn::File,
+    only: Option<&str>,
+    mut visit: impl FnMut(&mut syn::ItemImpl) -> Result<(), String>,
+) -> Result<(), String> {
     for item in &mut file.items {
         let syn::Item::Mod(module) = item else {
             continue;
         };
-        if module.ident != "builder" {
+        if only.is_some_and(|name| module.ident != name) {
             continue;
         }
         let Some((_, items)) = &mut module.content else {
             continue;
         };
         for item in items {
-            let syn::Item::Impl(implementation) = item else {
-                continue;
-            };
-            let mut added = Vec::new();
-            for impl_item in &mut implementation.items {
-                let syn::ImplItem::Fn(function) = impl_item else {
-                    continue;
-                };
-                if function.sig.ident != "send" || function.sig.asyncness.is_none() {
-                    continue;
-                }
-                let body_type = success_type(&function.sig.output).ok_or_else(|| {
-                    format!(
-                        "a `send` returns `{}`, not progenitor's `Result<ResponseValue<T>, Error<E>>`; update codegen/src/rewrite.rs",
-                        quote::quote!(#function.sig.output)
-                    )
-                })?;
-                let docs: Vec<syn::Attribute> = function
-                    .attrs
-                    .iter()
-                    .filter(|a| a.path().is_ident("doc"))
-                    .cloned()
-                    .collect();
-                function.sig.ident = syn::Ident::new("send_progenitor", function.sig.ident.span());
-                function.vis = syn::Visibility::Inherited;
-                function.attrs.retain(|a| !a.path().is_ident("doc"));
-                // progenitor sends the spec's version as an `api-version` header, which no
-                // provider reads: it is not added, rather than removed from every request.
-                function.block.stmts.retain(|statement| {
-                    !quote::quote!(#statement)
-                        .to_string()
-                        .contains("\"api-version\"")
-                });
-                function.attrs.push(syn::parse_quote!(#[allow(unused_mut)]));
-                let is_stream = matches!(&body_type, syn::Type::Path(p)
-                    if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
-                let (body, finish) = if is_stream {
-                    (
-                        quote::quote!(::bytes::Bytes),
-                        quote::quote!(
-                            crate::transport::finish_bytes(self.send_progenitor().await).await
-                        ),
-                    )
-                } else {
-                    (
-                        quote::quote!(#body_type),
-                        quote::quote!(crate::transport::finish(self.send_progenitor().await)),
-                    )
-                };
-                added.push(syn::parse_quote! {
-                    #(#docs)*
-                    ///
-                    /// Returns the typed body; [`send_with_response`](Self::send_with_response)
-                    /// also gives the status and headers.
-                    pub async fn send(self) -> crate::Result<#body> {
-                        self.send_with_response().await.map(crate::Response::into_body)
-                    }
-                });
-                added.push(syn::parse_quote! {
-                    /// Sends the request, like [`send`](Self::send); the answer's status and
-                    /// headers come with the typed body.
-                    pub async fn send_with_response(self) -> crate::Result<crate::Response<#body>> {
-                        #finish
-                    }
-                });
-                rewritten += 1;
+            if let syn::Item::Impl(implementation) = item {
+                visit(implementation)?;
             }
-            implementation.items.extend(added);
         }
     }
-    Ok(rewritten)
+    Ok(())
 }
 
 /// Gives every typed mock what tests of sequences need without leaving the typed API:
@@ -184,25 +197,15 @@ pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
 /// wrappers gained them.
 pub fn mocks_match_and_respond_per_request(file: &mut syn::File) -> usize {
     let mut extended = 0;
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else {
-            continue;
+    let _ = for_each_impl(file, None, |implementation| {
+        let syn::Type::Path(self_type) = implementation.self_ty.as_ref() else {
+            return Ok(());
         };
-        let Some((_, items)) = &mut module.content else {
-            continue;
+        let Some(name) = self_type.path.segments.last().map(|s| s.ident.to_string()) else {
+            return Ok(());
         };
-        for item in items {
-            let syn::Item::Impl(implementation) = item else {
-                continue;
-            };
-            let syn::Type::Path(self_type) = implementation.self_ty.as_ref() else {
-                continue;
-            };
-            let Some(name) = self_type.path.segments.last().map(|s| s.ident.to_string()) else {
-                continue;
-            };
-            if name.ends_with("When") {
-                implementation.items.push(syn::parse_quote! {
+        if name.ends_with("When") {
+            implementation.items.push(syn::parse_quote! {
                     /// Matches only the requests for which `predicate` is true (a sequence:
                     /// "the first two reads"), keeping the operation's typed matchers.
                     pub fn is_true(
@@ -212,24 +215,24 @@ pub fn mocks_match_and_respond_per_request(file: &mut syn::File) -> usize {
                         Self(self.0.is_true(predicate))
                     }
                 });
-                extended += 1;
-            } else if name.ends_with("Then") {
-                implementation.items.push(syn::parse_quote! {
-                    /// Answers each request with what `responder` computes from it.
-                    pub fn respond_with(
-                        self,
-                        responder: impl Fn(&::httpmock::HttpMockRequest) -> ::httpmock::HttpMockResponse
-                            + Send
-                            + Sync
-                            + 'static,
-                    ) -> Self {
-                        Self(self.0.respond_with(responder))
-                    }
-                });
-                extended += 1;
-            }
+            extended += 1;
+        } else if name.ends_with("Then") {
+            implementation.items.push(syn::parse_quote! {
+                /// Answers each request with what `responder` computes from it.
+                pub fn respond_with(
+                    self,
+                    responder: impl Fn(&::httpmock::HttpMockRequest) -> ::httpmock::HttpMockResponse
+                        + Send
+                        + Sync
+                        + 'static,
+                ) -> Self {
+                    Self(self.0.respond_with(responder))
+                }
+            });
+            extended += 1;
         }
-    }
+        Ok(())
+    });
     extended
 }
 

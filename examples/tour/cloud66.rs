@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use httpmock::MockServer;
 use kaas::cloud66::mock::MockServerExt as _;
 use kaas::cloud66::{Client, types};
 
@@ -59,21 +59,16 @@ async fn offline() -> anyhow::Result<()> {
     });
     let polls = Arc::new(AtomicUsize::new(0));
     let counter = polls.clone();
+    // The first two reads find the action running, the next ones finished.
+    server.get_stack_action(|when, then| {
+        when.stack_id(uid.as_str())
+            .id(789)
+            .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < 2);
+        then.ok(&running);
+    });
     server.get_stack_action(|when, then| {
         when.stack_id(uid.as_str()).id(789);
-        then.respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
-            let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                &running
-            } else {
-                &finished
-            };
-            http::Response::builder()
-                .status(200)
-                .header("content-type", "application/json")
-                .body(serde_json::to_string(body).unwrap_or_default())
-                .expect("a response")
-                .into()
-        });
+        then.ok(&finished);
     });
 
     let client = Client::builder()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use httpmock::MockServer;
 use kaas::commissaire::mock::MockServerExt as _;
 use kaas::commissaire::{Client, types};
 
@@ -71,21 +71,16 @@ pub async fn tour() -> anyhow::Result<()> {
     });
     let reads = Arc::new(AtomicUsize::new(0));
     let counter = reads.clone();
+    // The first two reads find the deploy in process, the next ones finished.
+    let prod: types::ClusterName = "prod".parse()?;
     server.get_cluster_deploy(|when, then| {
-        when.name(&"prod".parse().expect("a valid name"));
-        then.respond_with(move |_: &HttpMockRequest| -> HttpMockResponse {
-            let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                &deploy
-            } else {
-                &finished
-            };
-            http::Response::builder()
-                .status(200)
-                .header("content-type", "application/json")
-                .body(serde_json::to_string(body).unwrap_or_default())
-                .expect("a response")
-                .into()
-        });
+        when.name(&prod)
+            .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < 2);
+        then.ok(&deploy);
+    });
+    server.get_cluster_deploy(|when, then| {
+        when.name(&prod);
+        then.ok(&finished);
     });
 
     let client = Client::builder()
