@@ -128,9 +128,9 @@ impl Client {
     /// Polls a stack action (as the client's [`crate::WaitPolicy`] says, or the call's own
     /// `.deadline(..)` / `.policy(..)`: by default from 5 s, growing to 30 s; Cloud66's own
     /// clients poll every 10-15 s) until `finished_at` is set, and returns it; fails with
-    /// [`Error::WaitFailed`] carrying the server's message when `finished_success` is false.
+    /// [`Error::WaitFailed`](crate::Error::WaitFailed) carrying the server's message when `finished_success` is false.
     /// Accepts the document's shape too (`status`). A failed or timed-out wait keeps the last
-    /// `types::StackAction` read ([`Error::last_reading`]).
+    /// `types::StackAction` read ([`Error::last_reading`](crate::Error::last_reading)).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {

@@ -126,3 +126,42 @@ pub struct ClusterSummary {
     /// The provider's full typed object.
     pub object: ProviderCluster,
 }
+
+impl ClusterSummary {
+    /// The kubeconfig context name for this cluster, one rule per provider: DigitalOcean
+    /// `do-<region>-<name>` (as doctl names it), OKS `oks-<name>`, Cloud66 `cloud66-<name>`,
+    /// Commissaire `commissaire-<name>`; outside DigitalOcean, the name is lower-cased and every
+    /// character other than `a-z`, `0-9`, `.` and `-` becomes `-`.
+    pub fn context_name(&self) -> String {
+        match self.provider {
+            Provider::DigitalOcean => format!(
+                "do-{}-{}",
+                self.location.as_deref().unwrap_or("unknown"),
+                self.name
+            ),
+            provider => format!("{}-{}", provider.name(), slug(&self.name)),
+        }
+    }
+}
+
+/// `name` lower-cased, with every character but `a-z`, `0-9`, `.` and `-` made `-`.
+fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '.' | '-') => c,
+            _ => '-',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn names_become_context_safe() {
+        assert_eq!(slug("Production Cluster"), "production-cluster");
+        assert_eq!(slug("prod_eu.1"), "prod-eu.1");
+        assert_eq!(slug("ÉTÉ/../x"), "-t--..-x");
+    }
+}

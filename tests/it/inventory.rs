@@ -170,6 +170,11 @@ async fn a_summary_carries_what_each_provider_says_and_its_typed_object() {
         Some("1.18.6-do.0")
     );
     assert_eq!(digitalocean.node_count, Some(5), "3 + 2 nodes in two pools");
+    assert_eq!(
+        digitalocean.context_name(),
+        "do-nyc1-prod-cluster-01",
+        "as doctl names it"
+    );
     assert!(digitalocean.created_at.is_some());
     assert!(
         matches!(&digitalocean.object, ProviderCluster::DigitalOcean(c) if c.name == "prod-cluster-01")
@@ -182,6 +187,7 @@ async fn a_summary_carries_what_each_provider_says_and_its_typed_object() {
     assert_eq!(commissaire.id, "mycluster");
     assert_eq!(commissaire.node_count, Some(3));
     assert_eq!(commissaire.kubernetes_version, None);
+    assert_eq!(commissaire.context_name(), "commissaire-mycluster");
     let oks = items
         .iter()
         .flatten()

@@ -14,6 +14,7 @@ mod empty_vs_unset;
 mod faults;
 mod hostile_input;
 mod inventory;
+mod kubeconfig_file;
 mod oks_behaviour;
 mod oks_contract;
 mod properties;

@@ -7,6 +7,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+mod file;
+mod splice;
+
+pub use file::{KubeconfigFile, SaveOptions, Saved};
+
 /// A kubeconfig file's YAML, held as a secret: zeroized on drop, redacted in `Debug`.
 /// The names it holds (contexts, clusters, users) are not secret and can be read directly.
 ///
