@@ -47,6 +47,15 @@ async fn main() -> anyhow::Result<()> {
     println!("cluster  {id}");
     println!("contexts {:?}", kubeconfig.context_names());
     println!("servers  {:?}", kubeconfig.servers());
+    if let Some(at) = kubeconfig.expires_at() {
+        let left = at
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        println!(
+            "expires  in {} min (at the latest)",
+            left.as_secs().div_ceil(60)
+        );
+    }
     // The YAML holds credentials: `Debug` is redacted, `expose_yaml()` is for writing the file.
     println!("debug    {kubeconfig:?}");
     Ok(())

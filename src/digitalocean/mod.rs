@@ -38,6 +38,9 @@ pub use options::KubeconfigOptions;
 /// The documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.digitalocean.com";
 
+/// How long DigitalOcean's kubeconfig credentials last when no expiry is asked for.
+pub const DEFAULT_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// The largest page the cluster list serves.
 pub const MAX_PER_PAGE: u32 = 200;
 
@@ -241,8 +244,17 @@ impl Client {
         if let Some(credentials) = options.credentials {
             request = request.type_(credentials);
         }
+        let sent_at = std::time::SystemTime::now();
         let body = request.send().await?;
-        Kubeconfig::from_bytes(body.to_vec())
+        let lifetime = match options.expiry_seconds() {
+            Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+            _ => DEFAULT_CREDENTIAL_LIFETIME,
+        };
+        let kubeconfig = Kubeconfig::from_bytes(body.to_vec())?;
+        Ok(match sent_at.checked_add(lifetime) {
+            Some(at) => kubeconfig.expiring_at(at),
+            None => kubeconfig,
+        })
     }
 
     /// Polls the cluster until its state is `running` and returns it. Fails fast with

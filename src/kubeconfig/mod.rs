@@ -25,6 +25,7 @@ pub use file::{KubeconfigFile, SaveOptions, Saved};
 pub struct Kubeconfig {
     yaml: SecretString,
     names: Names,
+    expires_at: Option<std::time::SystemTime>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,7 +102,22 @@ impl Kubeconfig {
         Ok(Kubeconfig {
             yaml: secret,
             names,
+            expires_at: None,
         })
+    }
+
+    /// When the credentials in this kubeconfig expire, when kaas knows: for a kubeconfig a
+    /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
+    /// default), the moment the request was sent plus that lifetime, which is never later
+    /// than the provider's own expiry. `None` for a kubeconfig read from text.
+    pub fn expires_at(&self) -> Option<std::time::SystemTime> {
+        self.expires_at
+    }
+
+    /// The same kubeconfig, with its credentials' expiry known.
+    pub(crate) fn expiring_at(mut self, at: std::time::SystemTime) -> Self {
+        self.expires_at = Some(at);
+        self
     }
 
     /// Takes a kubeconfig's bytes, which must be UTF-8 YAML. The bytes are moved, not copied.
@@ -188,6 +204,7 @@ impl Clone for Kubeconfig {
         Kubeconfig {
             yaml: SecretString::from(self.yaml.expose_secret().to_string()),
             names: self.names.clone(),
+            expires_at: self.expires_at,
         }
     }
 }

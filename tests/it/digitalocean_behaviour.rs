@@ -633,10 +633,19 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
     let options = kaas::digitalocean::KubeconfigOptions::default()
         .credentials(types::CredentialsType::Token)
         .expiry(Duration::from_millis(1500));
+    let before = std::time::SystemTime::now();
     let kubeconfig = client(&server)
         .kubeconfig_with(cluster_id(), options)
         .await
         .unwrap();
+    let after = std::time::SystemTime::now();
+    // The lifetime asked for, counted from when the request was sent: never later than the
+    // provider's own expiry.
+    let expires_at = kubeconfig.expires_at().unwrap();
+    assert!(
+        expires_at >= before + Duration::from_secs(2)
+            && expires_at <= after + Duration::from_secs(2)
+    );
     assert_eq!(kubeconfig.context_names(), ["c"]);
     mock.assert_async().await;
 
@@ -652,8 +661,18 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
                 .body("apiVersion: v1\nkind: Config\n");
         })
         .await;
-    client(&server).kubeconfig(cluster_id()).await.unwrap();
+    let before = std::time::SystemTime::now();
+    let kubeconfig = client(&server).kubeconfig(cluster_id()).await.unwrap();
     plain.assert_async().await;
+    let lifetime = kubeconfig
+        .expires_at()
+        .unwrap()
+        .duration_since(before)
+        .unwrap();
+    let seven_days = kaas::digitalocean::DEFAULT_CREDENTIAL_LIFETIME;
+    assert!(lifetime >= seven_days && lifetime < seven_days + Duration::from_secs(60));
+    let read_from_text = kaas::Kubeconfig::from_yaml(kubeconfig.expose_yaml().to_string()).unwrap();
+    assert_eq!(read_from_text.expires_at(), None);
 }
 
 #[tokio::test]
