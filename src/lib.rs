@@ -25,6 +25,7 @@
 )]
 
 mod auth;
+mod datetime;
 mod error;
 /// The decoders every answer goes through, for the crate's property tests (`mock` feature).
 #[cfg(feature = "mock")]

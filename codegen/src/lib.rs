@@ -169,7 +169,11 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
             let tokens = generator.generate_tokens(&spec)?;
             Ok(rewrite::client(tokens, &secret_operations))
         },
-        |code| rewrite::send_returns_kaas_result(code).map(drop),
+        |code| {
+            rewrite::send_returns_kaas_result(code)?;
+            rewrite::timestamps_parse_fast(code);
+            Ok(())
+        },
     )?;
     let mock = run_generator(
         file,

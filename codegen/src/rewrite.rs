@@ -236,6 +236,63 @@ pub fn mocks_match_and_respond_per_request(file: &mut syn::File) -> usize {
     extended
 }
 
+/// Gives every timestamp field of a deserializable struct kaas's RFC 3339 reader
+/// (`crate::datetime::utc` / `utc_option`), which is several times faster than chrono's
+/// generic parser behind `DateTime`'s own `Deserialize`. An optional timestamp also gets
+/// `default`, so a missing field stays `None` as before. Returns how many fields changed.
+pub fn timestamps_parse_fast(file: &mut syn::File) -> usize {
+    fn visit(items: &mut [syn::Item]) -> usize {
+        let mut changed = 0;
+        for item in items {
+            match item {
+                syn::Item::Mod(module) => {
+                    if let Some((_, items)) = &mut module.content {
+                        changed += visit(items);
+                    }
+                }
+                syn::Item::Struct(structure) => {
+                    let derives_deserialize = structure.attrs.iter().any(|a| {
+                        a.path().is_ident("derive")
+                            && quote::quote!(#a).to_string().contains("Deserialize")
+                    });
+                    if !derives_deserialize {
+                        continue;
+                    }
+                    for field in structure.fields.iter_mut() {
+                        let ty = &field.ty;
+                        let ty = quote::quote!(#ty).to_string().replace(' ', "");
+                        let reader = match ty.as_str() {
+                            "::chrono::DateTime<::chrono::offset::Utc>" => "crate::datetime::utc",
+                            "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>" => {
+                                "crate::datetime::utc_option"
+                            }
+                            _ => continue,
+                        };
+                        let has_default = field.attrs.iter().any(|a| {
+                            a.path().is_ident("serde")
+                                && a.parse_args_with(
+                                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                                )
+                                .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident("default")))
+                        });
+                        field
+                            .attrs
+                            .push(if reader.ends_with("option") && !has_default {
+                                syn::parse_quote!(#[serde(default, deserialize_with = #reader)])
+                            } else {
+                                syn::parse_quote!(#[serde(deserialize_with = #reader)])
+                            });
+                        changed += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        changed
+    }
+    visit(&mut file.items)
+}
+
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
 fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = output else {
@@ -337,6 +394,40 @@ mod send_tests {
         assert!(when.contains("pub fn is_true("), "{code}");
         assert!(then.contains("pub fn respond_with("), "{code}");
         assert!(!then.contains("pub fn is_true("), "{code}");
+    }
+
+    #[test]
+    fn timestamp_fields_of_deserializable_structs_get_the_fast_reader() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Thing {
+                    pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub maybe: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub defaulted: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    pub name: ::std::string::String,
+                }
+                pub mod builder {
+                    pub struct Thing {
+                        at: Result<::chrono::DateTime<::chrono::offset::Utc>, String>,
+                    }
+                }
+            }
+        };
+        assert_eq!(timestamps_parse_fast(&mut file), 3);
+        let code = prettyplease::unparse(&file);
+        assert!(
+            code.contains("#[serde(deserialize_with = \"crate::datetime::utc\")]\n        pub at"),
+            "{code}"
+        );
+        assert!(code.contains("#[serde(default, deserialize_with = \"crate::datetime::utc_option\")]\n        pub maybe"), "{code}");
+        assert!(code.contains("#[serde(deserialize_with = \"crate::datetime::utc_option\")]\n        pub defaulted"), "{code}");
+        assert!(
+            !code.contains("pub name: ::std::string::String,\n        #[serde"),
+            "{code}"
+        );
     }
 
     #[test]
