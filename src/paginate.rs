@@ -293,7 +293,7 @@ fn too_many_pages<T>(pages: u32) -> Result<Page<T>> {
 }
 
 /// Ends a stream right after its first error.
-fn stop_after_error<T: Send + 'static>(
+pub(crate) fn stop_after_error<T: Send + 'static>(
     pages: impl futures::Stream<Item = Result<T>> + Send + 'static,
 ) -> BoxStream<'static, Result<T>> {
     pages

@@ -17,17 +17,19 @@ pub struct ExtEnum {
     variants: Vec<String>,
 }
 
-/// Every schema marked `x-extensible-enum: true`, in file order. The spec has been checked.
-pub fn collect(doc: &Value) -> Result<Vec<ExtEnum>, String> {
-    let mut out = Vec::new();
-    for (name, schema) in doc["components"]["schemas"]
+/// The component schemas marked `x-extensible-enum: true`, by name, in file order.
+pub fn extensible_schemas(doc: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    doc["components"]["schemas"]
         .as_object()
         .into_iter()
         .flatten()
-    {
-        if schema["x-extensible-enum"] != Value::Bool(true) {
-            continue;
-        }
+        .filter(|(_, schema)| schema["x-extensible-enum"] == Value::Bool(true))
+}
+
+/// Every schema marked `x-extensible-enum: true`, in file order. The spec has been checked.
+pub fn collect(doc: &Value) -> Result<Vec<ExtEnum>, String> {
+    let mut out = Vec::new();
+    for (name, schema) in extensible_schemas(doc) {
         let raw = schema["enum"].as_array().cloned().unwrap_or_default();
         let values = if schema["type"] == "integer" {
             Values::Integer(raw.iter().filter_map(Value::as_i64).collect())

@@ -13,7 +13,7 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
     let import = "use progenitor_client :: { encode_path ,";
     assert!(
         code.contains(import),
-        "progenitor no longer imports encode_path as kaas expects; update build.rs"
+        "progenitor no longer imports encode_path as kaas expects; update codegen/src/rewrite.rs"
     );
     let code = code.replacen(
         import,
@@ -36,7 +36,7 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
             let success = "{ ResponseValue :: from_response (response) . await }";
             assert!(
                 piece.contains(success) || piece.contains("ResponseValue :: stream"),
-                "progenitor decodes `{operation}` in a way kaas does not recognise; update build.rs"
+                "progenitor decodes `{operation}` in a way kaas does not recognise; update codegen/src/rewrite.rs"
             );
             out.push_str(&piece.replace(
                 success,
@@ -425,8 +425,8 @@ mod send_tests {
         assert!(code.contains("#[serde(default, deserialize_with = \"crate::datetime::utc_option\")]\n        pub maybe"), "{code}");
         assert!(code.contains("#[serde(deserialize_with = \"crate::datetime::utc_option\")]\n        pub defaulted"), "{code}");
         assert!(
-            !code.contains("pub name: ::std::string::String,\n        #[serde"),
-            "{code}"
+            code.contains("pub defaulted: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,\n        pub name"),
+            "a field of another type is left alone: {code}"
         );
     }
 

@@ -238,7 +238,8 @@ impl Client {
             .api
             .get_kubeconfig()
             .cluster_id(cluster_id.into_uuid()?);
-        if let Some(seconds) = options.expiry_seconds() {
+        let expiry_seconds = options.expiry_seconds();
+        if let Some(seconds) = expiry_seconds {
             request = request.expiry_seconds(seconds);
         }
         if let Some(credentials) = options.credentials {
@@ -246,11 +247,16 @@ impl Client {
         }
         let sent_at = std::time::SystemTime::now();
         let body = request.send().await?;
-        let lifetime = match options.expiry_seconds() {
+        // `Vec::from` takes the buffer over when nothing else holds it: no copy of the secret.
+        let kubeconfig = Kubeconfig::from_bytes(Vec::from(body))?;
+        // An SSO kubeconfig runs doctl to log in and holds no expiring token.
+        if matches!(options.credentials, Some(types::CredentialsType::Sso)) {
+            return Ok(kubeconfig);
+        }
+        let lifetime = match expiry_seconds {
             Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
             _ => DEFAULT_CREDENTIAL_LIFETIME,
         };
-        let kubeconfig = Kubeconfig::from_bytes(body.to_vec())?;
         Ok(match sent_at.checked_add(lifetime) {
             Some(at) => kubeconfig.expiring_at(at),
             None => kubeconfig,

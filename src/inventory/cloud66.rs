@@ -35,7 +35,8 @@ pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {
         location: cluster.region.clone(),
         kubernetes_version: cluster.kubernetes_version.clone(),
         state,
-        raw_state: format!("{:?}/{:?}", cluster.status, cluster.health),
+        // The provider's own words are numbers: status, then health (`1/3`).
+        raw_state: format!("{}/{}", cluster.status, cluster.health),
         node_count: cluster.node_count.and_then(|n| u64::try_from(n).ok()),
         api_endpoint: None,
         created_at: cluster.created_at_iso,

@@ -1,13 +1,11 @@
 //! Commissaire clusters as inventory entries: the list answers names, so each cluster is
-//! read by name (a few at a time).
+//! read by name (as many at once as the client's page concurrency).
 
 use futures::stream::{self, BoxStream, StreamExt};
+use progenitor_client::ClientInfo as _;
 
 use super::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 use crate::commissaire::{Client, types};
-
-/// Clusters read at once after the list of names.
-const READS_AT_ONCE: usize = 4;
 
 /// Every cluster of the server, summarised, in the order the server lists them.
 pub(super) fn clusters(client: &Client) -> BoxStream<'static, crate::Result<ClusterSummary>> {
@@ -18,16 +16,19 @@ pub(super) fn clusters(client: &Client) -> BoxStream<'static, crate::Result<Clus
     })
     .flat_map(|listed| match listed {
         Err(error) => stream::iter([Err(error)]).boxed(),
-        Ok((client, names)) => stream::iter(names.0)
-            .map(move |name| {
-                let client = client.clone();
-                async move {
-                    let cluster = client.get_cluster().name(name.as_str()).send().await?;
-                    Ok(summary(cluster))
-                }
-            })
-            .buffered(READS_AT_ONCE)
-            .boxed(),
+        Ok((client, names)) => {
+            let reads_at_once = client.inner().page_concurrency();
+            stream::iter(names.0)
+                .map(move |name| {
+                    let client = client.clone();
+                    async move {
+                        let cluster = client.get_cluster().name(name.as_str()).send().await?;
+                        Ok(summary(cluster))
+                    }
+                })
+                .buffered(reads_at_once)
+                .boxed()
+        }
     })
     .boxed()
 }

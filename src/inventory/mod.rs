@@ -153,13 +153,12 @@ impl Inventory {
     }
 }
 
-/// A provider's listing with its errors named after it.
-#[allow(dead_code, reason = "unused when no provider is compiled in")]
+/// A provider's listing with its errors named after it, ended after its first error.
 fn named(
     provider: Provider,
     listing: BoxStream<'static, crate::Result<ClusterSummary>>,
 ) -> BoxStream<'static, Result<ClusterSummary, ProviderFailure>> {
-    listing
+    crate::paginate::stop_after_error(listing)
         .map(move |item| item.map_err(|error| ProviderFailure { provider, error }))
         .boxed()
 }

@@ -109,7 +109,8 @@ impl Kubeconfig {
     /// When the credentials in this kubeconfig expire, when kaas knows: for a kubeconfig a
     /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
     /// default), the moment the request was sent plus that lifetime, which is never later
-    /// than the provider's own expiry. `None` for a kubeconfig read from text.
+    /// than the provider's own expiry. `None` for a kubeconfig read from text, and for one
+    /// whose user logs in by itself (DigitalOcean's `sso` credentials run doctl).
     pub fn expires_at(&self) -> Option<std::time::SystemTime> {
         self.expires_at
     }

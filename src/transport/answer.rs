@@ -207,9 +207,52 @@ pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
     }
 }
 
+/// A body read chunk by chunk: a body that arrives in one chunk (most answers) is kept as it
+/// came, without a copy; only a second chunk starts a buffer.
+#[derive(Default)]
+pub(super) enum BodyBuffer {
+    #[default]
+    Empty,
+    One(bytes::Bytes),
+    Many(bytes::BytesMut),
+}
+
+impl BodyBuffer {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            BodyBuffer::Empty => 0,
+            BodyBuffer::One(chunk) => chunk.len(),
+            BodyBuffer::Many(buffer) => buffer.len(),
+        }
+    }
+
+    pub(super) fn push(&mut self, chunk: bytes::Bytes) {
+        *self = match std::mem::take(self) {
+            BodyBuffer::Empty => BodyBuffer::One(chunk),
+            BodyBuffer::One(first) => {
+                let mut buffer = bytes::BytesMut::with_capacity(first.len() + chunk.len());
+                buffer.extend_from_slice(&first);
+                buffer.extend_from_slice(&chunk);
+                BodyBuffer::Many(buffer)
+            }
+            BodyBuffer::Many(mut buffer) => {
+                buffer.extend_from_slice(&chunk);
+                BodyBuffer::Many(buffer)
+            }
+        };
+    }
+
+    pub(super) fn into_bytes(self) -> bytes::Bytes {
+        match self {
+            BodyBuffer::Empty => bytes::Bytes::new(),
+            BodyBuffer::One(chunk) => chunk,
+            BodyBuffer::Many(buffer) => buffer.freeze(),
+        }
+    }
+}
+
 /// The end of every generated `send_with_response()`: progenitor's answer as a
 /// [`crate::Response`], or its error as a [`crate::Error`].
-#[allow(dead_code)]
 pub fn finish<T, E>(
     answer: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<crate::Response<T>>
@@ -222,8 +265,8 @@ where
     Ok(crate::Response::new(status, headers, answer.into_inner()))
 }
 
-/// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole.
-#[allow(dead_code)]
+/// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole. The
+/// transport read it already, usually as one chunk, which is handed on without a copy.
 pub async fn finish_bytes<E>(
     answer: std::result::Result<
         progenitor_client::ResponseValue<progenitor_client::ByteStream>,
@@ -238,11 +281,11 @@ where
     let status = answer.status().as_u16();
     let headers = answer.headers().clone();
     let mut stream = answer.into_inner().into_inner();
-    let mut body = bytes::BytesMut::new();
+    let mut body = BodyBuffer::default();
     while let Some(chunk) = stream.try_next().await.map_err(classify_reqwest_error)? {
-        body.extend_from_slice(&chunk);
+        body.push(chunk);
     }
-    Ok(crate::Response::new(status, headers, body.freeze()))
+    Ok(crate::Response::new(status, headers, body.into_bytes()))
 }
 
 /// progenitor's error as a kaas error: a refusal the transport attached (an error answer, a
@@ -346,5 +389,22 @@ mod tests {
             b"",
         );
         assert_eq!(empty.message, "Service Unavailable");
+    }
+
+    #[test]
+    fn a_body_in_one_chunk_is_kept_as_it_came_and_more_chunks_are_joined_in_order() {
+        assert!(super::BodyBuffer::default().into_bytes().is_empty());
+        let chunk = bytes::Bytes::from_static(b"{\"id\": 1}");
+        let mut one = super::BodyBuffer::default();
+        one.push(chunk.clone());
+        let kept = one.into_bytes();
+        assert_eq!(kept.as_ptr(), chunk.as_ptr(), "no copy of a single chunk");
+        let mut many = super::BodyBuffer::default();
+        for part in ["ab", "cd", "ef"] {
+            many.push(bytes::Bytes::from(part));
+            assert!(many.len() <= 6);
+        }
+        assert_eq!(many.len(), 6);
+        assert_eq!(&many.into_bytes()[..], b"abcdef");
     }
 }

@@ -47,12 +47,8 @@ pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
     )
 )]
 pub use answer::decode_secret_json;
-use answer::{MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
+use answer::{BodyBuffer, MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
-#[allow(
-    unused_imports,
-    reason = "called by the generated send() once it returns kaas::Result"
-)]
 pub use answer::{finish, finish_bytes};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
@@ -64,50 +60,6 @@ pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::server_delay;
 use retry::RETRY_STATUSES;
 pub use retry::RetryPolicy;
-
-/// A body read chunk by chunk: a body that arrives in one chunk (most answers) is kept as it
-/// came, without a copy; only a second chunk starts a buffer.
-#[derive(Default)]
-enum BodyBuffer {
-    #[default]
-    Empty,
-    One(bytes::Bytes),
-    Many(bytes::BytesMut),
-}
-
-impl BodyBuffer {
-    fn len(&self) -> usize {
-        match self {
-            BodyBuffer::Empty => 0,
-            BodyBuffer::One(chunk) => chunk.len(),
-            BodyBuffer::Many(buffer) => buffer.len(),
-        }
-    }
-
-    fn push(&mut self, chunk: bytes::Bytes) {
-        *self = match std::mem::take(self) {
-            BodyBuffer::Empty => BodyBuffer::One(chunk),
-            BodyBuffer::One(first) => {
-                let mut buffer = bytes::BytesMut::with_capacity(first.len() + chunk.len());
-                buffer.extend_from_slice(&first);
-                buffer.extend_from_slice(&chunk);
-                BodyBuffer::Many(buffer)
-            }
-            BodyBuffer::Many(mut buffer) => {
-                buffer.extend_from_slice(&chunk);
-                BodyBuffer::Many(buffer)
-            }
-        };
-    }
-
-    fn into_bytes(self) -> bytes::Bytes {
-        match self {
-            BodyBuffer::Empty => bytes::Bytes::new(),
-            BodyBuffer::One(chunk) => chunk,
-            BodyBuffer::Many(buffer) => buffer.freeze(),
-        }
-    }
-}
 
 /// The user agent every request carries, before any caller-supplied suffix.
 pub const USER_AGENT: &str = concat!("kaas/", env!("CARGO_PKG_VERSION"));
@@ -491,26 +443,4 @@ fn shown_url(url: &reqwest::Url) -> String {
     let _ = shown.set_password(None);
     let _ = shown.set_username("");
     shown.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::BodyBuffer;
-
-    #[test]
-    fn a_body_in_one_chunk_is_kept_as_it_came_and_more_chunks_are_joined_in_order() {
-        assert!(BodyBuffer::default().into_bytes().is_empty());
-        let chunk = bytes::Bytes::from_static(b"{\"id\": 1}");
-        let mut one = BodyBuffer::default();
-        one.push(chunk.clone());
-        let kept = one.into_bytes();
-        assert_eq!(kept.as_ptr(), chunk.as_ptr(), "no copy of a single chunk");
-        let mut many = BodyBuffer::default();
-        for part in ["ab", "cd", "ef"] {
-            many.push(bytes::Bytes::from(part));
-            assert!(many.len() <= 6);
-        }
-        assert_eq!(many.len(), 6);
-        assert_eq!(&many.into_bytes()[..], b"abcdef");
-    }
 }

@@ -673,6 +673,25 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
     assert!(lifetime >= seven_days && lifetime < seven_days + Duration::from_secs(60));
     let read_from_text = kaas::Kubeconfig::from_yaml(kubeconfig.expose_yaml().to_string()).unwrap();
     assert_eq!(read_from_text.expires_at(), None);
+    // An SSO kubeconfig logs in through doctl: no expiring token, so no expiry.
+    server
+        .mock_async(|when, then| {
+            when.path(format!("{}/kubeconfig", cluster_path()))
+                .query_param("type", "sso");
+            then.status(200)
+                .header("content-type", "application/yaml")
+                .body("apiVersion: v1\nkind: Config\n");
+        })
+        .await;
+    let sso = client(&server)
+        .kubeconfig_with(
+            cluster_id(),
+            kaas::digitalocean::KubeconfigOptions::default()
+                .credentials(types::CredentialsType::Sso),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sso.expires_at(), None);
 }
 
 #[tokio::test]

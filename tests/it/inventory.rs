@@ -195,3 +195,38 @@ async fn a_summary_carries_what_each_provider_says_and_its_typed_object() {
         .unwrap();
     assert!(matches!(&oks.object, ProviderCluster::Oks(c) if c.name == "oks-prod"));
 }
+
+#[tokio::test]
+async fn a_provider_whose_clusters_fail_to_read_ends_with_one_failure() {
+    let commissaire = MockServer::start_async().await;
+    commissaire
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/clusters");
+            then.status(200).json_body(json!(["a", "b", "c"]));
+        })
+        .await;
+    let reads = commissaire
+        .mock_async(|when, then| {
+            when.method(Method::GET).path_prefix("/api/v0/cluster/");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body("Internal Server Error");
+        })
+        .await;
+    let inventory = Inventory::new().with_commissaire(
+        kaas::commissaire::Client::builder()
+            .basic_auth("admin", "pw")
+            .base_url(commissaire.base_url())
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap(),
+    );
+    let items: Vec<_> = inventory.clusters().collect().await;
+    assert_eq!(items.len(), 1, "one failure, then nothing: {items:?}");
+    let failure = items[0].as_ref().unwrap_err();
+    assert_eq!(
+        (failure.provider, failure.error.status()),
+        (Provider::Commissaire, Some(500))
+    );
+    assert!(reads.calls_async().await >= 1);
+}

@@ -229,6 +229,18 @@ async fn the_unencrypted_kubeconfig_is_available_under_its_own_name() {
     let client = client(&server);
     let kubeconfig = client.kubeconfig_unencrypted("cluster-1").await;
     assert!(kubeconfig.is_err(), "without ttl the mock does not match");
+    // The helper itself: a plain GET without ttl, the YAML opened as it came.
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path("/clusters/cluster-1/kubeconfig")
+                .query_param_missing("ttl");
+            then.status(200)
+                .json_body(kubeconfig_response(&kubeconfig_yaml()));
+        })
+        .await;
+    let plain = client.kubeconfig_unencrypted("cluster-1").await.unwrap();
+    assert_eq!(plain.expose_yaml(), kubeconfig_yaml());
     let response = client
         .get_cluster_kubeconfig()
         .cluster_id("cluster-1")

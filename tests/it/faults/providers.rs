@@ -2,7 +2,6 @@
 //! server, the read and the create each cell calls, the success bodies, and each provider's
 //! documented error shapes.
 
-use std::path::Path;
 use std::time::Duration;
 
 use kaas::BuildClient;
@@ -10,6 +9,11 @@ use kaas::{ClientBuilder, RetryPolicy};
 use serde_json::{Value, json};
 
 use super::server::Reply;
+#[allow(
+    unused_imports,
+    reason = "fixture_as is unused when only Cloud66 is compiled in"
+)]
+use crate::common::{fixture, fixture_as};
 
 /// The name every success body carries, so a success proves the right body was decoded.
 pub const CLUSTER_NAME: &str = "fault-cluster";
@@ -72,22 +76,6 @@ impl Decoded {
             debug: format!("{value:?}"),
         }
     }
-}
-
-fn fixture(provider: &str, name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(provider)
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
-}
-
-#[allow(dead_code, reason = "unused when only Cloud66 is compiled in")]
-fn fixture_as<T: serde::de::DeserializeOwned>(provider: &str, name: &str) -> T {
-    serde_json::from_value(fixture(provider, name))
-        .unwrap_or_else(|e| panic!("fixture {provider}/{name} does not decode: {e}"))
 }
 
 /// Sets `pointer` in `value`, creating the objects on the way.
