@@ -15,6 +15,7 @@
 //! | [`Error::Crypto`] | an encrypted kubeconfig could not be opened |
 //! | [`Error::WaitTimeout`] / [`Error::WaitFailed`] | a wait gave up, or the resource failed |
 //! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
+//! | [`Error::ClusterNotFound`] | the inventory has no cluster of that id or name |
 //!
 //! No variant carries a credential, and the body excerpts kept for diagnosis are short.
 
@@ -118,6 +119,15 @@ pub enum Error {
     /// A kubeconfig that is not valid YAML.
     #[error("invalid kubeconfig: {0}")]
     Kubeconfig(String),
+
+    /// The inventory looked a cluster up by id or name, and the provider has none such.
+    #[error("{provider} has no cluster with id or name `{cluster}`")]
+    ClusterNotFound {
+        /// The provider asked (`digitalocean`, `oks`, ...).
+        provider: String,
+        /// The id or name looked for.
+        cluster: String,
+    },
 }
 
 impl Error {
@@ -145,9 +155,9 @@ impl Error {
         }
     }
 
-    /// Whether the provider answered 404 Not Found.
+    /// Whether the provider answered 404 Not Found, or an inventory lookup found no cluster.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.status() == Some(404) || matches!(self, Error::ClusterNotFound { .. })
     }
 
     pub(crate) fn transport(

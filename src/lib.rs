@@ -25,6 +25,10 @@
 )]
 
 mod auth;
+#[allow(
+    dead_code,
+    reason = "the generated code of specs with date-time fields calls it; some have none"
+)]
 mod datetime;
 mod error;
 /// The decoders every answer goes through, for the crate's property tests (`mock` feature).
@@ -33,6 +37,9 @@ mod error;
 pub mod fuzzing;
 pub mod inventory;
 pub mod kubeconfig;
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+pub mod kubernetes;
 mod open_enum;
 pub mod paginate;
 mod response;

@@ -12,13 +12,17 @@
 //! | OUTSCALE OKS | `OKS_ACCESS_KEY`, `OKS_SECRET_KEY` (and `OKS_REGION`: `eu-west-2` or `cloudgouv-eu-west-1`) |
 //!
 //! ```sh
-//! cargo run --example tour
+//! cargo run --all-features --example tour
 //! ```
+//!
+//! The last step, a `kube::Client`, needs the `kube` feature; without it the tour says so.
 
 mod cloud66;
 mod commissaire;
 mod digitalocean;
 mod inventory;
+#[cfg(feature = "kube")]
+mod kube_client;
 mod oks;
 
 /// Prints one step of the tour: what was called and what came back.
@@ -44,6 +48,10 @@ async fn main() -> anyhow::Result<()> {
     cloud66::tour().await?;
     commissaire::tour().await?;
     inventory::tour().await?;
+    #[cfg(feature = "kube")]
+    kube_client::tour().await?;
+    #[cfg(not(feature = "kube"))]
+    println!("\nkube::Client — skipped: run the tour with `--all-features` (or `--features kube`)");
     println!(
         "\nThe tour is over: every call above went through the same typed clients your code uses."
     );

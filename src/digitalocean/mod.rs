@@ -263,6 +263,105 @@ impl Client {
         })
     }
 
+    /// The credential a Kubernetes client presents to the cluster: the credentials endpoint's
+    /// token, lasting `lifetime` (DigitalOcean's 7 days when `None`), with the `expires_at`
+    /// DigitalOcean answers (the request's moment plus the lifetime when it answers none).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
+    /// use std::time::Duration;
+    /// let credential = client.credential(cluster_id, Some(Duration::from_secs(3600))).await?;
+    /// println!("expires at {:?}", credential.expires_at());
+    /// # Ok(()) }
+    /// ```
+    pub async fn credential(
+        &self,
+        cluster_id: impl IntoUuid,
+        lifetime: Option<Duration>,
+    ) -> Result<crate::kubeconfig::Credential> {
+        let (credentials, expires_at) = self.credentials_expiring(cluster_id, lifetime).await?;
+        let token = credentials.token.ok_or_else(|| {
+            crate::Error::decode(
+                "the credentials carry no `token` (a cluster of client certificates only)",
+                b"",
+            )
+        })?;
+        Ok(crate::kubeconfig::Credential::token(
+            token.expose().into(),
+            expires_at,
+        ))
+    }
+
+    /// A [`kube::Client`] for the cluster, authenticated with the credentials endpoint's token
+    /// (lasting `lifetime`), which is replaced in process before it expires
+    /// ([`crate::kubernetes`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
+    /// let kube = client.kube_client(cluster_id, std::time::Duration::from_secs(3600)).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "kube")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+    pub async fn kube_client(
+        &self,
+        cluster_id: impl IntoUuid,
+        lifetime: Duration,
+    ) -> Result<kube::Client> {
+        let client = self.clone();
+        let cluster_id = cluster_id.into_uuid()?;
+        crate::kubernetes::refreshing_client_beside(&self.api.inner, move || {
+            let client = client.clone();
+            async move {
+                let (credentials, expires_at) = client
+                    .credentials_expiring(cluster_id, Some(lifetime))
+                    .await?;
+                let (Some(server), Some(token)) = (&credentials.server, &credentials.token) else {
+                    return Err(crate::Error::decode(
+                        "the credentials carry no `server` or no `token`",
+                        b"",
+                    ));
+                };
+                Kubeconfig::for_token(
+                    server,
+                    credentials.certificate_authority_data.as_deref(),
+                    token.expose(),
+                    expires_at,
+                )
+            }
+        })
+        .await
+    }
+
+    /// The credentials endpoint's answer for `lifetime`, and when they expire.
+    pub(crate) async fn credentials_expiring(
+        &self,
+        cluster_id: impl IntoUuid,
+        lifetime: Option<Duration>,
+    ) -> Result<(types::Credentials, Option<std::time::SystemTime>)> {
+        let options = KubeconfigOptions {
+            expiry: lifetime,
+            credentials: None,
+        };
+        let mut request = self
+            .api
+            .get_credentials()
+            .cluster_id(cluster_id.into_uuid()?);
+        if let Some(seconds) = options.expiry_seconds() {
+            request = request.expiry_seconds(seconds);
+        }
+        let sent_at = std::time::SystemTime::now();
+        let credentials = request.send().await?;
+        let lifetime = lifetime
+            .filter(|l| !l.is_zero())
+            .unwrap_or(DEFAULT_CREDENTIAL_LIFETIME);
+        let expires_at = credentials
+            .expires_at
+            .map(std::time::SystemTime::from)
+            .or_else(|| sent_at.checked_add(lifetime));
+        Ok((credentials, expires_at))
+    }
+
     /// Polls the cluster until its state is `running` and returns it. Fails fast with
     /// [`Error::WaitFailed`](crate::Error::WaitFailed) on `error`, `deleting` or `deleted`, and with
     /// [`Error::WaitTimeout`](crate::Error::WaitTimeout) (naming the last state) when the wait

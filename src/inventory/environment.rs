@@ -11,7 +11,11 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
     let mut inventory = Inventory::new();
     #[cfg(feature = "digitalocean")]
     if let Some(token) = lookup("DIGITALOCEAN_TOKEN") {
-        inventory = inventory.with_digitalocean(crate::digitalocean::Client::new(token)?);
+        let mut builder = crate::digitalocean::Client::builder().token(token);
+        if let Some(url) = lookup("DIGITALOCEAN_API_URL") {
+            builder = builder.base_url(url);
+        }
+        inventory = inventory.with_digitalocean(builder.build()?);
     }
     #[cfg(feature = "oks")]
     match (lookup("OKS_ACCESS_KEY"), lookup("OKS_SECRET_KEY")) {
@@ -25,6 +29,9 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
                         .map_err(|error| Error::InvalidInput(format!("OKS_REGION: {error}")))?,
                 );
             }
+            if let Some(url) = lookup("OKS_API_URL") {
+                builder = builder.base_url(url);
+            }
             inventory = inventory.with_oks(builder.build()?);
         }
         (None, None) => {}
@@ -33,7 +40,11 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
     }
     #[cfg(feature = "cloud66")]
     if let Some(token) = lookup("CLOUD66_TOKEN") {
-        inventory = inventory.with_cloud66(crate::cloud66::Client::new(token)?);
+        let mut builder = crate::cloud66::Client::builder().token(token);
+        if let Some(url) = lookup("CLOUD66_API_URL") {
+            builder = builder.base_url(url);
+        }
+        inventory = inventory.with_cloud66(builder.build()?);
     }
     #[cfg(feature = "commissaire")]
     if let Some(url) = lookup("COMMISSAIRE_URL") {

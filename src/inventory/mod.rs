@@ -23,12 +23,14 @@ mod commissaire;
 #[cfg(feature = "digitalocean")]
 mod digitalocean;
 mod environment;
+mod lookup;
 #[cfg(feature = "oks")]
 mod oks;
 mod summary;
 
 use futures::stream::{self, BoxStream, StreamExt};
 
+pub use lookup::ClusterRef;
 pub use summary::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 
 /// The error item of [`Inventory::clusters`]: one provider could not be listed (the others
@@ -66,7 +68,8 @@ impl Inventory {
     /// An inventory of every provider compiled in whose credentials the environment holds:
     /// `DIGITALOCEAN_TOKEN`; `OKS_ACCESS_KEY` + `OKS_SECRET_KEY` (+ `OKS_REGION`);
     /// `CLOUD66_TOKEN`; `COMMISSAIRE_URL` + `COMMISSAIRE_USER`/`COMMISSAIRE_PASSWORD` or
-    /// `COMMISSAIRE_TOKEN`. A provider whose variables are half set (a key without its secret,
+    /// `COMMISSAIRE_TOKEN`. `DIGITALOCEAN_API_URL`, `OKS_API_URL` and `CLOUD66_API_URL` replace
+    /// a provider's base URL (a proxy, a test server). A provider whose variables are half set (a key without its secret,
     /// an unknown region) is [`crate::Error::InvalidInput`], naming the variable.
     pub fn from_env() -> crate::Result<Self> {
         environment::inventory(|name| std::env::var(name).ok())

@@ -7,9 +7,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+mod credential;
 mod file;
 mod splice;
 
+pub use credential::{Credential, EXEC_API_VERSION, REFRESH_MARGIN, refresh_margin};
 pub use file::{KubeconfigFile, SaveOptions, Saved};
 
 /// A kubeconfig file's YAML, held as a secret: zeroized on drop, redacted in `Debug`.
@@ -109,7 +111,8 @@ impl Kubeconfig {
     /// When the credentials in this kubeconfig expire, when kaas knows: for a kubeconfig a
     /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
     /// default), the moment the request was sent plus that lifetime, which is never later
-    /// than the provider's own expiry. `None` for a kubeconfig read from text, and for one
+    /// than the provider's own expiry; for an OKS kubeconfig, its client certificate's
+    /// `notAfter`. `None` for a kubeconfig read from text, and for one
     /// whose user logs in by itself (DigitalOcean's `sso` credentials run doctl).
     pub fn expires_at(&self) -> Option<std::time::SystemTime> {
         self.expires_at
@@ -119,6 +122,16 @@ impl Kubeconfig {
     pub(crate) fn expiring_at(mut self, at: std::time::SystemTime) -> Self {
         self.expires_at = Some(at);
         self
+    }
+
+    /// The same kubeconfig, expiring when its current user's client certificate does (OKS
+    /// kubeconfigs authenticate with one); unchanged for a user without one.
+    #[cfg_attr(not(feature = "oks"), allow(dead_code, reason = "OKS is its one user"))]
+    pub(crate) fn with_certificate_expiry(self) -> Self {
+        match self.credential().ok().and_then(|c| c.expires_at()) {
+            Some(at) => self.expiring_at(at),
+            None => self,
+        }
     }
 
     /// Takes a kubeconfig's bytes, which must be UTF-8 YAML. The bytes are moved, not copied.

@@ -25,6 +25,7 @@ pub mod nacl;
 mod pages;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::SecretString;
 
@@ -180,6 +181,42 @@ pub struct KubeconfigOptions {
     pub ttl: Option<String>,
 }
 
+/// Reads a `ttl` as [`ttl`] writes it, also taking minutes and seconds (`30m`, `90s`); `None`
+/// for any other text.
+fn ttl_duration(ttl: &str) -> Option<Duration> {
+    let ttl = ttl.trim();
+    let unit = ttl.chars().last()?;
+    let count: u64 = ttl[..ttl.len() - unit.len_utf8()].parse().ok()?;
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return None,
+    };
+    count.checked_mul(seconds).map(Duration::from_secs)
+}
+
+/// A lifetime as an OKS `ttl`: whole weeks, days or hours (`1w`, `2d`, `5h`), rounded up to the
+/// hour (at least one hour), as OKS and oks-cli write it.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(kaas::oks::ttl(Duration::from_secs(90 * 60)), "2h");
+/// assert_eq!(kaas::oks::ttl(Duration::from_secs(2 * 86_400)), "2d");
+/// assert_eq!(kaas::oks::ttl(Duration::from_secs(14 * 86_400)), "2w");
+/// assert_eq!(kaas::oks::ttl(Duration::ZERO), "1h");
+/// ```
+pub fn ttl(lifetime: Duration) -> String {
+    let hours = lifetime.as_secs().div_ceil(3600).max(1);
+    match hours {
+        h if h % (24 * 7) == 0 => format!("{}w", h / (24 * 7)),
+        h if h % 24 == 0 => format!("{}d", h / 24),
+        h => format!("{h}h"),
+    }
+}
+
 impl Client {
     /// A client for eu-west-2 with an access key and secret key.
     ///
@@ -246,9 +283,47 @@ impl Client {
         if let Some(ttl) = &options.ttl {
             request = request.ttl(ttl.clone());
         }
+        let sent_at = std::time::SystemTime::now();
         let response = request.send().await?;
         let sealed = kubeconfig_field(response).ok_or(CryptoError::Missing)?;
-        key.open(sealed.expose())
+        let kubeconfig = key.open(sealed.expose())?.with_certificate_expiry();
+        // The ttl asked for bounds the credential too, when kaas can read it.
+        let by_ttl = options
+            .ttl
+            .as_deref()
+            .and_then(ttl_duration)
+            .and_then(|ttl| sent_at.checked_add(ttl));
+        Ok(match (kubeconfig.expires_at(), by_ttl) {
+            (Some(at), Some(ttl_at)) if ttl_at < at => kubeconfig.expiring_at(ttl_at),
+            (None, Some(ttl_at)) => kubeconfig.expiring_at(ttl_at),
+            _ => kubeconfig,
+        })
+    }
+
+    /// A [`kube::Client`] for the cluster, authenticated with the user of an encrypted
+    /// kubeconfig fetched with `lifetime` as its ttl ([`ttl`]), fetched again in process before
+    /// it expires ([`crate::kubernetes`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// let kube = client.kube_client("cluster-id", std::time::Duration::from_secs(3600)).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "kube")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+    pub async fn kube_client(&self, cluster_id: &str, lifetime: Duration) -> Result<kube::Client> {
+        let client = self.clone();
+        let cluster_id = cluster_id.to_string();
+        let options = KubeconfigOptions {
+            ttl: Some(ttl(lifetime)),
+            ..Default::default()
+        };
+        crate::kubernetes::refreshing_client_beside(&self.api.inner, move || {
+            let (client, cluster_id, options) =
+                (client.clone(), cluster_id.clone(), options.clone());
+            async move { client.kubeconfig_with(&cluster_id, &options).await }
+        })
+        .await
     }
 
     /// The cluster's kubeconfig fetched **unencrypted** (plain GET): it crosses the network
@@ -268,7 +343,7 @@ impl Client {
             .await?;
         let yaml = kubeconfig_field(response)
             .ok_or_else(|| Error::decode("the answer carries no `Cluster.data.kubeconfig`", b""))?;
-        Kubeconfig::from_yaml(yaml.expose().to_string())
+        Ok(Kubeconfig::from_yaml(yaml.expose().to_string())?.with_certificate_expiry())
     }
 
     /// Polls the cluster until its status is `ready`; fails fast on `failed` (or `deleting`).

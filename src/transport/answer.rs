@@ -267,6 +267,13 @@ where
 
 /// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole. The
 /// transport read it already, usually as one chunk, which is handed on without a copy.
+#[cfg_attr(
+    not(feature = "digitalocean"),
+    allow(
+        dead_code,
+        reason = "only DigitalOcean answers a non-JSON body (its kubeconfig)"
+    )
+)]
 pub async fn finish_bytes<E>(
     answer: std::result::Result<
         progenitor_client::ResponseValue<progenitor_client::ByteStream>,

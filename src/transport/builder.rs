@@ -135,6 +135,7 @@ impl Settings {
                 page_concurrency: self.page_concurrency.max(1),
                 max_response_bytes: self.max_response_bytes.max(1),
                 rate_limit: Mutex::new(None),
+                timeouts: (self.timeout, self.connect_timeout),
             }),
         };
         Ok(Connection {

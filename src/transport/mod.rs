@@ -47,9 +47,17 @@ pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
     )
 )]
 pub use answer::decode_secret_json;
+pub use answer::finish;
+#[cfg_attr(
+    not(feature = "digitalocean"),
+    allow(
+        unused_imports,
+        reason = "only DigitalOcean answers a non-JSON body (its kubeconfig)"
+    )
+)]
+pub use answer::finish_bytes;
 use answer::{BodyBuffer, MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
-pub use answer::{finish, finish_bytes};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;
@@ -101,6 +109,12 @@ struct TransportInner {
     page_concurrency: usize,
     max_response_bytes: u64,
     rate_limit: Mutex<Option<RateLimit>>,
+    /// The client's (request, connect) timeouts, for clients kaas builds beside it.
+    #[cfg_attr(
+        not(feature = "kube"),
+        allow(dead_code, reason = "the kube client is their one reader")
+    )]
+    timeouts: (Option<std::time::Duration>, Option<std::time::Duration>),
 }
 
 impl fmt::Debug for Transport {
@@ -122,6 +136,12 @@ impl Transport {
             .rate_limit
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The client's (request, connect) timeouts; `(None, None)` after `no_timeouts`.
+    #[cfg(feature = "kube")]
+    pub(crate) fn timeouts(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
+        self.inner.timeouts
     }
 
     /// How many pages a list walk fetches at once.

@@ -230,3 +230,140 @@ async fn a_provider_whose_clusters_fail_to_read_ends_with_one_failure() {
     );
     assert!(reads.calls_async().await >= 1);
 }
+
+#[tokio::test]
+async fn a_cluster_is_found_by_id_then_by_name_and_a_miss_is_not_found() {
+    let (inventory, _servers) = four_providers().await;
+    let by_id = inventory
+        .find(
+            &"digitalocean/bd5f5959-5e1e-4205-a714-a914373942af"
+                .parse()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_id.name, "prod-cluster-01");
+    let by_name = inventory
+        .find(&"do/prod-cluster-01".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(by_name.id, by_id.id);
+    let commissaire = inventory
+        .find(&"commissaire/staging".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (commissaire.id.as_str(), commissaire.name.as_str()),
+        ("staging", "staging")
+    );
+
+    let missing = inventory
+        .find(&"oks/nowhere".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found(), "{missing}");
+    assert_eq!(
+        missing.to_string(),
+        "oks has no cluster with id or name `nowhere`"
+    );
+    // A provider that fails to list fails the lookup with its own error.
+    let refused = inventory
+        .find(&"cloud66/anything".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(401), "{refused}");
+}
+
+#[tokio::test]
+async fn two_clusters_of_one_name_ask_for_an_id_and_an_absent_provider_says_what_to_set() {
+    let server = MockServer::start_async().await;
+    let mut list = common::fixture("digitalocean", "list_clusters.response.json");
+    let mut twin = list["kubernetes_clusters"][0].clone();
+    twin["id"] = "0f9c1a8e-9a0b-4c55-9d3e-2d6f0e2d9c11".into();
+    list["kubernetes_clusters"]
+        .as_array_mut()
+        .unwrap()
+        .push(twin);
+    list["meta"]["total"] = 2.into();
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/v2/kubernetes/clusters");
+            then.status(200).json_body(list);
+        })
+        .await;
+    let inventory = Inventory::new().with_digitalocean(
+        kaas::digitalocean::Client::builder()
+            .token("dop_v1_SENTINEL")
+            .base_url(server.base_url())
+            .build()
+            .unwrap(),
+    );
+    let ambiguous = inventory
+        .find(&"digitalocean/prod-cluster-01".parse().unwrap())
+        .await
+        .unwrap_err();
+    let message = ambiguous.to_string();
+    assert!(
+        matches!(ambiguous, kaas::Error::InvalidInput(_)),
+        "{message}"
+    );
+    assert!(
+        message.contains("bd5f5959-5e1e-4205-a714-a914373942af")
+            && message.contains("0f9c1a8e-9a0b-4c55-9d3e-2d6f0e2d9c11"),
+        "{message}"
+    );
+    let absent = inventory
+        .find(&"oks/prod".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(absent.to_string().contains("OKS_ACCESS_KEY"), "{absent}");
+}
+
+#[tokio::test]
+async fn digitalocean_credentials_carry_the_asked_lifetime_and_the_answered_expiry() {
+    let (inventory, [digitalocean, ..]) = four_providers().await;
+    let credentials = digitalocean
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path("/v2/kubernetes/clusters/bd5f5959-5e1e-4205-a714-a914373942af/credentials")
+                .query_param("expiry_seconds", "1800");
+            then.status(200).json_body(json!({
+                "server": "https://bd5f5959.k8s.ondigitalocean.com",
+                "token": "SENTINEL-cluster-token",
+                "expires_at": "2030-01-01T00:30:00Z"
+            }));
+        })
+        .await;
+    let cluster = inventory
+        .find(&"digitalocean/prod-cluster-01".parse().unwrap())
+        .await
+        .unwrap();
+    let credential = inventory
+        .credential(&cluster, Some(std::time::Duration::from_secs(1800)))
+        .await
+        .unwrap();
+    credentials.assert_async().await;
+    assert_eq!(credential.expose_token(), Some("SENTINEL-cluster-token"));
+    let json: serde_json::Value = serde_json::from_str(secrecy::ExposeSecret::expose_secret(
+        &credential.exec_credential_json(),
+    ))
+    .unwrap();
+    assert_eq!(
+        json["status"]["expirationTimestamp"],
+        "2030-01-01T00:30:00Z"
+    );
+    assert_eq!(json["status"]["token"], "SENTINEL-cluster-token");
+    assert!(!format!("{credential:?}").contains("SENTINEL"));
+}
+
+#[tokio::test]
+async fn cloud66_and_commissaire_hand_out_no_kubeconfig() {
+    let (inventory, _servers) = four_providers().await;
+    let cluster = inventory
+        .find(&"commissaire/mycluster".parse().unwrap())
+        .await
+        .unwrap();
+    let error = inventory.kubeconfig(&cluster, None).await.unwrap_err();
+    assert!(matches!(error, kaas::Error::InvalidInput(_)), "{error}");
+    assert!(error.to_string().contains("no kubeconfig"), "{error}");
+}

@@ -4,6 +4,8 @@
 mod common;
 
 mod anyhow_errors;
+#[cfg(feature = "cli")]
+mod cli;
 mod cloud66_behaviour;
 mod cloud66_contract;
 mod commissaire_behaviour;
@@ -14,6 +16,7 @@ mod empty_vs_unset;
 mod faults;
 mod hostile_input;
 mod inventory;
+mod kube_client;
 mod kubeconfig_file;
 mod oks_behaviour;
 mod oks_contract;

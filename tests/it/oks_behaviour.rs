@@ -158,6 +158,73 @@ async fn sealing_server(keys_seen: Arc<Mutex<Vec<String>>>) -> MockServer {
     server
 }
 
+/// A kubeconfig whose user authenticates with a client certificate valid until
+/// 2031-01-01T17:01:14Z, as OKS kubeconfigs do.
+fn certificate_kubeconfig_yaml() -> String {
+    let data = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: admin@demo\nclusters:\n- name: demo\n  cluster: {{server: 'https://demo.eu-west-2.oks.outscale.com:6443'}}\ncontexts:\n- name: admin@demo\n  context: {{cluster: demo, user: admin}}\nusers:\n- name: admin\n  user:\n    client-certificate-data: {}\n    client-key-data: {}\n",
+        data(&common::fixture_text(
+            "kubeconfig",
+            "client-certificate.pem"
+        )),
+        data("-----BEGIN PRIVATE KEY-----\nSENTINEL\n-----END PRIVATE KEY-----\n"),
+    )
+}
+
+#[tokio::test]
+async fn a_kubeconfig_expires_with_its_certificate_or_sooner_with_its_ttl() {
+    let server = MockServer::start_async().await;
+    let yaml = certificate_kubeconfig_yaml();
+    let ttls = Arc::new(Mutex::new(Vec::new()));
+    let seen = ttls.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::POST)
+                .path("/clusters/cluster-1/kubeconfig");
+            then.respond_with(move |request: &HttpMockRequest| {
+                let ttl = request
+                    .query_params()
+                    .into_iter()
+                    .find(|(name, _)| name == "ttl")
+                    .map(|(_, value)| value);
+                seen.lock().unwrap().push(ttl);
+                let key = request.headers()["x-encrypt-nacl"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                json_response(
+                    200,
+                    &kubeconfig_response(&nacl::seal_for(&key, yaml.as_bytes()).unwrap()),
+                )
+            });
+        })
+        .await;
+    let client = client(&server);
+    let not_after = std::time::UNIX_EPOCH + Duration::from_secs(1_925_053_274);
+
+    let plain = client.kubeconfig("cluster-1").await.unwrap();
+    assert_eq!(plain.expires_at(), Some(not_after));
+
+    let before = std::time::SystemTime::now();
+    let options = kaas::oks::KubeconfigOptions {
+        ttl: Some(kaas::oks::ttl(Duration::from_secs(2 * 3600))),
+        ..Default::default()
+    };
+    let short = client.kubeconfig_with("cluster-1", &options).await.unwrap();
+    let expires = short.expires_at().unwrap();
+    assert!(
+        expires >= before + Duration::from_secs(7200)
+            && expires <= std::time::SystemTime::now() + Duration::from_secs(7200),
+        "{expires:?}"
+    );
+    assert_eq!(*ttls.lock().unwrap(), [None, Some("2h".to_string())]);
+    // The credential is the certificate and key, with the same expiry.
+    let credential = short.credential().unwrap();
+    assert_eq!(credential.expires_at(), Some(expires));
+    assert!(credential.expose_client_certificate().is_some());
+}
+
 #[tokio::test]
 async fn the_encrypted_kubeconfig_round_trips_with_a_fresh_key_per_call() {
     let keys = Arc::new(Mutex::new(Vec::new()));

@@ -1,0 +1,64 @@
+//! A `kube::Client` in one call (feature `kube`): DigitalOcean's credentials endpoint hands
+//! out a token, and a fake Kubernetes API on loopback accepts it.
+
+use std::time::Duration;
+
+use httpmock::MockServer;
+use kaas::digitalocean::mock::MockServerExt as _;
+use kaas::digitalocean::types;
+use serde_json::json;
+
+use crate::{fixture, heading, step};
+
+pub async fn tour() -> anyhow::Result<()> {
+    heading(
+        "kube::Client",
+        "offline: DigitalOcean's credentials endpoint and a fake Kubernetes API",
+    );
+    let kubernetes = MockServer::start_async().await;
+    kubernetes
+        .mock_async(|when, then| {
+            when.path("/version")
+                .header("authorization", "Bearer offline-cluster-token");
+            then.status(200).json_body(json!({
+                "major": "1", "minor": "33", "gitVersion": "v1.33.1", "gitCommit": "",
+                "gitTreeState": "", "buildDate": "", "goVersion": "", "compiler": "",
+                "platform": "linux/amd64"
+            }));
+        })
+        .await;
+    let digitalocean = MockServer::start_async().await;
+    let id: kaas::uuid::Uuid = "bd5f5959-5e1e-4205-a714-a914373942af".parse()?;
+    // The documented answer, pointed at the fake API, with a token of its own and no CA
+    // (the fake API speaks plain HTTP on loopback).
+    let mut credentials: types::Credentials = fixture(include_str!(
+        "../../tests/fixtures/digitalocean/get_credentials.response.json"
+    ));
+    credentials.server = Some(kubernetes.base_url());
+    credentials.token = Some(fixture("\"offline-cluster-token\""));
+    credentials.certificate_authority_data = None;
+    credentials.expires_at = Some(
+        chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+            + chrono::Duration::hours(1),
+    );
+    digitalocean.get_credentials(|when, then| {
+        when.cluster_id(&id).expiry_seconds(3600u64);
+        then.ok(&credentials);
+    });
+
+    let client = kaas::digitalocean::Client::builder()
+        .token("offline-tour-token")
+        .base_url(digitalocean.base_url())
+        .build()?;
+    let kube = client.kube_client(id, Duration::from_secs(3600)).await?;
+    step(
+        "kube_client(id, 1 h)",
+        "a kube::Client; its token is fetched again 5 minutes before it expires",
+    );
+    let version = kube.apiserver_version().await?;
+    step(
+        "apiserver_version()",
+        format!("Kubernetes {}", version.git_version),
+    );
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! `kaas credential`: the credential plugin kubectl runs for a user saved with
+//! `kaas kubeconfig save --exec`.
+
+use std::time::{Duration, SystemTime};
+
+use kaas::inventory::{ClusterRef, Inventory};
+use secrecy::ExposeSecret as _;
+
+use crate::cache::Cache;
+use crate::failure::Failure;
+use crate::output;
+
+/// Prints the cluster's credential as a `client.authentication.k8s.io/v1` ExecCredential on
+/// stdout: the cached one while it is fresh (no request at all), else a new one lasting
+/// `lifetime`, cached when it has an expiry. A cache that cannot be written is a warning on
+/// stderr, never a failure.
+pub async fn run(cluster: &ClusterRef, lifetime: Duration) -> Result<(), Failure> {
+    let cache = Cache::locate();
+    if let Some(cached) = cache
+        .as_ref()
+        .and_then(|cache| cache.fresh(cluster, SystemTime::now()))
+    {
+        return output::print(&format!("{}\n", cached.as_str()));
+    }
+    let inventory = Inventory::from_env()?;
+    let summary = inventory.find(cluster).await?;
+    let credential = inventory.credential(&summary, Some(lifetime)).await?;
+    let json = credential.exec_credential_json();
+    if credential.expires_at().is_some() {
+        match &cache {
+            Some(cache) => {
+                if let Err(error) = cache.store(cluster, json.expose_secret()) {
+                    output::warn(&format!(
+                        "warning: the credential is not cached ({}: {error})",
+                        cache.path(cluster).display()
+                    ));
+                }
+            }
+            None => output::warn("warning: the credential is not cached: no home folder"),
+        }
+    }
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(json.expose_secret().len() + 1));
+    text.push_str(json.expose_secret());
+    text.push('\n');
+    output::print(&text)
+}

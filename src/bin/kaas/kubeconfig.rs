@@ -1,0 +1,142 @@
+//! `kaas kubeconfig save` and `kaas kubeconfig remove`: a cluster's entries in a kubeconfig
+//! file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kaas::inventory::{ClusterRef, Inventory};
+use kaas::kubeconfig::{KubeconfigFile, SaveOptions};
+
+use crate::duration;
+use crate::failure::Failure;
+use crate::output;
+
+/// The command an `--exec` user runs. A plain name, looked up on kubectl's PATH as `aws`,
+/// `doctl` and `gke-gcloud-auth-plugin` users are, rather than this program's own path: the
+/// kubeconfig keeps working when kaas is reinstalled elsewhere (another toolchain, another
+/// `cargo install` root) and when the file is shared between machines; a path into
+/// `target/debug` would break on the next `cargo clean`.
+const EXEC_COMMAND: &str = "kaas";
+
+/// What `kaas kubeconfig save` was asked.
+#[derive(Debug)]
+pub struct Save {
+    /// The cluster.
+    pub cluster: ClusterRef,
+    /// Save a user running `kaas credential` instead of the kubeconfig's credentials.
+    pub exec: bool,
+    /// Make the context current.
+    pub set_current: bool,
+    /// The credentials' lifetime, when given.
+    pub lifetime: Option<Duration>,
+    /// The kubeconfig file, when given.
+    pub file: Option<PathBuf>,
+}
+
+/// Fetches the cluster's kubeconfig and merges it into the kubeconfig file as context
+/// [`kaas::inventory::ClusterSummary::context_name`]; says on stdout what was saved.
+pub async fn save(save: Save) -> Result<(), Failure> {
+    let file = target(save.file)?;
+    let inventory = Inventory::from_env()?;
+    let summary = inventory.find(&save.cluster).await?;
+    let mut kubeconfig = inventory.kubeconfig(&summary, save.lifetime).await?;
+    let mut exec_line = None;
+    if save.exec {
+        // The id, not the name: it stays the same cluster's when another takes the name.
+        let cluster = format!("{}/{}", summary.provider, summary.id);
+        let mut args = vec!["credential".to_string(), cluster];
+        if let Some(lifetime) = save.lifetime {
+            args.extend(["--lifetime".to_string(), duration::show(lifetime)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        kubeconfig = kubeconfig.with_exec_user(EXEC_COMMAND, &args)?;
+        exec_line = Some(format!(
+            "its user runs `{EXEC_COMMAND} {}` for credentials\n",
+            args.join(" ")
+        ));
+        if !on_path(EXEC_COMMAND) {
+            output::warn(&format!(
+                "warning: `{EXEC_COMMAND}` is not on PATH: kubectl will not find it until it is"
+            ));
+        }
+    }
+    let context = summary.context_name();
+    let saved = file.save(
+        &kubeconfig,
+        &SaveOptions::default()
+            .context_name(context.as_str())
+            .set_current(save.set_current),
+    )?;
+    let mut text = format!(
+        "saved context {} in {}\n",
+        saved.contexts.join(", "),
+        file.path().display()
+    );
+    if !saved.replaced.is_empty() {
+        text.push_str(&format!("replaced {}\n", saved.replaced.join(", ")));
+    }
+    if let Some(line) = exec_line {
+        text.push_str(&line);
+    }
+    if save.set_current {
+        text.push_str(&format!("current context is now {context}\n"));
+    }
+    if !saved.text_preserved {
+        output::warn(&format!(
+            "note: {} was rewritten whole (its layout could not be edited in place): every value is kept, its comments and formatting are not",
+            file.path().display()
+        ));
+    }
+    output::print(&text)
+}
+
+/// Removes the cluster's context, and the cluster and user entries only it used, from the
+/// kubeconfig file; says on stdout what it did. A context that is not there is no error.
+pub async fn remove(cluster: &ClusterRef, file: Option<PathBuf>) -> Result<(), Failure> {
+    let file = target(file)?;
+    let inventory = Inventory::from_env()?;
+    let summary = inventory.find(cluster).await?;
+    let context = summary.context_name();
+    let text = if file.remove(&context)? {
+        format!("removed context {context} from {}\n", file.path().display())
+    } else {
+        format!(
+            "no context {context} in {}: nothing removed\n",
+            file.path().display()
+        )
+    };
+    output::print(&text)
+}
+
+/// The kubeconfig file: `--file`, else `$KUBECONFIG`'s first path, else `~/.kube/config`.
+fn target(file: Option<PathBuf>) -> Result<KubeconfigFile, Failure> {
+    Ok(match file {
+        Some(path) => KubeconfigFile::new(path),
+        None => KubeconfigFile::from_env()?,
+    })
+}
+
+/// Whether `command` is an executable file in one of PATH's folders.
+fn on_path(command: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    let names: &[String] = &[
+        command.to_string(),
+        format!("{command}{}", std::env::consts::EXE_SUFFIX),
+    ];
+    std::env::split_paths(&path).any(|dir| names.iter().any(|name| is_executable(&dir.join(name))))
+}
+
+/// Whether `path` is a file this user may run.
+#[cfg(unix)]
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Whether `path` is a file (Windows has no execute bit).
+#[cfg(not(unix))]
+fn is_executable(path: &std::path::Path) -> bool {
+    path.is_file()
+}

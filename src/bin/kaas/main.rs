@@ -1,0 +1,241 @@
+//! The `kaas` command: every cluster of every configured provider in one list, kubeconfigs
+//! saved into a kubeconfig file, short-lived credentials for kubectl, and waiting for a
+//! cluster to reach a state. A thin layer over the `kaas` library.
+
+mod cache;
+mod clusters;
+mod credential;
+mod duration;
+mod failure;
+mod kubeconfig;
+mod output;
+mod wait;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use kaas::inventory::{ClusterRef, ClusterState};
+
+use crate::failure::Failure;
+
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error: a provider's error answer, the network, a file
+  2  usage or configuration: bad arguments, no provider configured, the cluster's provider not
+     configured, or a request the provider cannot serve
+  3  clusters: some provider failed (the others are still listed)
+  4  the cluster was not found (no cluster of that id or name, or the provider answered 404)
+  5  wait: timed out
+  6  wait: the cluster reached `failed`
+
+Environment:
+  DIGITALOCEAN_TOKEN              DigitalOcean
+  OKS_ACCESS_KEY, OKS_SECRET_KEY  OUTSCALE OKS (OKS_REGION: its region, optional)
+  CLOUD66_TOKEN                   Cloud66
+  COMMISSAIRE_URL                 Commissaire, with COMMISSAIRE_TOKEN, or COMMISSAIRE_USER and
+                                  COMMISSAIRE_PASSWORD
+  DIGITALOCEAN_API_URL, OKS_API_URL, CLOUD66_API_URL
+                                  another base URL (a proxy, a test server)
+  KUBECONFIG                      the kubeconfig file (its first path), else ~/.kube/config
+  XDG_CACHE_HOME                  the credential cache is in its kaas/credentials/, else in
+                                  ~/.cache/kaas/credentials/";
+
+/// Every cluster of the Kubernetes-as-a-service providers you have credentials for
+/// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire): list them, save their kubeconfigs, hand
+/// kubectl their credentials, wait for them.
+#[derive(Debug, Parser)]
+#[command(name = "kaas", version, after_help = EXIT_CODES)]
+struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every cluster of every configured provider.
+    Clusters {
+        /// How to print the list.
+        #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
+        output: output::Format,
+    },
+    /// Save a cluster's kubeconfig into a kubeconfig file, or remove it.
+    #[command(subcommand)]
+    Kubeconfig(KubeconfigCommand),
+    /// Print a credential for the cluster as kubectl's credential plugins do (an
+    /// ExecCredential, client.authentication.k8s.io/v1), from a cache while it is fresh.
+    Credential {
+        /// The cluster: <provider>/<id or name>, e.g. digitalocean/prod-cluster-01.
+        #[arg(value_parser = cluster_ref)]
+        cluster: ClusterRef,
+        /// How long a newly fetched credential lasts (90s, 15m, 1h, 7d).
+        #[arg(long, value_parser = duration::parse, default_value = "1h")]
+        lifetime: Duration,
+    },
+    /// Wait until a cluster reaches a state.
+    Wait {
+        /// The cluster: <provider>/<id or name>.
+        #[arg(value_parser = cluster_ref)]
+        cluster: ClusterRef,
+        /// The state to wait for.
+        #[arg(long, value_parser = wait::state_parser())]
+        until: ClusterState,
+        /// How long to wait at most.
+        #[arg(long, value_parser = duration::parse, default_value = "30m")]
+        timeout: Duration,
+        /// How long between two reads of the cluster.
+        #[arg(long, value_parser = duration::parse, default_value = "10s")]
+        interval: Duration,
+    },
+}
+
+/// `kaas kubeconfig` commands.
+#[derive(Debug, Subcommand)]
+enum KubeconfigCommand {
+    /// Save the cluster's kubeconfig into the kubeconfig file, as context
+    /// do-<region>-<name>, oks-<name>, ...
+    Save {
+        /// The cluster: <provider>/<id or name>.
+        #[arg(value_parser = cluster_ref)]
+        cluster: ClusterRef,
+        /// Save a user that runs `kaas credential` for each new credential (kaas must be on
+        /// kubectl's PATH, with the provider's variables in its environment) instead of the
+        /// kubeconfig's own credentials.
+        #[arg(long)]
+        exec: bool,
+        /// Make the saved context the current one.
+        #[arg(long)]
+        set_current: bool,
+        /// How long the credentials last (90s, 15m, 1h, 7d); the provider's default when not
+        /// given (DigitalOcean: 7 days). With --exec, passed on to `kaas credential`.
+        #[arg(long, value_parser = duration::parse)]
+        lifetime: Option<Duration>,
+        /// The kubeconfig file [default: $KUBECONFIG's first path, else ~/.kube/config].
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Remove the cluster's context (and the cluster and user entries only it used) from the
+    /// kubeconfig file.
+    Remove {
+        /// The cluster: <provider>/<id or name>.
+        #[arg(value_parser = cluster_ref)]
+        cluster: ClusterRef,
+        /// The kubeconfig file [default: $KUBECONFIG's first path, else ~/.kube/config].
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+}
+
+/// Reads `<provider>/<id or name>`, with the library's message when it is not one.
+fn cluster_ref(text: &str) -> Result<ClusterRef, String> {
+    text.parse().map_err(|error| match error {
+        kaas::Error::InvalidInput(message) => message,
+        other => other.to_string(),
+    })
+}
+
+/// Parses the command line, runs the command on a tokio runtime, and exits with its code.
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` exit 0; a usage error exits 2 with clap's message.
+        Err(error) => error.exit(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            output::warn(&format!("cannot start the async runtime: {error}"));
+            return failure::Code::Error.into();
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Runs one command.
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Clusters { output } => clusters::run(output).await,
+        Command::Kubeconfig(KubeconfigCommand::Save {
+            cluster,
+            exec,
+            set_current,
+            lifetime,
+            file,
+        }) => {
+            kubeconfig::save(kubeconfig::Save {
+                cluster,
+                exec,
+                set_current,
+                lifetime,
+                file,
+            })
+            .await
+        }
+        Command::Kubeconfig(KubeconfigCommand::Remove { cluster, file }) => {
+            kubeconfig::remove(&cluster, file).await
+        }
+        Command::Credential { cluster, lifetime } => credential::run(&cluster, lifetime).await,
+        Command::Wait {
+            cluster,
+            until,
+            timeout,
+            interval,
+        } => {
+            wait::run(wait::Wait {
+                cluster,
+                until,
+                timeout,
+                interval,
+            })
+            .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_cluster_is_named_provider_slash_cluster() {
+        let parsed = Cli::try_parse_from(["kaas", "wait", "do/prod", "--until", "running"]);
+        let Ok(Cli {
+            command:
+                Command::Wait {
+                    cluster,
+                    until,
+                    timeout,
+                    interval,
+                },
+        }) = parsed
+        else {
+            panic!("{parsed:?}");
+        };
+        assert_eq!(cluster.to_string(), "digitalocean/prod");
+        assert_eq!(until, ClusterState::Running);
+        assert_eq!(timeout, Duration::from_secs(30 * 60));
+        assert_eq!(interval, Duration::from_secs(10));
+        let error = Cli::try_parse_from(["kaas", "credential", "prod"]).unwrap_err();
+        assert!(error.to_string().contains("names no provider"), "{error}");
+        assert_eq!(error.exit_code(), 2);
+        let error = Cli::try_parse_from(["kaas", "wait", "do/x", "--until", "ready"]).unwrap_err();
+        assert!(error.to_string().contains("running"), "{error}");
+    }
+}
