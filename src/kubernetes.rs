@@ -3,9 +3,12 @@
 //!
 //! The client fetches a kubeconfig from a source (a provider's credentials endpoint, a
 //! kubeconfig with a time to live) and talks to the cluster with it. Before the credential's
-//! expiry, a request first fetches a new one; a 401 from the cluster makes the next request
-//! fetch one too. A refresh that fails while the current credential is still valid is logged
-//! and tried again later; once it has expired, requests fail with the refresh's error.
+//! expiry (five minutes, or a fifth of its lifetime, early: by the tokio clock or the wall
+//! clock, whichever gets there first, so a machine waking from sleep refreshes at once), the
+//! request that finds it due fetches a new one, and requests made meanwhile wait for it. A 401
+//! from the cluster makes the next request fetch one too, at most one fetch every ten seconds.
+//! A refresh that fails while the current credential is still valid is logged and tried again
+//! 30 seconds later; once it has expired, requests fail with the refresh's error.
 //!
 //! ```no_run
 //! # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
@@ -34,6 +37,9 @@ use crate::{Error, Kubeconfig, Result};
 /// How long a failed refresh waits before the next try, while the current credential lasts.
 const RETRY_AFTER_FAILED_REFRESH: Duration = Duration::from_secs(30);
 
+/// The shortest time between two fetches of a credential.
+const MIN_FETCH_GAP: Duration = Duration::from_secs(10);
+
 /// A boxed future of a fresh kubeconfig.
 type Fetching = Pin<Box<dyn Future<Output = Result<Kubeconfig>> + Send>>;
 
@@ -47,6 +53,19 @@ type Fetch = Arc<dyn Fn() -> Fetching + Send + Sync>;
 ///
 /// The provider helpers (`digitalocean::Client::kube_client`, `oks::Client::kube_client`,
 /// `inventory::Inventory::kube_client`) call this with their own source.
+///
+/// ```no_run
+/// # async fn demo() -> kaas::Result<()> {
+/// // A source of your own: a kubeconfig file, read again whenever the cluster refuses its
+/// // credential (a kubeconfig read from text carries no expiry).
+/// let kube = kaas::kubernetes::refreshing_client(|| async {
+///     let yaml = std::fs::read("/etc/my-cluster/kubeconfig")
+///         .map_err(|e| kaas::Error::InvalidInput(format!("the kubeconfig file: {e}")))?;
+///     kaas::Kubeconfig::from_bytes(yaml)
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
 pub async fn refreshing_client<F, Fut>(fetch: F) -> Result<kube::Client>
 where
     F: Fn() -> Fut + Send + Sync + 'static,
@@ -55,8 +74,13 @@ where
     start(fetch, Timers::KubeDefaults).await
 }
 
-/// [`refreshing_client`] for a provider client: its connect timeout applies, and a client
-/// without timers (`no_timeouts`) makes a kube client without any either.
+/// [`refreshing_client`] for a provider client: the kube client takes its connect timeout
+/// (kube-rs's other timeouts stay), and a client without timers (`no_timeouts`) makes a kube
+/// client without any.
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "oks")),
+    allow(dead_code, reason = "the providers' kube_client helpers are its users")
+)]
 pub(crate) async fn refreshing_client_beside<F, Fut>(
     provider: &crate::transport::Transport,
     fetch: F,
@@ -74,6 +98,10 @@ where
 
 /// The network timers of the kube clients made.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "oks")),
+    allow(dead_code, reason = "made by refreshing_client_beside")
+)]
 enum Timers {
     /// kube-rs's defaults.
     KubeDefaults,
@@ -103,7 +131,7 @@ where
     Fut: Future<Output = Result<Kubeconfig>> + Send + 'static,
 {
     let fetch: Fetch = Arc::new(move || Box::pin(fetch()) as Fetching);
-    let first = Connection::open(fetch().await?, timers).await?;
+    let first = Connection::open(fetch().await?, timers, 0).await?;
     let default_namespace = first.client.default_namespace().to_string();
     let service = Refreshing {
         shared: Arc::new(Shared {
@@ -118,19 +146,28 @@ where
 /// A client for one credential, and when to replace it.
 struct Connection {
     client: kube::Client,
+    /// Which fetch made it: a 401 answered to an older connection does not condemn this one.
+    generation: u64,
     /// When to fetch a new credential (`None`: only after a 401).
-    refresh_at: Option<Instant>,
+    refresh_at: Option<Moment>,
     /// When the credential stops working (`None`: unknown).
-    expires_at: Option<Instant>,
+    expires_at: Option<Moment>,
     /// The cluster refused the credential: replace it before the next request.
     refused: bool,
+    /// When its credential was fetched.
+    fetched_at: Instant,
 }
 
 impl Connection {
     /// A kube-rs client for `kubeconfig`'s current context, with its refresh time.
-    async fn open(kubeconfig: Kubeconfig, timers: Timers) -> Result<Connection> {
-        let expires_at = kubeconfig.expires_at().map(until);
-        let refresh_at = kubeconfig.expires_at().map(refresh_moment);
+    async fn open(kubeconfig: Kubeconfig, timers: Timers, generation: u64) -> Result<Connection> {
+        let (now, wall_now) = (Instant::now(), SystemTime::now());
+        let expires_at = kubeconfig
+            .expires_at()
+            .and_then(|at| Moment::at(at, now, wall_now));
+        let refresh_at = kubeconfig
+            .expires_at()
+            .and_then(|at| Moment::refresh_for(at, now, wall_now));
         let mut config = kube::Config::from_custom_kubeconfig(
             kubeconfig.to_kube_config()?,
             &kube::config::KubeConfigOptions::default(),
@@ -145,24 +182,48 @@ impl Connection {
             .map_err(|e| Error::Kubeconfig(format!("kube-rs could not build a client: {e}")))?;
         Ok(Connection {
             client,
-            refresh_at: refresh_at.flatten(),
-            expires_at: expires_at.flatten(),
+            generation,
+            refresh_at,
+            expires_at,
             refused: false,
+            fetched_at: now,
         })
     }
 }
 
-/// The instant of the tokio clock when wall-clock time reaches `at` (`None` if too far).
-fn until(at: SystemTime) -> Option<Instant> {
-    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-    Instant::now().checked_add(left)
+/// A moment on both clocks: the tokio clock (which tests pause) and the wall clock (which
+/// goes on while a machine sleeps, when the monotonic one stops).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Moment {
+    instant: Instant,
+    wall: SystemTime,
 }
 
-/// When a credential expiring at `at` should be replaced.
-fn refresh_moment(at: SystemTime) -> Option<Instant> {
-    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-    let margin = crate::kubeconfig::refresh_margin(left);
-    Instant::now().checked_add(left - margin)
+impl Moment {
+    /// The moment the wall clock reads `wall` (`None` if too far to represent).
+    fn at(wall: SystemTime, now: Instant, wall_now: SystemTime) -> Option<Moment> {
+        let left = wall.duration_since(wall_now).unwrap_or_default();
+        Some(Moment {
+            instant: now.checked_add(left)?,
+            wall,
+        })
+    }
+
+    /// When a credential expiring at `expires_at` should be replaced:
+    /// [`crate::kubeconfig::refresh_margin`] of what is left of it before.
+    fn refresh_for(expires_at: SystemTime, now: Instant, wall_now: SystemTime) -> Option<Moment> {
+        let left = expires_at.duration_since(wall_now).unwrap_or_default();
+        let early = left - crate::kubeconfig::refresh_margin(left);
+        Some(Moment {
+            instant: now.checked_add(early)?,
+            wall: wall_now.checked_add(early)?,
+        })
+    }
+
+    /// Whether either clock has reached it.
+    fn reached(&self, now: Instant, wall_now: SystemTime) -> bool {
+        now >= self.instant || wall_now >= self.wall
+    }
 }
 
 /// The state every clone of the service shares.
@@ -173,20 +234,31 @@ struct Shared {
 }
 
 impl Shared {
-    /// The client to send with: the current one, replaced first when it is due.
-    async fn client(&self) -> Result<kube::Client> {
+    /// The client to send with, and its generation: the current one, replaced first when it
+    /// is due. The request that finds it due waits for the new credential; the others wait
+    /// for that request. At most one fetch every [`MIN_FETCH_GAP`], so a credential the
+    /// cluster keeps refusing, or one already expired when it arrives, does not make every
+    /// request call the provider.
+    async fn client(&self) -> Result<(kube::Client, u64)> {
         let mut current = self.current.lock().await;
-        let now = Instant::now();
-        let due = current.refused || current.refresh_at.is_some_and(|at| now >= at);
-        if due {
+        let (now, wall_now) = (Instant::now(), SystemTime::now());
+        let due = current.refused
+            || current
+                .refresh_at
+                .is_some_and(|at| at.reached(now, wall_now));
+        let may_fetch = now >= current.fetched_at + MIN_FETCH_GAP;
+        if due && may_fetch {
+            let generation = current.generation + 1;
             let fetched = match (self.fetch)().await {
-                Ok(kubeconfig) => Connection::open(kubeconfig, self.timers).await,
+                Ok(kubeconfig) => Connection::open(kubeconfig, self.timers, generation).await,
                 Err(error) => Err(error),
             };
             match fetched {
                 Ok(fresh) => *current = fresh,
                 Err(error) => {
-                    let expired = current.expires_at.is_some_and(|at| now >= at);
+                    let expired = current
+                        .expires_at
+                        .is_some_and(|at| at.reached(now, wall_now));
                     if expired || current.refused {
                         return Err(error);
                     }
@@ -194,16 +266,21 @@ impl Shared {
                         error = %error,
                         "kaas: could not refresh the cluster credential; the current one is still valid"
                     );
-                    current.refresh_at = Some(now + RETRY_AFTER_FAILED_REFRESH);
+                    current.refresh_at =
+                        Moment::at(wall_now + RETRY_AFTER_FAILED_REFRESH, now, wall_now);
                 }
             }
         }
-        Ok(current.client.clone())
+        Ok((current.client.clone(), current.generation))
     }
 
-    /// The cluster refused the current credential: the next request replaces it.
-    async fn refused(&self) {
-        self.current.lock().await.refused = true;
+    /// The cluster refused the credential of `generation`: if it is still the current one,
+    /// the next request replaces it.
+    async fn refused(&self, generation: u64) {
+        let mut current = self.current.lock().await;
+        if current.generation == generation {
+            current.refused = true;
+        }
     }
 }
 
@@ -226,10 +303,10 @@ impl tower::Service<Request<kube::client::Body>> for Refreshing {
     fn call(&mut self, request: Request<kube::client::Body>) -> Self::Future {
         let shared = Arc::clone(&self.shared);
         Box::pin(async move {
-            let client = shared.client().await?;
+            let (client, generation) = shared.client().await?;
             let response = client.send(request).await?;
             if response.status() == StatusCode::UNAUTHORIZED {
-                shared.refused().await;
+                shared.refused(generation).await;
             }
             Ok(response)
         })
@@ -240,22 +317,38 @@ impl tower::Service<Request<kube::client::Body>> for Refreshing {
 mod tests {
     use super::*;
 
+    const HOUR: Duration = Duration::from_secs(3600);
+
     #[test]
     fn credentials_are_replaced_five_minutes_or_a_fifth_of_their_life_early() {
-        let now = Instant::now();
-        let in_an_hour = SystemTime::now() + Duration::from_secs(3600);
-        let at = refresh_moment(in_an_hour).unwrap();
-        let early = at.duration_since(now);
-        assert!(
-            early.abs_diff(Duration::from_secs(3300)) < Duration::from_secs(5),
-            "{early:?}"
+        let (now, wall_now) = (
+            Instant::now(),
+            SystemTime::UNIX_EPOCH + HOUR * 24 * 365 * 50,
         );
-        let in_ten_minutes = SystemTime::now() + Duration::from_secs(600);
-        let early = refresh_moment(in_ten_minutes).unwrap().duration_since(now);
-        assert!(
-            early.abs_diff(Duration::from_secs(480)) < Duration::from_secs(5),
-            "{early:?}"
+        let refresh = Moment::refresh_for(wall_now + HOUR, now, wall_now).unwrap();
+        assert_eq!(refresh.instant - now, Duration::from_secs(3300));
+        assert_eq!(refresh.wall, wall_now + Duration::from_secs(3300));
+        let refresh =
+            Moment::refresh_for(wall_now + Duration::from_secs(600), now, wall_now).unwrap();
+        assert_eq!(refresh.instant - now, Duration::from_secs(480));
+        // Already expired (a skewed clock): due at once.
+        let refresh = Moment::refresh_for(wall_now - HOUR, now, wall_now).unwrap();
+        assert!(refresh.reached(now, wall_now));
+    }
+
+    #[test]
+    fn a_moment_is_reached_on_either_clock() {
+        let (now, wall_now) = (
+            Instant::now(),
+            SystemTime::UNIX_EPOCH + HOUR * 24 * 365 * 50,
         );
-        assert!(refresh_moment(SystemTime::UNIX_EPOCH).unwrap() <= Instant::now());
+        let moment = Moment::at(wall_now + HOUR, now, wall_now).unwrap();
+        assert!(!moment.reached(now, wall_now));
+        assert!(
+            moment.reached(now + HOUR, wall_now),
+            "the tokio clock (paused in tests)"
+        );
+        // The monotonic clock stood still while the machine slept; the wall clock went on.
+        assert!(moment.reached(now, wall_now + HOUR), "the wall clock");
     }
 }

@@ -62,6 +62,16 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
     })
 }
 
+/// The token of a credentials answer (clusters of client certificates only have none).
+fn credential_token(credentials: &types::Credentials) -> Result<&crate::SecretText> {
+    credentials.token.as_ref().ok_or_else(|| {
+        crate::Error::decode(
+            "the credentials carry no `token` (a cluster of client certificates only)",
+            b"",
+        )
+    })
+}
+
 crate::bearer_token_client!("DigitalOcean");
 
 impl Client {
@@ -280,14 +290,8 @@ impl Client {
         lifetime: Option<Duration>,
     ) -> Result<crate::kubeconfig::Credential> {
         let (credentials, expires_at) = self.credentials_expiring(cluster_id, lifetime).await?;
-        let token = credentials.token.ok_or_else(|| {
-            crate::Error::decode(
-                "the credentials carry no `token` (a cluster of client certificates only)",
-                b"",
-            )
-        })?;
         Ok(crate::kubeconfig::Credential::token(
-            token.expose().into(),
+            credential_token(&credentials)?.expose().into(),
             expires_at,
         ))
     }
@@ -316,12 +320,10 @@ impl Client {
                 let (credentials, expires_at) = client
                     .credentials_expiring(cluster_id, Some(lifetime))
                     .await?;
-                let (Some(server), Some(token)) = (&credentials.server, &credentials.token) else {
-                    return Err(crate::Error::decode(
-                        "the credentials carry no `server` or no `token`",
-                        b"",
-                    ));
-                };
+                let token = credential_token(&credentials)?;
+                let server = credentials.server.as_deref().ok_or_else(|| {
+                    crate::Error::decode("the credentials carry no `server`", b"")
+                })?;
                 Kubeconfig::for_token(
                     server,
                     credentials.certificate_authority_data.as_deref(),

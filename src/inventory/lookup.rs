@@ -78,14 +78,17 @@ impl Inventory {
     /// [`Error::ClusterNotFound`] when there is none ([`Error::is_not_found`]), and
     /// [`Error::InvalidInput`] when the provider is not in the inventory or several clusters
     /// have that name (the message lists their ids).
+    ///
+    /// ```no_run
+    /// # async fn demo(inventory: kaas::inventory::Inventory) -> kaas::Result<()> {
+    /// let cluster = inventory.find(&"oks/analytics".parse()?).await?;
+    /// println!("{} is {}", cluster.id, cluster.state);
+    /// # Ok(()) }
+    /// ```
     pub async fn find(&self, cluster: &ClusterRef) -> Result<ClusterSummary> {
-        let mut listing = self.listing(cluster.provider).ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "{} is not configured: {}",
-                cluster.provider,
-                configure_hint(cluster.provider)
-            ))
-        })?;
+        let mut listing = self
+            .listing(cluster.provider)
+            .ok_or_else(|| not_configured(cluster.provider))?;
         let mut by_name = Vec::new();
         while let Some(summary) = listing.next().await {
             let summary = summary?;
@@ -120,6 +123,14 @@ impl Inventory {
     /// a client choose (DigitalOcean's `expiry_seconds`; OKS's `ttl`, rounded up to the hour),
     /// its default otherwise. DigitalOcean and OKS only: Cloud66 and Commissaire hand out no
     /// kubeconfig ([`Error::InvalidInput`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(inventory: kaas::inventory::Inventory, cluster: kaas::inventory::ClusterSummary) -> kaas::Result<()> {
+    /// use std::time::Duration;
+    /// let kubeconfig = inventory.kubeconfig(&cluster, Some(Duration::from_secs(3600))).await?;
+    /// println!("contexts {:?}, expiring at {:?}", kubeconfig.context_names(), kubeconfig.expires_at());
+    /// # Ok(()) }
+    /// ```
     #[cfg_attr(
         not(any(feature = "digitalocean", feature = "oks")),
         allow(
@@ -162,6 +173,15 @@ impl Inventory {
     /// The credential a Kubernetes client presents to the cluster, with its expiry: for
     /// DigitalOcean the credentials endpoint's token and `expires_at`; for OKS the user of a
     /// kubeconfig fetched with `lifetime` as its ttl. Cloud66 and Commissaire hand out none.
+    ///
+    /// ```no_run
+    /// # async fn demo(inventory: kaas::inventory::Inventory, cluster: kaas::inventory::ClusterSummary) -> kaas::Result<()> {
+    /// use secrecy::ExposeSecret as _;
+    /// let credential = inventory.credential(&cluster, None).await?;
+    /// // What a kubectl credential plugin prints.
+    /// println!("{}", credential.exec_credential_json().expose_secret());
+    /// # Ok(()) }
+    /// ```
     pub async fn credential(
         &self,
         cluster: &ClusterSummary,
@@ -184,6 +204,12 @@ impl Inventory {
 
     /// A [`kube::Client`] for the cluster whose credentials (lasting `lifetime`) are refreshed
     /// in process before they expire ([`crate::kubernetes`]). DigitalOcean and OKS only.
+    ///
+    /// ```no_run
+    /// # async fn demo(inventory: kaas::inventory::Inventory, cluster: kaas::inventory::ClusterSummary) -> kaas::Result<()> {
+    /// let kube = inventory.kube_client(&cluster, std::time::Duration::from_secs(3600)).await?;
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "kube")]
     #[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
     pub async fn kube_client(
@@ -250,26 +276,11 @@ impl Inventory {
     }
 }
 
-/// The variables that configure `provider` in [`Inventory::from_env`].
-fn configure_hint(provider: Provider) -> &'static str {
-    match provider {
-        Provider::DigitalOcean => "set DIGITALOCEAN_TOKEN",
-        Provider::Oks => "set OKS_ACCESS_KEY and OKS_SECRET_KEY",
-        Provider::Cloud66 => "set CLOUD66_TOKEN",
-        Provider::Commissaire => {
-            "set COMMISSAIRE_URL and COMMISSAIRE_TOKEN (or COMMISSAIRE_USER and COMMISSAIRE_PASSWORD)"
-        }
-    }
-}
-
-#[allow(
-    dead_code,
-    reason = "unused when neither DigitalOcean nor OKS is compiled in"
-)]
+/// `provider` is not in the inventory: what to set.
 fn not_configured(provider: Provider) -> Error {
     Error::InvalidInput(format!(
-        "{provider} is not configured: {}",
-        configure_hint(provider)
+        "{provider} is not configured: set {}",
+        provider.environment_variables()
     ))
 }
 

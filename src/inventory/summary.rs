@@ -28,6 +28,35 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// Every provider compiled into this build (its cargo feature on), in the inventory's
+    /// order.
+    pub fn compiled() -> Vec<Provider> {
+        [
+            (cfg!(feature = "digitalocean"), Provider::DigitalOcean),
+            (cfg!(feature = "oks"), Provider::Oks),
+            (cfg!(feature = "cloud66"), Provider::Cloud66),
+            (cfg!(feature = "commissaire"), Provider::Commissaire),
+        ]
+        .into_iter()
+        .filter_map(|(compiled, provider)| compiled.then_some(provider))
+        .collect()
+    }
+
+    /// The environment variables that configure it for
+    /// [`Inventory::from_env`](super::Inventory::from_env), as a phrase for messages.
+    pub fn environment_variables(self) -> &'static str {
+        match self {
+            Provider::DigitalOcean => "DIGITALOCEAN_TOKEN",
+            Provider::Oks => "OKS_ACCESS_KEY and OKS_SECRET_KEY",
+            Provider::Cloud66 => "CLOUD66_TOKEN",
+            Provider::Commissaire => {
+                "COMMISSAIRE_URL with COMMISSAIRE_TOKEN, or COMMISSAIRE_USER and COMMISSAIRE_PASSWORD"
+            }
+        }
+    }
+}
+
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())

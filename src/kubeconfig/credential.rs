@@ -103,37 +103,64 @@ impl Credential {
     /// credential plugin prints for kubectl, with `expirationTimestamp` when the expiry is
     /// known (kubectl then calls the plugin again only after it).
     pub fn exec_credential_json(&self) -> SecretString {
-        let mut status = serde_json::Map::new();
-        match &self.secret {
-            Secret::Token(token) => {
-                status.insert("token".into(), token.expose_secret().into());
-            }
+        let (token, certificate, key) = match &self.secret {
+            Secret::Token(token) => (Some(token.expose_secret()), None, None),
             Secret::ClientCertificate {
                 certificate_pem,
                 key_pem,
-            } => {
-                status.insert(
-                    "clientCertificateData".into(),
-                    certificate_pem.as_str().into(),
-                );
-                status.insert("clientKeyData".into(), key_pem.expose_secret().into());
-            }
-        }
-        if let Some(at) = self.expires_at {
-            let at = chrono::DateTime::<chrono::Utc>::from(at);
-            status.insert(
-                "expirationTimestamp".into(),
-                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into(),
-            );
-        }
-        let document = serde_json::json!({
-            "apiVersion": EXEC_API_VERSION,
-            "kind": "ExecCredential",
-            "status": status,
-        });
-        let text = Zeroizing::new(document.to_string());
-        SecretString::from(text.as_str())
+            } => (
+                None,
+                Some(certificate_pem.as_str()),
+                Some(key_pem.expose_secret()),
+            ),
+        };
+        let document = ExecCredential {
+            api_version: EXEC_API_VERSION,
+            kind: "ExecCredential",
+            status: ExecCredentialStatus {
+                token,
+                client_certificate_data: certificate,
+                client_key_data: key,
+                expiration_timestamp: self.expires_at.map(|at| {
+                    chrono::DateTime::<chrono::Utc>::from(at)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                }),
+            },
+        };
+        // Written once into a buffer large enough, so no copy of the secret is left behind
+        // by a reallocation, and the buffer is zeroed when dropped.
+        let room = 256
+            + token.map_or(0, str::len)
+            + certificate.map_or(0, str::len) * 2
+            + key.map_or(0, str::len) * 2;
+        let mut text = Zeroizing::new(Vec::with_capacity(room));
+        // Serializing borrowed strings into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *text, &document);
+        SecretString::from(String::from_utf8_lossy(&text).as_ref())
     }
+}
+
+/// A `client.authentication.k8s.io/v1` `ExecCredential`, borrowing the secrets it prints.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecCredential<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    status: ExecCredentialStatus<'a>,
+}
+
+/// Its `status`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecCredentialStatus<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_certificate_data: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_key_data: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_timestamp: Option<String>,
 }
 
 impl fmt::Debug for Credential {
@@ -352,7 +379,7 @@ fn certificate_not_after(pem: &str) -> Result<SystemTime> {
 }
 
 /// The sooner of two optional moments.
-fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
+pub(crate) fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

@@ -11,6 +11,11 @@ mod credential;
 mod file;
 mod splice;
 
+#[cfg_attr(
+    not(feature = "oks"),
+    allow(unused_imports, reason = "OKS is its one user here")
+)]
+pub(crate) use credential::earliest;
 pub use credential::{Credential, EXEC_API_VERSION, REFRESH_MARGIN, refresh_margin};
 pub use file::{KubeconfigFile, SaveOptions, Saved};
 
@@ -112,7 +117,8 @@ impl Kubeconfig {
     /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
     /// default), the moment the request was sent plus that lifetime, which is never later
     /// than the provider's own expiry; for an OKS kubeconfig, its client certificate's
-    /// `notAfter`. `None` for a kubeconfig read from text, and for one
+    /// `notAfter`, or the moment the request was sent plus the `ttl` asked for when that is
+    /// sooner. `None` for a kubeconfig read from text, and for one
     /// whose user logs in by itself (DigitalOcean's `sso` credentials run doctl).
     pub fn expires_at(&self) -> Option<std::time::SystemTime> {
         self.expires_at

@@ -293,11 +293,12 @@ impl Client {
             .as_deref()
             .and_then(ttl_duration)
             .and_then(|ttl| sent_at.checked_add(ttl));
-        Ok(match (kubeconfig.expires_at(), by_ttl) {
-            (Some(at), Some(ttl_at)) if ttl_at < at => kubeconfig.expiring_at(ttl_at),
-            (None, Some(ttl_at)) => kubeconfig.expiring_at(ttl_at),
-            _ => kubeconfig,
-        })
+        Ok(
+            match crate::kubeconfig::earliest(kubeconfig.expires_at(), by_ttl) {
+                Some(at) => kubeconfig.expiring_at(at),
+                None => kubeconfig,
+            },
+        )
     }
 
     /// A [`kube::Client`] for the cluster, authenticated with the user of an encrypted

@@ -140,6 +140,10 @@ impl Transport {
 
     /// The client's (request, connect) timeouts; `(None, None)` after `no_timeouts`.
     #[cfg(feature = "kube")]
+    #[cfg_attr(
+        not(any(feature = "digitalocean", feature = "oks")),
+        allow(dead_code, reason = "the providers' kube_client helpers are its users")
+    )]
     pub(crate) fn timeouts(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
         self.inner.timeouts
     }

@@ -35,10 +35,7 @@ const CLUSTER_TOKEN: &str = "cluster-token-for-kubectl";
 /// A fresh folder of this test's own: HOME, the cache (`cache/`) and the kubeconfig
 /// (`kube/config`).
 fn folder(test: &str) -> PathBuf {
-    let folder = std::env::temp_dir().join(format!("kaas-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
+    crate::common::scratch_folder("cli", test)
 }
 
 /// What one run of `kaas` printed, and its exit code.
@@ -460,11 +457,67 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
 }
 
 #[tokio::test]
+async fn the_context_of_a_cluster_that_is_gone_is_removed_by_its_name() {
+    let home = folder("kubeconfig-gone");
+    let providers = Providers::start().await;
+    digitalocean_clusters(&providers.digitalocean, &["running"]);
+    digitalocean_kubeconfig(&providers.digitalocean);
+    let env = providers.digitalocean_env();
+    let file = home.join("kube/config");
+    let run = kaas(&home, &env, &["kubeconfig", "save", "do/prod-cluster-01"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // The provider no longer has it: by cluster, not found (4), saying how to go on.
+    let run = kaas(&home, &env, &["kubeconfig", "remove", "do/deleted-cluster"]).await;
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("--context"), "{run:?}");
+    let run = kaas(
+        &home,
+        &env,
+        &[
+            "kubeconfig",
+            "remove",
+            "--context",
+            "do-nyc1-prod-cluster-01",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "removed context do-nyc1-prod-cluster-01 from {}\n",
+            file.display()
+        )
+    );
+    // A cluster and a context at once, or neither, is a usage error.
+    for args in [
+        &["kubeconfig", "remove", "do/x", "--context", "c"][..],
+        &["kubeconfig", "remove"][..],
+    ] {
+        let run = kaas(&home, &env, args).await;
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+    }
+}
+
+#[tokio::test]
 async fn kubeconfig_save_exec_writes_a_user_that_runs_kaas_credential() {
     let home = folder("kubeconfig-exec");
     let providers = Providers::start().await;
     digitalocean_clusters(&providers.digitalocean, &["running"]);
-    digitalocean_kubeconfig(&providers.digitalocean);
+    // The kubeconfig's own token is dropped: it is asked to last a minute, not seven days.
+    let skeleton = {
+        use kaas::digitalocean::mock::MockServerExt as _;
+        let yaml = common::fixture_text("digitalocean", "get_kubeconfig.response.yaml");
+        let id = DO_ID.parse().unwrap();
+        providers.digitalocean.get_kubeconfig(|when, then| {
+            when.cluster_id(&id).expiry_seconds(60u64);
+            then.into_inner()
+                .status(200)
+                .header("content-type", "application/yaml")
+                .body(yaml);
+        })
+    };
     let credentials = digitalocean_credentials(
         &providers.digitalocean,
         SystemTime::now() + Duration::from_secs(3600),
@@ -487,6 +540,7 @@ async fn kubeconfig_save_exec_writes_a_user_that_runs_kaas_credential() {
     )
     .await;
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert_eq!(skeleton.calls(), 1);
     assert!(
         run.stdout.contains(&format!(
             "its user runs `kaas credential digitalocean/{DO_ID} --lifetime 2h` for credentials\n"
@@ -598,6 +652,15 @@ async fn credential_prints_an_exec_credential_and_serves_the_next_from_a_private
         "the second is served from the cache"
     );
     assert_eq!(listings.load(Ordering::SeqCst), 1, "without any request");
+
+    // --no-cache fetches anew (a credential the cluster refuses) and caches what it got.
+    let third = kaas(&home, &env, &["credential", &target, "--no-cache"]).await;
+    assert_eq!(third.code, 0, "{third:?}");
+    assert_eq!(credentials.calls(), 2, "fetched despite the fresh cache");
+    assert_eq!(
+        std::fs::read_to_string(&cached).unwrap() + "\n",
+        third.stdout
+    );
 }
 
 #[tokio::test]

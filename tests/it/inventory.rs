@@ -357,7 +357,7 @@ async fn digitalocean_credentials_carry_the_asked_lifetime_and_the_answered_expi
 }
 
 #[tokio::test]
-async fn cloud66_and_commissaire_hand_out_no_kubeconfig() {
+async fn commissaire_hands_out_no_kubeconfig() {
     let (inventory, _servers) = four_providers().await;
     let cluster = inventory
         .find(&"commissaire/mycluster".parse().unwrap())

@@ -57,6 +57,28 @@ impl FakeApiServer {
     }
 }
 
+/// The tokens a provider hands out in turn, the last one again once all are out.
+struct Rotation {
+    tokens: &'static [&'static str],
+    served: Mutex<usize>,
+}
+
+impl Rotation {
+    fn new(tokens: &'static [&'static str]) -> Self {
+        Rotation {
+            tokens,
+            served: Mutex::new(0),
+        }
+    }
+
+    fn next(&self) -> &'static str {
+        let mut served = self.served.lock().unwrap();
+        let token = self.tokens[(*served).min(self.tokens.len() - 1)];
+        *served += 1;
+        token
+    }
+}
+
 fn bearer(request: &HttpMockRequest) -> String {
     request
         .headers()
@@ -76,16 +98,14 @@ async fn credentials_endpoint<'a>(
     api: &FakeApiServer,
     tokens: &'static [&'static str],
 ) -> httpmock::Mock<'a> {
-    let served = Arc::new(Mutex::new(0usize));
+    let tokens = Rotation::new(tokens);
     let api_url = api.server.base_url();
     server
         .mock_async(move |when, then| {
             when.path(CREDENTIALS_PATH)
                 .query_param("expiry_seconds", "3600");
             then.respond_with(move |_| {
-                let mut served = served.lock().unwrap();
-                let token = tokens[(*served).min(tokens.len() - 1)];
-                *served += 1;
+                let token = tokens.next();
                 let expires_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
                     + chrono::Duration::hours(1);
                 let body = json!({
@@ -153,13 +173,19 @@ async fn a_refused_token_is_replaced_by_the_next_request() {
         .await
         .unwrap();
 
-    // The token is revoked early: the cluster answers 401 once, then the client fetches anew.
+    // The token is revoked early: the cluster answers 401, and a request made ten seconds on
+    // (the shortest gap between two fetches) carries a new token.
     api.accept_only("token-2");
     let refused = kube.apiserver_version().await.unwrap_err();
     assert!(
         refused.to_string().contains("401") || refused.to_string().contains("Unauthorized"),
         "{refused}"
     );
+    // At once, no new fetch: a credential the cluster keeps refusing must not make every
+    // request call the provider.
+    assert!(kube.apiserver_version().await.is_err());
+    assert_eq!(credentials.calls_async().await, 1);
+    tokio::time::advance(Duration::from_secs(10)).await;
     kube.apiserver_version().await.unwrap();
     assert_eq!(credentials.calls_async().await, 2);
 }
@@ -223,16 +249,14 @@ async fn oks_kubeconfig_endpoint<'a>(
     api: &FakeApiServer,
     tokens: &'static [&'static str],
 ) -> httpmock::Mock<'a> {
-    let served = Arc::new(Mutex::new(0usize));
+    let tokens = Rotation::new(tokens);
     let api_url = api.server.base_url();
     server
         .mock_async(move |when, then| {
             when.path("/clusters/cluster-1/kubeconfig")
                 .query_param("ttl", "1h");
             then.respond_with(move |request| {
-                let mut served = served.lock().unwrap();
-                let token = tokens[(*served).min(tokens.len() - 1)];
-                *served += 1;
+                let token = tokens.next();
                 let yaml = format!(
                     "apiVersion: v1\nkind: Config\ncurrent-context: admin@demo\nclusters:\n- name: demo\n  cluster: {{server: '{api_url}'}}\ncontexts:\n- name: admin@demo\n  context: {{cluster: demo, user: admin}}\nusers:\n- name: admin\n  user: {{token: {token}}}\n"
                 );

@@ -8,11 +8,7 @@ use kaas::kubeconfig::{KubeconfigFile, SaveOptions};
 
 /// A fresh folder of this test's own under the system's temporary folder.
 fn folder(test: &str) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("kaas-kubeconfig-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
+    crate::common::scratch_folder("kubeconfig", test)
 }
 
 /// A provider's kubeconfig for one cluster, as DigitalOcean answers it.

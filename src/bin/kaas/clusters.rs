@@ -1,7 +1,7 @@
 //! `kaas clusters`: every cluster of every configured provider.
 
 use futures::StreamExt as _;
-use kaas::inventory::{Inventory, ProviderFailure};
+use kaas::inventory::{Inventory, Provider, ProviderFailure};
 
 use crate::failure::{Code, Failure};
 use crate::output::{self, Format, Row};
@@ -36,21 +36,10 @@ pub async fn run(format: Format) -> Result<(), Failure> {
 
 /// What to set, for the providers compiled in.
 fn no_provider_message() -> String {
-    let mut ways: Vec<&str> = Vec::new();
-    if cfg!(feature = "digitalocean") {
-        ways.push("DIGITALOCEAN_TOKEN (DigitalOcean)");
-    }
-    if cfg!(feature = "oks") {
-        ways.push("OKS_ACCESS_KEY and OKS_SECRET_KEY (OUTSCALE OKS)");
-    }
-    if cfg!(feature = "cloud66") {
-        ways.push("CLOUD66_TOKEN (Cloud66)");
-    }
-    if cfg!(feature = "commissaire") {
-        ways.push(
-            "COMMISSAIRE_URL with COMMISSAIRE_TOKEN, or COMMISSAIRE_USER and COMMISSAIRE_PASSWORD (Commissaire)",
-        );
-    }
+    let ways: Vec<String> = Provider::compiled()
+        .into_iter()
+        .map(|provider| format!("{} ({provider})", provider.environment_variables()))
+        .collect();
     if ways.is_empty() {
         return "no provider is compiled in: build kaas with at least one provider feature".into();
     }

@@ -11,16 +11,18 @@ use crate::failure::Failure;
 use crate::output;
 
 /// Prints the cluster's credential as a `client.authentication.k8s.io/v1` ExecCredential on
-/// stdout: the cached one while it is fresh (no request at all), else a new one lasting
+/// stdout: the cached one while it is fresh (no request at all) unless `use_cache` is false,
+/// else a new one lasting
 /// `lifetime`, cached when it has an expiry. A cache that cannot be written is a warning on
 /// stderr, never a failure.
-pub async fn run(cluster: &ClusterRef, lifetime: Duration) -> Result<(), Failure> {
+pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> Result<(), Failure> {
     let cache = Cache::locate();
     if let Some(cached) = cache
         .as_ref()
+        .filter(|_| use_cache)
         .and_then(|cache| cache.fresh(cluster, SystemTime::now()))
     {
-        return output::print(&format!("{}\n", cached.as_str()));
+        return print_line(&cached);
     }
     let inventory = Inventory::from_env()?;
     let summary = inventory.find(cluster).await?;
@@ -39,8 +41,13 @@ pub async fn run(cluster: &ClusterRef, lifetime: Duration) -> Result<(), Failure
             None => output::warn("warning: the credential is not cached: no home folder"),
         }
     }
-    let mut text = zeroize::Zeroizing::new(String::with_capacity(json.expose_secret().len() + 1));
-    text.push_str(json.expose_secret());
+    print_line(json.expose_secret())
+}
+
+/// Prints the credential and a newline, leaving no copy behind.
+fn print_line(credential: &str) -> Result<(), Failure> {
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(credential.len() + 1));
+    text.push_str(credential);
     text.push('\n');
     output::print(&text)
 }

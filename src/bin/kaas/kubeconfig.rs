@@ -8,7 +8,7 @@ use kaas::inventory::{ClusterRef, Inventory};
 use kaas::kubeconfig::{KubeconfigFile, SaveOptions};
 
 use crate::duration;
-use crate::failure::Failure;
+use crate::failure::{self, Failure};
 use crate::output;
 
 /// The command an `--exec` user runs. A plain name, looked up on kubectl's PATH as `aws`,
@@ -17,6 +17,10 @@ use crate::output;
 /// `cargo install` root) and when the file is shared between machines; a path into
 /// `target/debug` would break on the next `cargo clean`.
 const EXEC_COMMAND: &str = "kaas";
+
+/// The lifetime asked for the kubeconfig an `--exec` save takes its cluster entry from: its
+/// own credential is dropped, so it should not outlive the save by much.
+const EXEC_SKELETON_LIFETIME: Duration = Duration::from_secs(60);
 
 /// What `kaas kubeconfig save` was asked.
 #[derive(Debug)]
@@ -39,7 +43,13 @@ pub async fn save(save: Save) -> Result<(), Failure> {
     let file = target(save.file)?;
     let inventory = Inventory::from_env()?;
     let summary = inventory.find(&save.cluster).await?;
-    let mut kubeconfig = inventory.kubeconfig(&summary, save.lifetime).await?;
+    // With --exec the kubeconfig's own credential is thrown away: ask for the shortest one.
+    let lifetime = if save.exec {
+        Some(EXEC_SKELETON_LIFETIME)
+    } else {
+        save.lifetime
+    };
+    let mut kubeconfig = inventory.kubeconfig(&summary, lifetime).await?;
     let mut exec_line = None;
     if save.exec {
         // The id, not the name: it stays the same cluster's when another takes the name.
@@ -61,6 +71,7 @@ pub async fn save(save: Save) -> Result<(), Failure> {
         }
     }
     let context = summary.context_name();
+    let shown = output::printable(&context);
     let saved = file.save(
         &kubeconfig,
         &SaveOptions::default()
@@ -69,17 +80,20 @@ pub async fn save(save: Save) -> Result<(), Failure> {
     )?;
     let mut text = format!(
         "saved context {} in {}\n",
-        saved.contexts.join(", "),
+        output::printable(&saved.contexts.join(", ")),
         file.path().display()
     );
     if !saved.replaced.is_empty() {
-        text.push_str(&format!("replaced {}\n", saved.replaced.join(", ")));
+        text.push_str(&format!(
+            "replaced {}\n",
+            output::printable(&saved.replaced.join(", "))
+        ));
     }
     if let Some(line) = exec_line {
         text.push_str(&line);
     }
     if save.set_current {
-        text.push_str(&format!("current context is now {context}\n"));
+        text.push_str(&format!("current context is now {shown}\n"));
     }
     if !saved.text_preserved {
         output::warn(&format!(
@@ -90,18 +104,43 @@ pub async fn save(save: Save) -> Result<(), Failure> {
     output::print(&text)
 }
 
-/// Removes the cluster's context, and the cluster and user entries only it used, from the
-/// kubeconfig file; says on stdout what it did. A context that is not there is no error.
-pub async fn remove(cluster: &ClusterRef, file: Option<PathBuf>) -> Result<(), Failure> {
+/// Which context `kaas kubeconfig remove` takes out.
+#[derive(Debug)]
+pub enum Which {
+    /// The context of this cluster, found at its provider.
+    Cluster(ClusterRef),
+    /// The context of this name (a cluster the provider no longer has).
+    Context(String),
+}
+
+/// Removes the context, and the cluster and user entries only it used, from the kubeconfig
+/// file; says on stdout what it did. A context that is not there is no error.
+pub async fn remove(which: Which, file: Option<PathBuf>) -> Result<(), Failure> {
     let file = target(file)?;
-    let inventory = Inventory::from_env()?;
-    let summary = inventory.find(cluster).await?;
-    let context = summary.context_name();
+    let context = match which {
+        Which::Context(context) => context,
+        Which::Cluster(cluster) => {
+            let inventory = Inventory::from_env()?;
+            match inventory.find(&cluster).await {
+                Ok(summary) => summary.context_name(),
+                Err(error) if error.is_not_found() => {
+                    return Err(Failure::new(
+                        failure::code_of(&error),
+                        format!(
+                            "{error}; to remove the context of a cluster that is gone, name it: kaas kubeconfig remove --context <name>"
+                        ),
+                    ));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
+    let shown = output::printable(&context);
     let text = if file.remove(&context)? {
-        format!("removed context {context} from {}\n", file.path().display())
+        format!("removed context {shown} from {}\n", file.path().display())
     } else {
         format!(
-            "no context {context} in {}: nothing removed\n",
+            "no context {shown} in {}: nothing removed\n",
             file.path().display()
         )
     };

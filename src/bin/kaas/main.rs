@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use kaas::inventory::{ClusterRef, ClusterState};
 
-use crate::failure::Failure;
+use crate::failure::{Code, Failure};
 
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES: &str = "\
@@ -76,6 +76,10 @@ enum Command {
         /// How long a newly fetched credential lasts (90s, 15m, 1h, 7d).
         #[arg(long, value_parser = duration::parse, default_value = "1h")]
         lifetime: Duration,
+        /// Fetch a new credential even when the cache holds a fresh one (one the cluster
+        /// refuses, say), and cache it.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Wait until a cluster reaches a state.
     Wait {
@@ -123,8 +127,11 @@ enum KubeconfigCommand {
     /// kubeconfig file.
     Remove {
         /// The cluster: <provider>/<id or name>.
-        #[arg(value_parser = cluster_ref)]
-        cluster: ClusterRef,
+        #[arg(value_parser = cluster_ref, required_unless_present = "context", conflicts_with = "context")]
+        cluster: Option<ClusterRef>,
+        /// The context's name instead of the cluster (a cluster the provider no longer has).
+        #[arg(long)]
+        context: Option<String>,
         /// The kubeconfig file [default: $KUBECONFIG's first path, else ~/.kube/config].
         #[arg(long)]
         file: Option<PathBuf>,
@@ -182,10 +189,26 @@ async fn run(command: Command) -> Result<(), Failure> {
             })
             .await
         }
-        Command::Kubeconfig(KubeconfigCommand::Remove { cluster, file }) => {
-            kubeconfig::remove(&cluster, file).await
+        Command::Kubeconfig(KubeconfigCommand::Remove {
+            cluster,
+            context,
+            file,
+        }) => {
+            let which = match (cluster, context) {
+                (_, Some(context)) => kubeconfig::Which::Context(context),
+                (Some(cluster), None) => kubeconfig::Which::Cluster(cluster),
+                // clap requires one of the two.
+                (None, None) => {
+                    return Err(Failure::new(Code::Usage, "name a cluster or --context"));
+                }
+            };
+            kubeconfig::remove(which, file).await
         }
-        Command::Credential { cluster, lifetime } => credential::run(&cluster, lifetime).await,
+        Command::Credential {
+            cluster,
+            lifetime,
+            no_cache,
+        } => credential::run(&cluster, lifetime, !no_cache).await,
         Command::Wait {
             cluster,
             until,

@@ -99,9 +99,13 @@ pub async fn run(wait: Wait) -> Result<(), Failure> {
     output::print(&text)
 }
 
+/// How much longer than `--timeout` a read that hangs is given before the wait ends without
+/// an answer.
+const HUNG_READ_GRACE: Duration = Duration::from_secs(10);
+
 /// The wait itself, over any way to read the cluster: the library's wait loop
-/// ([`kaas::wait::until`]) reading every `interval` until `timeout`, bounded as a whole by
-/// `timeout` too (a read that hangs ends it). Returns the reading in the wanted state, or the
+/// ([`kaas::wait::until`]) reading every `interval` until `timeout`, and a read that hangs
+/// ended [`HUNG_READ_GRACE`] after that. Returns the reading in the wanted state, or the
 /// failure that ended the wait. Time is tokio's, so tests can pause it.
 pub async fn poll<R, F>(
     wait: &Wait,
@@ -133,7 +137,10 @@ where
             Ok(judge(wait.until, reading))
         }
     });
-    match tokio::time::timeout(wait.timeout, waiting).await {
+    // The loop itself gives up at `timeout`, naming the last state; this bound only ends a
+    // read that hangs, so it leaves the loop room to finish its last read first.
+    let bound = wait.timeout.saturating_add(HUNG_READ_GRACE);
+    match tokio::time::timeout(bound, waiting).await {
         Ok(Ok(reading)) => Ok(reading),
         Ok(Err(error)) => Err(error.into()),
         Err(_elapsed) => Err(Failure::new(
@@ -141,7 +148,7 @@ where
             format!(
                 "gave up waiting for {what} to be {} after {}: no answer",
                 wait.until,
-                duration::show(wait.timeout)
+                duration::show(bound)
             ),
         )),
     }
@@ -329,8 +336,8 @@ mod tests {
         let outcome = poll(&wait, std::future::pending::<kaas::Result<Reading>>, |_| {}).await;
         let failure = outcome.unwrap_err();
         assert_eq!(failure.code, Code::TimedOut);
-        assert_eq!(started.elapsed(), Duration::from_secs(60));
-        assert!(failure.message.unwrap().contains("after 1m: no answer"));
+        assert_eq!(started.elapsed(), Duration::from_secs(70));
+        assert!(failure.message.unwrap().contains("after 1m10s: no answer"));
     }
 
     #[tokio::test(start_paused = true)]

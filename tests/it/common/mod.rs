@@ -17,6 +17,15 @@ pub fn fixture_dir(provider: &str) -> PathBuf {
         .join(provider)
 }
 
+/// An empty folder of its own for one test, `kaas-<suite>-<pid>-<test>` under the temporary
+/// folder (emptied first, in case a run before left it).
+pub fn scratch_folder(suite: &str, test: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("kaas-{suite}-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
 /// A fixture's text.
 pub fn fixture_text(provider: &str, name: &str) -> String {
     let path = fixture_dir(provider).join(name);
