@@ -38,6 +38,13 @@ fn folder(test: &str) -> PathBuf {
     crate::common::scratch_folder("cli", test)
 }
 
+/// The arguments of `kaas wait <cluster> --until <until>`, then `extra`.
+fn wait_args<'a>(cluster: &'a str, until: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["wait", cluster, "--until", until];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// What one run of `kaas` printed, and its exit code.
 #[derive(Debug)]
 struct Run {
@@ -772,14 +779,7 @@ async fn wait_reads_until_running_and_exits_0() {
     let run = kaas(
         &home,
         &providers.digitalocean_env(),
-        &[
-            "wait",
-            "do/prod-cluster-01",
-            "--until",
-            "running",
-            "--interval",
-            "10ms",
-        ],
+        &wait_args("do/prod-cluster-01", "running", &["--interval", "10ms"]),
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -797,14 +797,7 @@ async fn wait_stops_with_exit_6_when_the_cluster_fails() {
     let run = kaas(
         &home,
         &env,
-        &[
-            "wait",
-            "do/prod-cluster-01",
-            "--until",
-            "running",
-            "--interval",
-            "10ms",
-        ],
+        &wait_args("do/prod-cluster-01", "running", &["--interval", "10ms"]),
     )
     .await;
     assert_eq!((run.code, run.stdout.as_str()), (6, ""), "{run:?}");
@@ -816,14 +809,7 @@ async fn wait_stops_with_exit_6_when_the_cluster_fails() {
     let run = kaas(
         &home,
         &env,
-        &[
-            "wait",
-            "do/prod-cluster-01",
-            "--until",
-            "failed",
-            "--interval",
-            "10ms",
-        ],
+        &wait_args("do/prod-cluster-01", "failed", &["--interval", "10ms"]),
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -838,16 +824,11 @@ async fn wait_times_out_with_exit_5_and_a_missing_cluster_is_exit_4() {
     let run = kaas(
         &home,
         &env,
-        &[
-            "wait",
+        &wait_args(
             "do/prod-cluster-01",
-            "--until",
             "running",
-            "--timeout",
-            "300ms",
-            "--interval",
-            "50ms",
-        ],
+            &["--timeout", "300ms", "--interval", "50ms"],
+        ),
     )
     .await;
     assert_eq!((run.code, run.stdout.as_str()), (5, ""), "{run:?}");
@@ -862,14 +843,7 @@ async fn wait_times_out_with_exit_5_and_a_missing_cluster_is_exit_4() {
     let run = kaas(
         &home,
         &env,
-        &[
-            "wait",
-            "do/nope",
-            "--until",
-            "running",
-            "--interval",
-            "10ms",
-        ],
+        &wait_args("do/nope", "running", &["--interval", "10ms"]),
     )
     .await;
     assert_eq!(run.code, 4, "{run:?}");
@@ -877,14 +851,7 @@ async fn wait_times_out_with_exit_5_and_a_missing_cluster_is_exit_4() {
     let run = kaas(
         &home,
         &env,
-        &[
-            "wait",
-            "do/nope",
-            "--until",
-            "deleted",
-            "--interval",
-            "10ms",
-        ],
+        &wait_args("do/nope", "deleted", &["--interval", "10ms"]),
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
