@@ -91,7 +91,7 @@ pub enum Error {
     Crypto(#[from] CryptoError),
 
     /// A wait reached its deadline before the resource was ready.
-    #[error("gave up waiting for {what} after {waited:?}; last state seen: {last_state}")]
+    #[error("gave up waiting for {what} after {:?}; last state seen: {last_state}", whole_millis(*.waited))]
     WaitTimeout {
         /// What was waited for, e.g. `cluster 1234 to be running`.
         what: String,
@@ -128,6 +128,11 @@ pub enum Error {
         /// The id or name looked for.
         cluster: String,
     },
+}
+
+/// A duration to the millisecond, for messages (`1.25s`, not `1.250318772s`).
+fn whole_millis(duration: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Error {
@@ -349,5 +354,24 @@ impl Reading {
 impl fmt::Debug for Reading {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Reading(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_timeout_says_how_long_to_the_millisecond() {
+        let error = Error::WaitTimeout {
+            what: "cluster c to be running".into(),
+            last_state: "provisioning".into(),
+            waited: Duration::from_nanos(1_250_318_772),
+            reading: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "gave up waiting for cluster c to be running after 1.25s; last state seen: provisioning"
+        );
     }
 }

@@ -10,6 +10,19 @@ pub(super) fn clusters(client: &Client) -> BoxStream<'static, crate::Result<Clus
     client.clusters().map(|item| item.map(summary)).boxed()
 }
 
+/// The cluster whose id is `id`, read directly; `None` when `id` is no UUID or DigitalOcean
+/// has no such cluster.
+pub(super) async fn by_id(client: &Client, id: &str) -> crate::Result<Option<ClusterSummary>> {
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return Ok(None);
+    };
+    match client.get_cluster().cluster_id(id).send().await {
+        Ok(answer) => Ok(Some(summary(answer.kubernetes_cluster))),
+        Err(error) if error.is_not_found() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// `status.state`: `running`, `provisioning`, `degraded`, `error` (failed), `upgrading`,
 /// `deleting`, `deleted`. The node count is the sum of the pools' counts.
 pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {

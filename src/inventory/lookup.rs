@@ -74,7 +74,9 @@ impl fmt::Display for ClusterRef {
 }
 
 impl Inventory {
-    /// The cluster `cluster` names: the one whose id it is, else the one whose name it is.
+    /// The cluster `cluster` names: the one whose id it is, else the one whose name it is. An
+    /// id is read in one request where the provider has such a read (DigitalOcean and OKS by
+    /// UUID, Commissaire by name); a name, or a Cloud66 uid, walks the provider's list.
     /// [`Error::ClusterNotFound`] when there is none ([`Error::is_not_found`]), and
     /// [`Error::InvalidInput`] when the provider is not in the inventory or several clusters
     /// have that name (the message lists their ids).
@@ -89,6 +91,16 @@ impl Inventory {
         let mut listing = self
             .listing(cluster.provider)
             .ok_or_else(|| not_configured(cluster.provider))?;
+        match self.read_by_id(cluster).await? {
+            ByIdRead::Found(summary) => return Ok(summary),
+            ByIdRead::Absent {
+                ids_are_names: true,
+            } => return Err(not_found(cluster)),
+            ByIdRead::Absent {
+                ids_are_names: false,
+            }
+            | ByIdRead::Unavailable => {}
+        }
         let mut by_name = Vec::new();
         while let Some(summary) = listing.next().await {
             let summary = summary?;
@@ -100,10 +112,7 @@ impl Inventory {
             }
         }
         match by_name.len() {
-            0 => Err(Error::ClusterNotFound {
-                provider: cluster.provider.name().into(),
-                cluster: cluster.cluster.clone(),
-            }),
+            0 => Err(not_found(cluster)),
             1 => Ok(by_name.remove(0)),
             _ => Err(Error::InvalidInput(format!(
                 "{} has {} clusters named `{}` (ids {}): name one by its id",
@@ -236,6 +245,38 @@ impl Inventory {
         }
     }
 
+    /// The cluster read by its id in one request, where the provider has such a read
+    /// (DigitalOcean and OKS by UUID, Commissaire by name); Cloud66's reads take a number the
+    /// summary does not carry.
+    async fn read_by_id(&self, cluster: &ClusterRef) -> Result<ByIdRead> {
+        Ok(match cluster.provider {
+            #[cfg(feature = "digitalocean")]
+            Provider::DigitalOcean => match &self.digitalocean {
+                Some(client) => ByIdRead::of(
+                    super::digitalocean::by_id(client, &cluster.cluster).await?,
+                    false,
+                ),
+                None => ByIdRead::Unavailable,
+            },
+            #[cfg(feature = "oks")]
+            Provider::Oks => match &self.oks {
+                Some(client) => {
+                    ByIdRead::of(super::oks::by_id(client, &cluster.cluster).await?, false)
+                }
+                None => ByIdRead::Unavailable,
+            },
+            #[cfg(feature = "commissaire")]
+            Provider::Commissaire => match &self.commissaire {
+                Some(client) => ByIdRead::of(
+                    super::commissaire::by_id(client, &cluster.cluster).await?,
+                    true,
+                ),
+                None => ByIdRead::Unavailable,
+            },
+            _ => ByIdRead::Unavailable,
+        })
+    }
+
     /// The provider's listing, if the inventory has its client.
     fn listing(
         &self,
@@ -273,6 +314,41 @@ impl Inventory {
         self.oks
             .as_ref()
             .ok_or_else(|| not_configured(Provider::Oks))
+    }
+}
+
+/// What a read by id found.
+enum ByIdRead {
+    /// The cluster.
+    Found(ClusterSummary),
+    /// No cluster has that id; when ids are names, none has that name either.
+    Absent {
+        /// Whether the provider's ids are its names (Commissaire).
+        ids_are_names: bool,
+    },
+    /// The provider has no read by id (or the text cannot be one of its ids).
+    Unavailable,
+}
+
+impl ByIdRead {
+    /// What a read that found `found` says.
+    #[cfg_attr(
+        not(any(feature = "digitalocean", feature = "oks", feature = "commissaire")),
+        allow(dead_code, reason = "no provider with a read by id is compiled in")
+    )]
+    fn of(found: Option<ClusterSummary>, ids_are_names: bool) -> Self {
+        match found {
+            Some(summary) => ByIdRead::Found(summary),
+            None => ByIdRead::Absent { ids_are_names },
+        }
+    }
+}
+
+/// No cluster of that id or name.
+fn not_found(cluster: &ClusterRef) -> Error {
+    Error::ClusterNotFound {
+        provider: cluster.provider.name().into(),
+        cluster: cluster.cluster.clone(),
     }
 }
 

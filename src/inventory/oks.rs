@@ -10,6 +10,19 @@ pub(super) fn clusters(client: &Client) -> BoxStream<'static, crate::Result<Clus
     client.clusters().map(|item| item.map(summary)).boxed()
 }
 
+/// The cluster whose id is `id`, read directly; `None` when `id` is no UUID (OKS answers 400
+/// to those) or OKS has no such cluster.
+pub(super) async fn by_id(client: &Client, id: &str) -> crate::Result<Option<ClusterSummary>> {
+    if id.parse::<uuid::Uuid>().is_err() {
+        return Ok(None);
+    }
+    match client.get_cluster().cluster_id(id).send().await {
+        Ok(answer) => Ok(Some(summary(answer.cluster))),
+        Err(error) if error.is_not_found() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// `statuses.status`: `pending` and `deploying` (provisioning), `ready` (running), `updating`
 /// and `upgrading`, `failed`, `deleting`. OKS answers no node count (node pools live in the
 /// cluster) and no endpoint; the location is the control planes' subregions.

@@ -367,3 +367,113 @@ async fn commissaire_hands_out_no_kubeconfig() {
     assert!(matches!(error, kaas::Error::InvalidInput(_)), "{error}");
     assert!(error.to_string().contains("no kubeconfig"), "{error}");
 }
+
+#[tokio::test]
+async fn an_id_is_read_directly_and_only_a_name_lists() {
+    const DO_ID: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
+    const OKS_ID: &str = "5f0c1c0e-8d4b-4c7e-9f39-2b1b0d6a6c11";
+    let digitalocean = MockServer::start_async().await;
+    let do_list = digitalocean
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/v2/kubernetes/clusters");
+            then.status(200).json_body(common::fixture(
+                "digitalocean",
+                "list_clusters.response.json",
+            ));
+        })
+        .await;
+    let do_read = digitalocean
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path(format!("/v2/kubernetes/clusters/{DO_ID}"));
+            then.status(200)
+                .json_body(common::fixture("digitalocean", "get_cluster.response.json"));
+        })
+        .await;
+    let oks = MockServer::start_async().await;
+    let mut cluster = common::fixture("oks", "get_cluster.response.json");
+    cluster["Cluster"]["id"] = OKS_ID.into();
+    let oks_read = oks
+        .mock_async(|when, then| {
+            when.method(Method::GET).path(format!("/clusters/{OKS_ID}"));
+            then.status(200).json_body(cluster);
+        })
+        .await;
+    let commissaire = MockServer::start_async().await;
+    let commissaire_list = commissaire
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/clusters");
+            then.status(200).json_body(json!(["mycluster"]));
+        })
+        .await;
+    let commissaire_read = commissaire
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/gone");
+            then.status(404);
+        })
+        .await;
+    let inventory = Inventory::new()
+        .with_digitalocean(
+            kaas::digitalocean::Client::builder()
+                .token("dop_v1_SENTINEL")
+                .base_url(digitalocean.base_url())
+                .build()
+                .unwrap(),
+        )
+        .with_oks(
+            kaas::oks::Client::builder()
+                .access_key("AK", "SK-SENTINEL")
+                .base_url(oks.base_url())
+                .build()
+                .unwrap(),
+        )
+        .with_commissaire(
+            kaas::commissaire::Client::builder()
+                .token("SENTINEL-token")
+                .base_url(commissaire.base_url())
+                .build()
+                .unwrap(),
+        );
+
+    let by_id = inventory
+        .find(&format!("digitalocean/{DO_ID}").parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(by_id.id, DO_ID);
+    assert_eq!(
+        (do_read.calls_async().await, do_list.calls_async().await),
+        (1, 0)
+    );
+    let by_name = inventory
+        .find(&"digitalocean/prod-cluster-01".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(by_name.id, DO_ID);
+    assert_eq!(
+        (do_read.calls_async().await, do_list.calls_async().await),
+        (1, 1)
+    );
+
+    let oks_cluster = inventory
+        .find(&format!("oks/{OKS_ID}").parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (oks_cluster.id.as_str(), oks_read.calls_async().await),
+        (OKS_ID, 1)
+    );
+
+    // Commissaire's ids are its names: a name it does not have is not found, without a list.
+    let gone = inventory
+        .find(&"commissaire/gone".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(
+        (
+            commissaire_read.calls_async().await,
+            commissaire_list.calls_async().await
+        ),
+        (1, 0)
+    );
+}
