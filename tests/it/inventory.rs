@@ -15,10 +15,9 @@ use kaas::RetryPolicy;
 use kaas::inventory::{ClusterState, Inventory, Provider, ProviderCluster};
 use serde_json::json;
 
-/// The four providers' mocks, Cloud66 answering 401 to everything.
-async fn four_providers() -> (Inventory, [MockServer; 4]) {
-    let digitalocean = MockServer::start_async().await;
-    digitalocean
+/// DigitalOcean's documented cluster list, served by `server`.
+async fn digitalocean_listing(server: &MockServer) -> httpmock::Mock<'_> {
+    server
         .mock_async(|when, then| {
             when.method(Method::GET).path("/v2/kubernetes/clusters");
             then.status(200).json_body(common::fixture(
@@ -26,7 +25,31 @@ async fn four_providers() -> (Inventory, [MockServer; 4]) {
                 "list_clusters.response.json",
             ));
         })
-        .await;
+        .await
+}
+
+/// A DigitalOcean client of `server`.
+fn digitalocean_client(server: &MockServer) -> kaas::digitalocean::Client {
+    kaas::digitalocean::Client::builder()
+        .token("dop_v1_SENTINEL")
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
+/// An OKS client of `server`.
+fn oks_client(server: &MockServer) -> kaas::oks::Client {
+    kaas::oks::Client::builder()
+        .access_key("AK", "SK-SENTINEL")
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
+/// The four providers' mocks, Cloud66 answering 401 to everything.
+async fn four_providers() -> (Inventory, [MockServer; 4]) {
+    let digitalocean = MockServer::start_async().await;
+    digitalocean_listing(&digitalocean).await;
     let oks = MockServer::start_async().await;
     let mut clusters = common::fixture("oks", "list_clusters.response.json");
     clusters["Clusters"][0]["name"] = "oks-prod".into();
@@ -64,20 +87,8 @@ async fn four_providers() -> (Inventory, [MockServer; 4]) {
             .await;
     }
     let inventory = Inventory::new()
-        .with_digitalocean(
-            kaas::digitalocean::Client::builder()
-                .token("dop_v1_SENTINEL")
-                .base_url(digitalocean.base_url())
-                .build()
-                .unwrap(),
-        )
-        .with_oks(
-            kaas::oks::Client::builder()
-                .access_key("AK", "SK-SENTINEL")
-                .base_url(oks.base_url())
-                .build()
-                .unwrap(),
-        )
+        .with_digitalocean(digitalocean_client(&digitalocean))
+        .with_oks(oks_client(&oks))
         .with_cloud66(
             kaas::cloud66::Client::builder()
                 .token("c66-SENTINEL")
@@ -291,13 +302,7 @@ async fn two_clusters_of_one_name_ask_for_an_id_and_an_absent_provider_says_what
             then.status(200).json_body(list);
         })
         .await;
-    let inventory = Inventory::new().with_digitalocean(
-        kaas::digitalocean::Client::builder()
-            .token("dop_v1_SENTINEL")
-            .base_url(server.base_url())
-            .build()
-            .unwrap(),
-    );
+    let inventory = Inventory::new().with_digitalocean(digitalocean_client(&server));
     let ambiguous = inventory
         .find(&"digitalocean/prod-cluster-01".parse().unwrap())
         .await
@@ -373,15 +378,7 @@ async fn an_id_is_read_directly_and_only_a_name_lists() {
     const DO_ID: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
     const OKS_ID: &str = "5f0c1c0e-8d4b-4c7e-9f39-2b1b0d6a6c11";
     let digitalocean = MockServer::start_async().await;
-    let do_list = digitalocean
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/v2/kubernetes/clusters");
-            then.status(200).json_body(common::fixture(
-                "digitalocean",
-                "list_clusters.response.json",
-            ));
-        })
-        .await;
+    let do_list = digitalocean_listing(&digitalocean).await;
     let do_read = digitalocean
         .mock_async(|when, then| {
             when.method(Method::GET)
@@ -413,20 +410,8 @@ async fn an_id_is_read_directly_and_only_a_name_lists() {
         })
         .await;
     let inventory = Inventory::new()
-        .with_digitalocean(
-            kaas::digitalocean::Client::builder()
-                .token("dop_v1_SENTINEL")
-                .base_url(digitalocean.base_url())
-                .build()
-                .unwrap(),
-        )
-        .with_oks(
-            kaas::oks::Client::builder()
-                .access_key("AK", "SK-SENTINEL")
-                .base_url(oks.base_url())
-                .build()
-                .unwrap(),
-        )
+        .with_digitalocean(digitalocean_client(&digitalocean))
+        .with_oks(oks_client(&oks))
         .with_commissaire(
             kaas::commissaire::Client::builder()
                 .token("SENTINEL-token")
