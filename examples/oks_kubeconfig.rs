@@ -24,12 +24,7 @@ async fn main() -> anyhow::Result<()> {
     server.get_cluster_kubeconfig_encrypted(|when, then| {
         when.cluster_id(id);
         then.respond_with(move |request: &HttpMockRequest| {
-            let key = request
-                .headers()
-                .get("x-encrypt-nacl")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
+            let key = nacl::request_key(request).unwrap_or_default();
             let sealed = nacl::seal_for(&key, yaml.as_bytes()).unwrap_or_default();
             seen.lock().expect("not poisoned").push(key);
             let body =

@@ -198,13 +198,8 @@ async fn offline() -> anyhow::Result<()> {
         when.cluster_id(cluster_id);
         then.respond_with(move |request: &HttpMockRequest| {
             counter.fetch_add(1, Ordering::SeqCst);
-            let key = request
-                .headers()
-                .get("x-encrypt-nacl")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            let sealed = nacl::seal_for(&key, kubeconfig_yaml.as_bytes()).unwrap_or_default();
+            let sealed =
+                nacl::seal_for_request(request, kubeconfig_yaml.as_bytes()).unwrap_or_default();
             json(
                 200,
                 &serde_json::json!({"Cluster": {"data": {"name": "demo", "kubeconfig": sealed}}}),

@@ -10,11 +10,8 @@ use crate::commissaire::{Client, types};
 /// The cluster named `name` (Commissaire's ids are names), read directly; `None` when the
 /// server has none.
 pub(super) async fn by_id(client: &Client, name: &str) -> crate::Result<Option<ClusterSummary>> {
-    match client.get_cluster().name(name).send().await {
-        Ok(cluster) => Ok(Some(summary(cluster))),
-        Err(error) if error.is_not_found() => Ok(None),
-        Err(error) => Err(error),
-    }
+    let read = client.get_cluster().name(name).send().await;
+    Ok(super::absent_if_not_found(read)?.map(summary))
 }
 
 /// Every cluster of the server, summarised, in the order the server lists them.

@@ -16,11 +16,8 @@ pub(super) async fn by_id(client: &Client, id: &str) -> crate::Result<Option<Clu
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return Ok(None);
     };
-    match client.get_cluster().cluster_id(id).send().await {
-        Ok(answer) => Ok(Some(summary(answer.kubernetes_cluster))),
-        Err(error) if error.is_not_found() => Ok(None),
-        Err(error) => Err(error),
-    }
+    let read = client.get_cluster().cluster_id(id).send().await;
+    Ok(super::absent_if_not_found(read)?.map(|answer| summary(answer.kubernetes_cluster)))
 }
 
 /// `status.state`: `running`, `provisioning`, `degraded`, `error` (failed), `upgrading`,

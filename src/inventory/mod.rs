@@ -156,6 +156,19 @@ impl Inventory {
     }
 }
 
+/// A read's answer, `None` when the provider answered 404 Not Found.
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "oks", feature = "commissaire")),
+    allow(dead_code, reason = "no provider with a read by id is compiled in")
+)]
+fn absent_if_not_found<T>(read: crate::Result<T>) -> crate::Result<Option<T>> {
+    match read {
+        Ok(found) => Ok(Some(found)),
+        Err(error) if error.is_not_found() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// A provider's listing with its errors named after it, ended after its first error.
 fn named(
     provider: Provider,

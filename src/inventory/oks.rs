@@ -16,11 +16,8 @@ pub(super) async fn by_id(client: &Client, id: &str) -> crate::Result<Option<Clu
     if id.parse::<uuid::Uuid>().is_err() {
         return Ok(None);
     }
-    match client.get_cluster().cluster_id(id).send().await {
-        Ok(answer) => Ok(Some(summary(answer.cluster))),
-        Err(error) if error.is_not_found() => Ok(None),
-        Err(error) => Err(error),
-    }
+    let read = client.get_cluster().cluster_id(id).send().await;
+    Ok(super::absent_if_not_found(read)?.map(|answer| summary(answer.cluster)))
 }
 
 /// `statuses.status`: `pending` and `deploying` (provisioning), `ready` (running), `updating`

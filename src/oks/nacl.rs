@@ -106,3 +106,34 @@ pub fn seal_for(public_key_base64: &str, message: &[u8]) -> Result<String> {
         .map_err(|_| Error::InvalidInput("the message could not be sealed".into()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
 }
+
+/// The header in which an encrypted-kubeconfig request carries its public key.
+#[cfg(feature = "mock")]
+const PUBLIC_KEY_HEADER: &str = "x-encrypt-nacl";
+
+/// The public key an encrypted-kubeconfig request carries (its `x-encrypt-nacl` header), as a
+/// mock OKS server sees it (`mock` feature).
+#[cfg(feature = "mock")]
+pub fn request_key(request: &httpmock::HttpMockRequest) -> Option<String> {
+    let headers = request.headers();
+    let key = headers.get(PUBLIC_KEY_HEADER)?.to_str().ok()?;
+    Some(key.to_string())
+}
+
+/// Seals `message` for the public key `request` carries: what a mock OKS server answers an
+/// encrypted-kubeconfig request with (`mock` feature).
+///
+/// ```
+/// # fn answer(request: &httpmock::HttpMockRequest) -> kaas::Result<String> {
+/// let sealed = kaas::oks::nacl::seal_for_request(request, b"apiVersion: v1\n")?;
+/// # Ok(sealed) }
+/// ```
+#[cfg(feature = "mock")]
+pub fn seal_for_request(request: &httpmock::HttpMockRequest, message: &[u8]) -> Result<String> {
+    let key = request_key(request).ok_or_else(|| {
+        crate::Error::InvalidInput(format!(
+            "the request carries no `{PUBLIC_KEY_HEADER}` header"
+        ))
+    })?;
+    seal_for(&key, message)
+}

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use httpmock::{HttpMockRequest, MockServer};
 use serde_json::Value;
 
 /// The DigitalOcean cluster of the fixtures.
@@ -141,16 +141,6 @@ async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
     run
 }
 
-/// An answer with a JSON body.
-fn json_response(body: &Value) -> HttpMockResponse {
-    http::Response::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .unwrap()
-        .into()
-}
-
 /// DigitalOcean lists its one cluster in `states[n]` at the n-th listing (the last state from
 /// then on); returns the count of listings.
 fn digitalocean_clusters(server: &MockServer, states: &[&str]) -> Arc<AtomicUsize> {
@@ -171,7 +161,7 @@ fn digitalocean_clusters(server: &MockServer, states: &[&str]) -> Arc<AtomicUsiz
     server.list_clusters(|_, then| {
         then.respond_with(move |_: &HttpMockRequest| {
             let n = counter.fetch_add(1, Ordering::SeqCst).min(lists.len() - 1);
-            json_response(&lists[n])
+            common::json_response(200, &lists[n])
         });
     });
     calls

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
-use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
+use httpmock::{HttpMockRequest, Method, MockServer};
 use kaas::cloud66::{Client, types};
 use kaas::{Error, RetryPolicy, WaitPolicy};
 use serde_json::{Value, json};
@@ -26,16 +26,6 @@ fn client(server: &MockServer) -> Client {
         .build()
         .unwrap()
 }
-
-fn json_response(status: u16, body: &Value) -> HttpMockResponse {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .unwrap()
-        .into()
-}
-
 /// Answers `bodies[n]` to the n-th request (the last one from then on).
 async fn sequence(
     server: &MockServer,
@@ -49,7 +39,7 @@ async fn sequence(
             when.path(path);
             then.respond_with(move |_: &HttpMockRequest| {
                 let n = counter.fetch_add(1, Ordering::SeqCst).min(bodies.len() - 1);
-                json_response(bodies[n].0, &bodies[n].1)
+                common::json_response(bodies[n].0, &bodies[n].1)
             });
         })
         .await;
@@ -339,7 +329,7 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
                         .unwrap()
                         .into()
                 } else {
-                    json_response(
+                    common::json_response(
                         200,
                         &common::fixture("cloud66", "get_cluster.response.json"),
                     )

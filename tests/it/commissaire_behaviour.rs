@@ -14,7 +14,7 @@ use base64::Engine as _;
 use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
 use kaas::commissaire::{Client, types};
 use kaas::{Error, RetryPolicy, WaitPolicy};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
@@ -39,16 +39,6 @@ fn text(status: u16, body: &str) -> HttpMockResponse {
         .unwrap()
         .into()
 }
-
-fn json_response(status: u16, body: &Value) -> HttpMockResponse {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .unwrap()
-        .into()
-}
-
 #[tokio::test]
 async fn basic_credentials_go_up_front_and_a_create_answers_201() {
     let server = MockServer::start_async().await;
@@ -596,7 +586,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
                 if counter.fetch_add(1, Ordering::SeqCst) == 0 {
                     text(503, "Service Unavailable")
                 } else {
-                    json_response(200, &json!(["192.168.100.50"]))
+                    common::json_response(200, &json!(["192.168.100.50"]))
                 }
             });
         })
@@ -640,7 +630,7 @@ async fn operation(
                 } else {
                     json!("2015-12-17T15:58:18.710454")
                 };
-                json_response(200, &body)
+                common::json_response(200, &body)
             });
         })
         .await;

@@ -113,11 +113,7 @@ async fn credentials_endpoint<'a>(
                     "token": token,
                     "expires_at": expires_at.to_rfc3339(),
                 });
-                httpmock::HttpMockResponse::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .body(body.to_string())
-                    .build()
+                crate::common::json_response(200, &body)
             });
         })
         .await
@@ -260,16 +256,11 @@ async fn oks_kubeconfig_endpoint<'a>(
                 let yaml = format!(
                     "apiVersion: v1\nkind: Config\ncurrent-context: admin@demo\nclusters:\n- name: demo\n  cluster: {{server: '{api_url}'}}\ncontexts:\n- name: admin@demo\n  context: {{cluster: demo, user: admin}}\nusers:\n- name: admin\n  user: {{token: {token}}}\n"
                 );
-                let key = request.headers()["x-encrypt-nacl"]
-                    .to_str()
-                    .unwrap()
-                    .to_string();
-                let sealed = kaas::oks::nacl::seal_for(&key, yaml.as_bytes()).unwrap();
-                httpmock::HttpMockResponse::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .body(json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": sealed}}}).to_string())
-                    .build()
+                let sealed = kaas::oks::nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
+                crate::common::json_response(
+                    200,
+                    &json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": sealed}}}),
+                )
             });
         })
         .await

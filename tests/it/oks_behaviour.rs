@@ -45,25 +45,11 @@ fn kubeconfig_response(kubeconfig: &str) -> Value {
 
 /// OKS's 200 answer to an encrypted kubeconfig request: `yaml` sealed for the request's key.
 fn sealed_for_request(request: &HttpMockRequest, yaml: &str) -> HttpMockResponse {
-    let key = request.headers()["x-encrypt-nacl"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    json_response(
+    common::json_response(
         200,
-        &kubeconfig_response(&nacl::seal_for(&key, yaml.as_bytes()).unwrap()),
+        &kubeconfig_response(&nacl::seal_for_request(request, yaml.as_bytes()).unwrap()),
     )
 }
-
-fn json_response(status: u16, body: &Value) -> HttpMockResponse {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .unwrap()
-        .into()
-}
-
 /// The vector was made by libsodium (PyNaCl's `SealedBox`, i.e. `crypto_box_seal`) with
 /// `tests/fixtures/oks/nacl/make_vector.py`; kaas must open it to the exact plaintext.
 #[test]
@@ -153,16 +139,11 @@ async fn sealing_server(keys_seen: Arc<Mutex<Vec<String>>>) -> MockServer {
             when.method(Method::POST)
                 .path("/clusters/cluster-1/kubeconfig");
             then.respond_with(move |request: &HttpMockRequest| {
-                let key = request
-                    .headers()
-                    .get("x-encrypt-nacl")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
+                let key = nacl::request_key(request).unwrap_or_default();
                 keys_seen.lock().unwrap().push(key.clone());
                 match nacl::seal_for(&key, yaml.as_bytes()) {
-                    Ok(sealed) => json_response(200, &kubeconfig_response(&sealed)),
-                    Err(_) => json_response(422, &json!({"detail": "bad key"})),
+                    Ok(sealed) => common::json_response(200, &kubeconfig_response(&sealed)),
+                    Err(_) => common::json_response(422, &json!({"detail": "bad key"})),
                 }
             });
         })
@@ -349,7 +330,7 @@ async fn header_recorder() -> (MockServer, Arc<Mutex<Vec<http::HeaderMap>>>) {
             when.any_request();
             then.respond_with(move |request: &HttpMockRequest| {
                 sink.lock().unwrap().push(request.headers());
-                json_response(
+                common::json_response(
                     200,
                     &json!({"ResponseContext": {"RequestId": "r"}, "Versions": ["1.30"]}),
                 )
@@ -539,9 +520,9 @@ async fn a_503_resource_is_not_ready_read_is_retried() {
             when.path("/projects/p1");
             then.respond_with(move |_: &HttpMockRequest| {
                 if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                    json_response(503, &not_ready)
+                    common::json_response(503, &not_ready)
                 } else {
-                    json_response(200, &project)
+                    common::json_response(200, &project)
                 }
             });
         })
@@ -577,11 +558,11 @@ async fn status_server(
                 let n = reads.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
                 let mut body = template.clone();
                 match states[n] {
-                    "gone" => return json_response(404, &json!({"detail": "Not Found"})),
+                    "gone" => return common::json_response(404, &json!({"detail": "Not Found"})),
                     state if key == "Project" => body["Project"]["status"] = state.into(),
                     state => body["Cluster"]["statuses"]["status"] = state.into(),
                 }
-                json_response(200, &body)
+                common::json_response(200, &body)
             });
         })
         .await;
@@ -671,7 +652,7 @@ async fn the_encrypted_kubeconfig_post_is_retried_as_it_creates_nothing() {
                 .path("/clusters/cluster-1/kubeconfig");
             then.respond_with(move |request: &HttpMockRequest| {
                 if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-                    return json_response(503, &json!({"detail": "busy"}));
+                    return common::json_response(503, &json!({"detail": "busy"}));
                 }
                 sealed_for_request(request, &yaml)
             });
@@ -732,7 +713,7 @@ async fn list_server(
                 let asked = asked(request);
                 sink.lock().unwrap().push(asked.clone());
                 let (status, body) = answer(&asked);
-                json_response(status, &body)
+                common::json_response(status, &body)
             });
         })
         .await;

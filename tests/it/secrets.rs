@@ -85,11 +85,7 @@ async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
         .mock_async(move |when, then| {
             when.path_includes("/kubeconfig");
             then.respond_with(move |request: &httpmock::HttpMockRequest| {
-                let key = request.headers()["x-encrypt-nacl"]
-                    .to_str()
-                    .unwrap()
-                    .to_string();
-                let sealed = nacl::seal_for(&key, yaml.as_bytes()).unwrap();
+                let sealed = nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
                 http::Response::builder()
                     .status(200)
                     .header("content-type", "application/json")

@@ -26,6 +26,16 @@ pub fn scratch_folder(suite: &str, test: &str) -> PathBuf {
     folder
 }
 
+/// A mock's JSON answer with `status`.
+pub fn json_response(status: u16, body: &Value) -> httpmock::HttpMockResponse {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .unwrap()
+        .into()
+}
+
 /// A fixture's text.
 pub fn fixture_text(provider: &str, name: &str) -> String {
     let path = fixture_dir(provider).join(name);
