@@ -5,10 +5,10 @@
 //! GETs with `client.get_cluster()` next to raw reqwest GETs.
 //!
 //! `cargo bench --bench list` prints the median wall time of each over several rounds and the
-//! ratio kaas/floor, the streamed walk's peak memory, and the single GETs
-//! (`cargo bench --bench list -- get`: those alone). It checks that every walk returns every cluster in order, and asserts
-//! nothing about time (machines differ); the figures go into closing notes and choose the
-//! default page concurrency.
+//! ratio kaas/floor, the streamed walk's peak memory at several page concurrencies, and the
+//! single GETs (`-- get` or `-- memory` runs those alone). It checks that every walk returns
+//! every cluster in order, and asserts nothing about time (machines differ); the figures go
+//! into closing notes and choose the default page concurrency.
 
 #[path = "support/loopback.rs"]
 mod loopback;
@@ -422,14 +422,29 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
 }
 
 async fn memory_bench(server: &Loopback) {
-    server.set_latency(Duration::from_millis(20));
-    let client = kaas_client(server.base_url.as_str(), None);
-    let (seen, peak) = streamed_walk_peak(&client).await;
-    assert_eq!(seen, CLUSTERS as usize);
-    println!(
-        "\nstreamed walk of {seen} clusters at 20 ms, default settings: peak {:.1} MiB above the start",
-        peak as f64 / (1024.0 * 1024.0)
-    );
+    let base = server.base_url.as_str();
+    let default = {
+        use progenitor_client::ClientInfo as _;
+        kaas_client(base, None).inner().page_concurrency()
+    };
+    println!("\nstreamed walk of {CLUSTERS} clusters: peak memory above the start");
+    for latency in [20, 100] {
+        server.set_latency(Duration::from_millis(latency));
+        for concurrency in [16, 32, 50] {
+            let client = kaas_client(base, Some(concurrency));
+            let (seen, peak) = streamed_walk_peak(&client).await;
+            assert_eq!(seen, CLUSTERS as usize);
+            println!(
+                "  {latency:>3} ms, page_concurrency {concurrency:>2}{}: {:.1} MiB",
+                if concurrency == default {
+                    " (default)"
+                } else {
+                    ""
+                },
+                peak as f64 / (1024.0 * 1024.0)
+            );
+        }
+    }
 }
 
 async fn get_bench(server: &Loopback, http: &reqwest::Client) {
@@ -437,7 +452,14 @@ async fn get_bench(server: &Loopback, http: &reqwest::Client) {
     server.set_latency(Duration::ZERO);
     let client = kaas_client(base, None);
     let ids: Vec<uuid::Uuid> = (0..SINGLE_GETS as u32).map(cluster_id).collect();
-    let (mut kaas_times, mut floor_times) = (Vec::new(), Vec::new());
+    // The same raw GETs through the reqwest client kaas built (its timeouts, no redirects):
+    // what kaas's own steps cost, apart from how its HTTP client is set up.
+    let kaas_http = {
+        use progenitor_client::ClientInfo as _;
+        client.client().clone()
+    };
+    let (mut kaas_times, mut floor_times, mut same_client_times) =
+        (Vec::new(), Vec::new(), Vec::new());
     for round in 0..6 {
         let (kaas_time, ()) = timed(async {
             for &id in &ids {
@@ -451,19 +473,29 @@ async fn get_bench(server: &Loopback, http: &reqwest::Client) {
             }
         })
         .await;
+        let (same_client_time, ()) = timed(async {
+            for &id in &ids {
+                assert_eq!(floor_get(&kaas_http, base, id).await.id, id);
+            }
+        })
+        .await;
         if round > 0 {
             kaas_times.push(kaas_time / SINGLE_GETS as u32);
             floor_times.push(floor_time / SINGLE_GETS as u32);
+            same_client_times.push(same_client_time / SINGLE_GETS as u32);
         }
     }
     let (kaas_time, floor_time) = (median(kaas_times), median(floor_times));
+    let same_client_time = median(same_client_times);
     println!(
         "\n{SINGLE_GETS} sequential single GETs (0 ms latency), median of 5 rounds after 1 warm-up"
     );
     println!(
-        "  kaas get_cluster().send(): {:>7.1} µs a call\n  reqwest + serde_json:      {:>7.1} µs a call\n  kaas/floor: {:.2}",
+        "  kaas get_cluster().send(): {:>7.1} µs a call\n  reqwest + serde_json:      {:>7.1} µs a call\n  \
+         (the same on kaas's reqwest client: {:.1} µs)\n  kaas/floor: {:.2}",
         kaas_time.as_secs_f64() * 1e6,
         floor_time.as_secs_f64() * 1e6,
+        same_client_time.as_secs_f64() * 1e6,
         kaas_time.as_secs_f64() / floor_time.as_secs_f64()
     );
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 /// - path parameters are encoded by `crate::transport::encode_path` (which also encodes
 ///   `\` and dot segments; the transport's `pre` hook refuses empty, `.` and `..` segments);
 /// - the success body of an operation that answers a secret is decoded by
-///   `crate::transport::decode_secret_json`, whose errors quote neither the body nor a value.
+///   `crate::transport::decode_secret_json`, whose errors quote neither the body nor a value;
+///   every other success body by `crate::transport::decode_json`, which moves the answer's
+///   headers instead of copying them.
 pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> TokenStream {
     let code = tokens.to_string();
     let import = "use progenitor_client :: { encode_path ,";
@@ -31,9 +33,10 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .unwrap_or_default();
+        // The success arm; error arms end in `. await ?` (the transport's `post` hook answers
+        // error statuses before they are reached).
+        let success = "{ ResponseValue :: from_response (response) . await }";
         if secret_operations.contains(operation) {
-            // The success arm; error arms end in `. await ?`.
-            let success = "{ ResponseValue :: from_response (response) . await }";
             assert!(
                 piece.contains(success) || piece.contains("ResponseValue :: stream"),
                 "progenitor decodes `{operation}` in a way kaas does not recognise; update codegen/src/rewrite.rs"
@@ -43,7 +46,10 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
                 "{ crate :: transport :: decode_secret_json (response) . await }",
             ));
         } else {
-            out.push_str(piece);
+            out.push_str(&piece.replace(
+                success,
+                "{ crate :: transport :: decode_json (response) . await }",
+            ));
         }
     }
     out.parse()
@@ -55,7 +61,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_use_kaas_encoding_and_secret_answers_its_decoder() {
+    fn paths_use_kaas_encoding_and_answers_kaas_decoders() {
         let tokens = quote::quote! {
             use progenitor_client::{encode_path, ClientHooks};
             impl A { pub async fn send(self) { let info = OperationInfo { operation_id: "get_credentials" }; match s { 200u16 => { ResponseValue::from_response(response).await } 401u16 => { Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)) } } } }
@@ -78,6 +84,11 @@ mod tests {
             "error arms are unchanged: {a}"
         );
         assert!(!b.contains("decode_secret_json"), "{b}");
+        assert!(
+            b.contains("{ crate :: transport :: decode_json (response) . await }"),
+            "{b}"
+        );
+        assert!(!b.contains("ResponseValue :: from_response"), "{b}");
     }
 
     #[test]
@@ -128,17 +139,24 @@ pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
             function.attrs.push(syn::parse_quote!(#[allow(unused_mut)]));
             let is_stream = matches!(&body_type, syn::Type::Path(p)
                     if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
-            let (body, finish) = if is_stream {
+            // `send` keeps the body alone: a typed body is taken without copying the headers.
+            let (body, finish, send) = if is_stream {
                 (
                     quote::quote!(::bytes::Bytes),
                     quote::quote!(
                         crate::transport::finish_bytes(self.send_progenitor().await).await
+                    ),
+                    quote::quote!(
+                        self.send_with_response()
+                            .await
+                            .map(crate::Response::into_body)
                     ),
                 )
             } else {
                 (
                     quote::quote!(#body_type),
                     quote::quote!(crate::transport::finish(self.send_progenitor().await)),
+                    quote::quote!(crate::transport::finish_body(self.send_progenitor().await)),
                 )
             };
             added.push(syn::parse_quote! {
@@ -147,7 +165,7 @@ pub fn send_returns_kaas_result(file: &mut syn::File) -> Result<usize, String> {
                 /// Returns the typed body; [`send_with_response`](Self::send_with_response)
                 /// also gives the status and headers.
                 pub async fn send(self) -> crate::Result<#body> {
-                    self.send_with_response().await.map(crate::Response::into_body)
+                    #send
                 }
             });
             added.push(syn::parse_quote! {
@@ -365,6 +383,10 @@ mod send_tests {
         assert!(
             code.contains("crate::transport::finish_bytes(self.send_progenitor().await).await"),
             "{code}"
+        );
+        assert!(
+            code.contains("crate::transport::finish_body(self.send_progenitor().await)"),
+            "a typed send() takes the body without copying the headers: {code}"
         );
         assert!(
             code.contains("///Sends a `GET` request to `/things/{id}`"),

@@ -165,6 +165,28 @@ fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
     )
 }
 
+/// Decodes a success body into the operation's type, as progenitor's own decoder does, but
+/// moves the answer's headers into the value instead of copying them. The generated clients
+/// call it for every JSON success body that holds no secret.
+pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
+    mut response: Response,
+) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    match serde_json::from_slice::<T>(&body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(error) => Err(progenitor_client::Error::InvalidResponsePayload(
+            body, error,
+        )),
+    }
+}
+
 /// Decodes the JSON success body of an operation that answers a secret (a token, a
 /// kubeconfig, a private key). On failure the error says where the body stopped matching but
 /// quotes neither the body nor any value from it. The generated clients call this in place of
@@ -177,10 +199,10 @@ fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
     )
 )]
 pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
-    response: Response,
+    mut response: Response,
 ) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let body = zeroize::Zeroizing::new(
         response
             .bytes()
@@ -263,6 +285,18 @@ where
     let status = answer.status().as_u16();
     let headers = answer.headers().clone();
     Ok(crate::Response::new(status, headers, answer.into_inner()))
+}
+
+/// [`finish`] for `send()`: the typed body alone, without copying the headers.
+pub fn finish_body<T, E>(
+    answer: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+) -> Result<T>
+where
+    crate::Error: From<progenitor_client::Error<E>>,
+{
+    answer
+        .map(progenitor_client::ResponseValue::into_inner)
+        .map_err(crate::Error::from)
 }
 
 /// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole. The

@@ -47,7 +47,6 @@ pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
     )
 )]
 pub use answer::decode_secret_json;
-pub use answer::finish;
 #[cfg_attr(
     not(feature = "digitalocean"),
     allow(
@@ -58,6 +57,7 @@ pub use answer::finish;
 pub use answer::finish_bytes;
 use answer::{BodyBuffer, MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
+pub use answer::{decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;

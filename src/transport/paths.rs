@@ -36,14 +36,24 @@ pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Re
         return Ok(());
     };
     for segment in segments {
-        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-        if matches!(decoded.trim(), "" | "." | "..") {
+        // Most segments hold no escape: read them as they are, without decoding.
+        let refused = if segment.contains('%') {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            is_empty_or_dots(&decoded)
+        } else {
+            is_empty_or_dots(segment)
+        };
+        if refused {
             return Err(format!(
                 "`{operation}`: a path parameter is empty, `.` or `..`; refused before sending"
             ));
         }
     }
     Ok(())
+}
+
+fn is_empty_or_dots(segment: &str) -> bool {
+    matches!(segment.trim(), "" | "." | "..")
 }
 
 /// Caller input quoted in an error message: escaped (so control characters and quotes cannot

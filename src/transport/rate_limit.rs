@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// The latest Unix time a rate-limit reset is taken at (9999-12-31T23:59:59Z); larger values
 /// are clamped to it.
@@ -11,6 +11,20 @@ const LATEST_RESET_SECS: u64 = 253_402_300_799;
 /// Rate-limit reset values below this are seconds from now (the IETF `RateLimit-Reset`
 /// convention); from it on, Unix times (DigitalOcean's convention).
 const RESET_IS_EPOCH_FROM: u64 = 1_000_000_000;
+
+/// Each rate-limit header in its two spellings, named once (no parsing of names per answer).
+const LIMIT: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-limit"),
+];
+const REMAINING: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+];
+const RESET: [HeaderName; 2] = [
+    HeaderName::from_static("ratelimit-reset"),
+    HeaderName::from_static("x-ratelimit-reset"),
+];
 
 /// The rate-limit headers of a response: `ratelimit-limit`, `ratelimit-remaining`,
 /// `ratelimit-reset` (as DigitalOcean sends them on every answer) or their `x-ratelimit-*`
@@ -30,15 +44,13 @@ impl RateLimit {
     /// 10^9 is read as seconds from now, anything larger as a Unix time (clamped to the year
     /// 9999); a value that is not a number is ignored.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let number = |name: &str| {
-            let value = headers
-                .get(name)
-                .or_else(|| headers.get(format!("x-{name}")))?;
+        let number = |[name, x_name]: &[HeaderName; 2]| {
+            let value = headers.get(name).or_else(|| headers.get(x_name))?;
             saturating_number(value.to_str().ok()?)
         };
-        let limit = number("ratelimit-limit");
-        let remaining = number("ratelimit-remaining");
-        let reset = number("ratelimit-reset").map(|secs| {
+        let limit = number(&LIMIT);
+        let remaining = number(&REMAINING);
+        let reset = number(&RESET).map(|secs| {
             if secs < RESET_IS_EPOCH_FROM {
                 SystemTime::now()
                     .checked_add(Duration::from_secs(secs))
