@@ -355,7 +355,6 @@ fn base64_text(data: &str, field: &str) -> Result<String> {
 
 /// The `notAfter` of the first certificate in `pem`.
 fn certificate_not_after(pem: &str) -> Result<SystemTime> {
-    use x509_cert::der::DecodePem as _;
     let start = pem.find("-----BEGIN CERTIFICATE-----").ok_or_else(|| {
         Error::Kubeconfig("the client certificate data holds no PEM certificate".into())
     })?;
@@ -363,19 +362,69 @@ fn certificate_not_after(pem: &str) -> Result<SystemTime> {
         .find("-----END CERTIFICATE-----")
         .map(|at| start + at + "-----END CERTIFICATE-----".len())
         .ok_or_else(|| Error::Kubeconfig("the client certificate's PEM is cut short".into()))?;
-    let certificate = x509_cert::Certificate::from_pem(&pem[start..end]).map_err(|_| {
-        Error::Kubeconfig("the client certificate is not a valid X.509 certificate".into())
-    })?;
-    let since_epoch = certificate
-        .tbs_certificate
-        .validity
-        .not_after
-        .to_unix_duration();
+    let not_valid =
+        || Error::Kubeconfig("the client certificate is not a valid X.509 certificate".into());
+    let (label, document) = der::Document::from_pem(&pem[start..end]).map_err(|_| not_valid())?;
+    if label != "CERTIFICATE" {
+        return Err(not_valid());
+    }
+    let since_epoch = validity_not_after(document.as_bytes()).map_err(|_| not_valid())?;
     SystemTime::UNIX_EPOCH
         .checked_add(since_epoch)
         .ok_or_else(|| {
             Error::Kubeconfig("the client certificate's notAfter is out of range".into())
         })
+}
+
+/// Reads `tbsCertificate.validity.notAfter` of a DER certificate (RFC 5280, 4.1):
+///
+/// ```text
+/// Certificate    ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
+/// TBSCertificate ::= SEQUENCE { version [0] EXPLICIT OPTIONAL, serialNumber, signature,
+///                               issuer, validity, subject, subjectPublicKeyInfo, ... }
+/// Validity       ::= SEQUENCE { notBefore Time, notAfter Time }
+/// Time           ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
+/// ```
+///
+/// Only the path to `notAfter` is read; `der` checks every length on the way.
+fn validity_not_after(certificate: &[u8]) -> der::Result<std::time::Duration> {
+    use der::asn1::{AnyRef, GeneralizedTime, UtcTime};
+    use der::{Decode as _, Reader as _, Tag, TagNumber, Tagged as _};
+
+    /// Reads what is left of a sequence, so that its reader ends at its end.
+    fn skip_rest(reader: &mut der::SliceReader<'_>) -> der::Result<()> {
+        while !reader.is_finished() {
+            reader.decode::<AnyRef<'_>>()?;
+        }
+        Ok(())
+    }
+
+    AnyRef::from_der(certificate)?.sequence(|certificate| {
+        let tbs = certificate.decode::<AnyRef<'_>>()?;
+        skip_rest(certificate)?;
+        tbs.sequence(|tbs| {
+            let version = Tag::ContextSpecific {
+                constructed: true,
+                number: TagNumber::N0,
+            };
+            if tbs.peek_tag()? == version {
+                tbs.decode::<AnyRef<'_>>()?;
+            }
+            for _serial_signature_issuer in 0..3 {
+                tbs.decode::<AnyRef<'_>>()?;
+            }
+            let validity = tbs.decode::<AnyRef<'_>>()?;
+            skip_rest(tbs)?;
+            validity.sequence(|validity| {
+                validity.decode::<AnyRef<'_>>()?;
+                let not_after = validity.decode::<AnyRef<'_>>()?;
+                match not_after.tag() {
+                    Tag::UtcTime => Ok(UtcTime::try_from(not_after)?.to_unix_duration()),
+                    _ => Ok(GeneralizedTime::try_from(not_after)?.to_unix_duration()),
+                }
+            })
+        })
+    })
 }
 
 /// The sooner of two optional moments.
@@ -447,10 +496,40 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_certificate_with_a_generalized_time_expires_at_its_not_after() {
+        // No `[0] version` field, and a notAfter past 2049 (GeneralizedTime, not UTCTime).
+        let pem =
+            include_str!("../../tests/fixtures/kubeconfig/v1-certificate-generalized-time.pem");
+        let credential = Credential::client_certificate(pem.into(), "k".into(), None).unwrap();
+        let not_after = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_949_062_900);
+        assert_eq!(credential.expires_at(), Some(not_after));
+    }
+
+    #[test]
     fn a_broken_certificate_is_a_kubeconfig_error() {
         let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
         let error = Credential::client_certificate(pem.into(), "k".into(), None).unwrap_err();
         assert!(matches!(error, Error::Kubeconfig(_)), "{error}");
+        // A real certificate cut short inside its validity: every length is checked.
+        use base64::Engine as _;
+        let body: String = CERTIFICATE_PEM
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        for cut in [10, der.len() / 2, der.len() - 1] {
+            let pem = format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                base64::engine::general_purpose::STANDARD.encode(&der[..cut])
+            );
+            let error = Credential::client_certificate(pem, "k".into(), None).unwrap_err();
+            assert!(
+                error.to_string().contains("not a valid X.509 certificate"),
+                "cut at {cut}: {error}"
+            );
+        }
     }
 
     #[test]
