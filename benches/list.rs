@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
 use kaas::digitalocean::types::{Cluster, ClusterList, ClusterResponse};
+use kaas::{DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 use loopback::{Loopback, Routes};
 
 const CLUSTERS: u32 = 10_000;
@@ -301,8 +302,10 @@ enum Walk {
     FloorSpawned,
     /// Each page on its own task, decoded into a minimal struct (the issue's floor).
     FloorMinimal,
-    /// `client.clusters()` with this page concurrency.
+    /// `client.clusters()` with this page concurrency, fixed.
     Kaas(usize, kaas::digitalocean::Client),
+    /// `client.clusters()` with the default settings (a concurrency that grows).
+    KaasDefault(kaas::digitalocean::Client),
 }
 
 /// One row of the list table.
@@ -324,10 +327,6 @@ fn kaas_client(base_url: &str, page_concurrency: Option<usize>) -> kaas::digital
 
 async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<(usize, f64)>)> {
     let base = server.base_url.as_str();
-    let default = {
-        use progenitor_client::ClientInfo as _;
-        kaas_client(base, None).inner().page_concurrency()
-    };
     println!(
         "list {CLUSTERS} clusters ({PAGES} pages of {PER_PAGE}, {} KiB a page) from a loopback \
          server; floor = raw reqwest + serde_json, page 1 then pages 2..={PAGES} at once",
@@ -362,13 +361,17 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
         },
     ];
     walkers.extend(CONCURRENCIES.iter().map(|&k| Walker {
-        label: format!(
-            "kaas page_concurrency {k}{}",
-            if k == default { " (default)" } else { "" }
-        ),
+        label: format!("kaas page_concurrency {k}"),
         walk: Walk::Kaas(k, kaas_client(base, Some(k))),
         times: Vec::new(),
     }));
+    walkers.push(Walker {
+        label: format!(
+            "kaas default ({DEFAULT_PAGE_CONCURRENCY}, growing to {MAX_PAGE_CONCURRENCY})"
+        ),
+        walk: Walk::KaasDefault(kaas_client(base, None)),
+        times: Vec::new(),
+    });
     let mut ratios = Vec::new();
     for (latency, warmups, rounds) in LATENCIES {
         server.set_latency(Duration::from_millis(latency));
@@ -387,7 +390,9 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
                         assert_eq!(ids, (0..CLUSTERS).map(cluster_id).collect::<Vec<_>>());
                         time
                     }
-                    Walk::Kaas(_, client) => checked(timed(kaas_walk(client)).await),
+                    Walk::Kaas(_, client) | Walk::KaasDefault(client) => {
+                        checked(timed(kaas_walk(client)).await)
+                    }
                 };
                 if round >= warmups {
                     walker.times.push(time);
@@ -415,7 +420,12 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
                 },
             );
         }
-        println!("         ({rounds} rounds after {warmups} warm-up)");
+        let minimal = median(walkers[2].times.clone());
+        let default = median(walkers[walkers.len() - 1].times.clone());
+        println!(
+            "         ({rounds} rounds after {warmups} warm-up; default / minimal-struct floor: {:.2})",
+            default.as_secs_f64() / minimal.as_secs_f64()
+        );
         ratios.push((latency, at_latency));
     }
     ratios
@@ -423,23 +433,20 @@ async fn list_bench(server: &Loopback, http: &reqwest::Client) -> Vec<(u64, Vec<
 
 async fn memory_bench(server: &Loopback) {
     let base = server.base_url.as_str();
-    let default = {
-        use progenitor_client::ClientInfo as _;
-        kaas_client(base, None).inner().page_concurrency()
-    };
     println!("\nstreamed walk of {CLUSTERS} clusters: peak memory above the start");
-    for latency in [20, 100] {
+    for latency in [0, 20, 100] {
         server.set_latency(Duration::from_millis(latency));
-        for concurrency in [16, 32, 50] {
-            let client = kaas_client(base, Some(concurrency));
+        for concurrency in [None, Some(16), Some(32), Some(50)] {
+            let client = kaas_client(base, concurrency);
             let (seen, peak) = streamed_walk_peak(&client).await;
             assert_eq!(seen, CLUSTERS as usize);
             println!(
-                "  {latency:>3} ms, page_concurrency {concurrency:>2}{}: {:.1} MiB",
-                if concurrency == default {
-                    " (default)"
-                } else {
-                    ""
+                "  {latency:>3} ms, {:<32} {:>5.1} MiB",
+                match concurrency {
+                    Some(k) => format!("page_concurrency {k}:"),
+                    None => format!(
+                        "default ({DEFAULT_PAGE_CONCURRENCY}, growing to {MAX_PAGE_CONCURRENCY}):"
+                    ),
                 },
                 peak as f64 / (1024.0 * 1024.0)
             );

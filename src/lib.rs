@@ -63,8 +63,8 @@ pub(crate) use open_enum::open_enum;
 pub use response::Response;
 pub use secret::SecretText;
 pub use transport::{
-    BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY, RateLimit,
-    RetryPolicy, USER_AGENT,
+    BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY,
+    MAX_PAGE_CONCURRENCY, RateLimit, RetryPolicy, USER_AGENT,
 };
 pub use wait::WaitPolicy;
 

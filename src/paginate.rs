@@ -1,9 +1,10 @@
 //! Walking every page of a list as one [`Stream`](futures::Stream) of items.
 //!
 //! The first page is fetched alone. When it tells the total number of items (or the number of
-//! the last page), the remaining pages are known and fetched concurrently (at most
-//! `concurrency` at once, fewer when the provider's rate-limit headers say few requests remain,
-//! in order of page number), and their items still come out in page order. Otherwise pages are
+//! the last page), the remaining pages are known and fetched concurrently (`concurrency` at
+//! once, growing towards `max_concurrency` while the walk waits on the network, fewer when the
+//! provider's rate-limit headers say few requests remain, in order of page number), and their
+//! items still come out in page order. Otherwise pages are
 //! fetched one after another until the provider says there is no next page. Memory stays
 //! bounded by the pages in flight; an error ends the stream after it is yielded.
 //!
@@ -19,7 +20,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 
 use crate::error::{Error, Result};
@@ -83,8 +87,11 @@ impl<T> Page<T> {
 pub struct PageWalk {
     /// Items asked for per page.
     pub per_page: u32,
-    /// Pages fetched at once once the total is known (at least 1).
+    /// Pages fetched at once once the total is known (at least 1), when the walk starts.
     pub concurrency: usize,
+    /// The most pages in flight the walk may grow to while it waits on the network
+    /// (`concurrency`: it does not grow).
+    pub max_concurrency: usize,
     /// The client whose last rate-limit headers cap the pages in flight.
     budget: Option<Transport>,
 }
@@ -95,12 +102,27 @@ impl PageWalk {
         PageWalk {
             per_page: per_page.max(1),
             concurrency: concurrency.max(1),
+            max_concurrency: concurrency.max(1),
             budget: None,
         }
     }
 
-    /// A walk with the client's page concurrency, which also keeps to the requests its
-    /// provider says remain ([`in_flight`]).
+    /// Lets the walk add pages in flight while it waits on the network, up to `max`: one
+    /// page more for each page that reached the walk at most half as long again after its
+    /// request as the fastest page so far (its time went to the network, not to queueing for
+    /// a core or for the caller).
+    ///
+    /// ```
+    /// let walk = kaas::paginate::PageWalk::new(200, 16).growing_to(64);
+    /// assert_eq!((walk.concurrency, walk.max_concurrency), (16, 64));
+    /// ```
+    pub fn growing_to(mut self, max: usize) -> Self {
+        self.max_concurrency = max.max(self.concurrency);
+        self
+    }
+
+    /// A walk with the client's page concurrency (growing when the caller did not fix it),
+    /// which also keeps to the requests its provider says remain ([`in_flight`]).
     #[cfg_attr(
         not(any(feature = "digitalocean", feature = "oks", feature = "cloud66")),
         allow(dead_code)
@@ -109,17 +131,46 @@ impl PageWalk {
         PageWalk {
             budget: Some(transport.clone()),
             ..PageWalk::new(per_page, transport.page_concurrency())
+                .growing_to(transport.max_page_concurrency())
         }
     }
 
-    /// How many pages may be in flight now.
-    fn window(&self) -> usize {
+    /// How many pages may be in flight now, `grown` pages past the start.
+    fn window(&self, grown: usize) -> usize {
         let remaining = self
             .budget
             .as_ref()
             .and_then(|transport| transport.rate_limit())
             .and_then(|limit| limit.remaining);
-        in_flight(self.concurrency, remaining)
+        let wanted = self
+            .concurrency
+            .saturating_add(grown)
+            .min(self.max_concurrency);
+        in_flight(wanted, remaining)
+    }
+}
+
+/// How a walk decides to add a page in flight: a page whose items reached the walk little
+/// later than the fastest page's did (at most half as long again after its request) spent its
+/// time on the network, not queueing for a core or for the caller, so one more page in flight
+/// shortens the walk. Where pages queue for decoding (a fast network, few cores) or the caller
+/// reads slower than pages arrive (a page's time runs until the walk takes it), the walk keeps
+/// its size, and its memory. Like TCP's slow start, a window whose pages all come back fast
+/// doubles each round trip.
+#[derive(Debug, Default)]
+struct Pace {
+    fastest: Option<Duration>,
+    grown: usize,
+}
+
+impl Pace {
+    /// Notes a page that took `took` from its request until the walk took its items.
+    fn observe(&mut self, took: Duration) {
+        let fastest = *self.fastest.get_or_insert(took);
+        self.fastest = Some(fastest.min(took));
+        if took <= fastest.saturating_add(fastest / 2) {
+            self.grown = self.grown.saturating_add(1);
+        }
     }
 }
 
@@ -138,23 +189,38 @@ fn in_flight(concurrency: usize, remaining: Option<u64>) -> usize {
 }
 
 /// A page fetched (request and decoding) as a task of its own when a tokio runtime is at
-/// hand, so pages decode on every worker thread; without a runtime, it runs in place.
+/// hand, so pages decode on every worker thread; without a runtime, it runs in place. Nothing
+/// starts before the first poll.
 async fn on_worker<T, Fut>(fetch: Fut) -> Result<Page<T>>
 where
     T: Send + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
+    start_on_worker(fetch).await
+}
+
+/// [`on_worker`], started now: a page of a concurrent walk is requested as soon as the walk
+/// has room for it, even while the caller is still busy with earlier items.
+fn start_on_worker<T, Fut>(fetch: Fut) -> BoxFuture<'static, Result<Page<T>>>
+where
+    T: Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return fetch.await;
+        return fetch.boxed();
     };
-    match (PageTask(runtime.spawn(fetch))).await {
-        Ok(page) => page,
-        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Err(_) => Err(Error::Transport {
-            message: "the page's task was cancelled: its runtime is shutting down".into(),
-            source: None,
-        }),
+    let task = PageTask(runtime.spawn(fetch));
+    async move {
+        match task.await {
+            Ok(page) => page,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => Err(Error::Transport {
+                message: "the page's task was cancelled: its runtime is shutting down".into(),
+                source: None,
+            }),
+        }
     }
+    .boxed()
 }
 
 /// A spawned page that is aborted when dropped: dropping the walk's stream cancels the
@@ -257,7 +323,8 @@ where
 }
 
 /// The pages `numbers`, fetched concurrently on workers (as many at once as the walk's
-/// [`PageWalk::window`] allows when each is started), yielded in order.
+/// [`PageWalk::window`] allows when each is started, growing at the [`Pace`] the pages
+/// come), yielded in order.
 fn in_order<T, F, Fut>(
     numbers: std::ops::RangeInclusive<u32>,
     walk: PageWalk,
@@ -268,16 +335,22 @@ where
     F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let in_flight = FuturesOrdered::new();
-    stream::unfold((numbers, in_flight), move |(mut numbers, mut in_flight)| {
-        let window = walk.window();
+    let state = (numbers, FuturesOrdered::new(), Pace::default());
+    stream::unfold(state, move |(mut numbers, mut in_flight, mut pace)| {
+        let window = walk.window(pace.grown);
         while in_flight.len() < window {
             let Some(number) = numbers.next() else { break };
-            in_flight.push_back(on_worker(fetch(number)));
+            let started = tokio::time::Instant::now();
+            let page = start_on_worker(fetch(number));
+            in_flight.push_back(async move {
+                let page = page.await;
+                (page, started.elapsed())
+            });
         }
         async move {
-            let page = in_flight.next().await?;
-            Some((page, (numbers, in_flight)))
+            let (page, took) = in_flight.next().await?;
+            pace.observe(took);
+            Some((page, (numbers, in_flight, pace)))
         }
     })
 }
@@ -361,6 +434,117 @@ mod tests {
             threads.iter().all(|thread| *thread != driver),
             "every page ran as a task of the runtime, not on the task driving the stream"
         );
+    }
+
+    /// Page `n` holds item `n`: it answers after `network`, then holds one of `cores` for
+    /// `decode` (standing for decoding); `peak` keeps the most pages in flight at once.
+    fn paced_pages(
+        pages: u64,
+        network: Duration,
+        decode: Duration,
+        cores: Arc<tokio::sync::Semaphore>,
+        peak: Arc<(
+            std::sync::atomic::AtomicUsize,
+            std::sync::atomic::AtomicUsize,
+        )>,
+    ) -> impl Fn(u32) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone {
+        move |number| {
+            let (cores, peak) = (cores.clone(), peak.clone());
+            Box::pin(async move {
+                let now = peak.0.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.1.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(network).await;
+                let core = cores.acquire().await.unwrap();
+                tokio::time::sleep(decode).await;
+                drop(core);
+                peak.0.fetch_sub(1, Ordering::SeqCst);
+                Ok(Page::new(vec![number]).total(pages))
+            })
+        }
+    }
+
+    /// Walks 60 pages of one item and returns the most pages in flight at once; with
+    /// `read_each`, the caller takes that long over every item.
+    async fn peak_in_flight(
+        walk: PageWalk,
+        network: Duration,
+        decode: Duration,
+        read_each: Duration,
+    ) -> usize {
+        let peak = Arc::new(Default::default());
+        let cores = Arc::new(tokio::sync::Semaphore::new(2));
+        let fetch = paced_pages(60, network, decode, cores, Arc::clone(&peak));
+        let mut items = all_items(walk, fetch);
+        let mut seen = Vec::new();
+        while let Some(item) = items.try_next().await.unwrap() {
+            seen.push(item);
+            tokio::time::sleep(read_each).await;
+        }
+        assert_eq!(seen, (1..=60).collect::<Vec<u32>>(), "every page, in order");
+        peak.1.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_walk_waiting_on_the_network_grows_to_its_maximum() {
+        // 100 ms on the network, 1 ms on one of two cores.
+        let (network, decode, fast_reader) = (
+            Duration::from_millis(100),
+            Duration::from_millis(1),
+            Duration::ZERO,
+        );
+        let growing = PageWalk::new(1, 4).growing_to(16);
+        assert_eq!(
+            peak_in_flight(growing, network, decode, fast_reader).await,
+            16
+        );
+        let fixed = PageWalk::new(1, 4);
+        assert_eq!(
+            peak_in_flight(fixed, network, decode, fast_reader).await,
+            4,
+            "a fixed concurrency stays fixed"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pages_queueing_for_cores_or_a_slow_reader_keep_the_walk_small() {
+        let growing = || PageWalk::new(1, 4).growing_to(16);
+        // 1 ms on the network, 10 ms on one of two cores: pages soon wait for a core.
+        let busy_cores = peak_in_flight(
+            growing(),
+            Duration::from_millis(1),
+            Duration::from_millis(10),
+            Duration::ZERO,
+        )
+        .await;
+        assert!(
+            busy_cores <= 6,
+            "grew to {busy_cores} of 16 pages while queueing for cores"
+        );
+        // Pages are there before the reader asks for them: more in flight buys nothing.
+        let slow_reader = peak_in_flight(
+            growing(),
+            Duration::from_millis(100),
+            Duration::from_millis(1),
+            Duration::from_secs(1),
+        )
+        .await;
+        assert_eq!(slow_reader, 4, "a slow reader keeps the walk at its start");
+    }
+
+    #[test]
+    fn the_pace_grows_only_for_pages_near_the_fastest() {
+        let mut pace = Pace::default();
+        pace.observe(Duration::from_millis(100));
+        assert_eq!(pace.grown, 1, "the first page is the fastest so far");
+        pace.observe(Duration::from_millis(150));
+        assert_eq!(pace.grown, 2, "half as long again still counts");
+        pace.observe(Duration::from_millis(151));
+        assert_eq!(pace.grown, 2, "longer: the page queued somewhere");
+        pace.observe(Duration::from_millis(90));
+        assert_eq!(pace.grown, 3);
+        assert_eq!(pace.fastest, Some(Duration::from_millis(90)));
+        pace.observe(Duration::from_millis(140));
+        assert_eq!(pace.grown, 3, "measured against the new fastest");
     }
 
     #[tokio::test(start_paused = true)]

@@ -59,7 +59,7 @@ use answer::{BodyBuffer, MAX_ERROR_BODY, rebuild, refusal_response, without_cred
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
 pub use answer::{decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
-pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY};
+pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;
 pub use paths::encode_path;
 #[cfg(any(feature = "digitalocean", feature = "commissaire"))]
@@ -106,7 +106,8 @@ struct TransportInner {
     profile: &'static ProviderProfile,
     retry: RetryPolicy,
     auth: Arc<dyn Authenticate>,
-    page_concurrency: usize,
+    /// `None`: the default, which grows while a walk waits on the network.
+    page_concurrency: Option<usize>,
     max_response_bytes: u64,
     rate_limit: Mutex<Option<RateLimit>>,
     /// The client's (request, connect) timeouts, for clients kaas builds beside it.
@@ -148,9 +149,17 @@ impl Transport {
         self.inner.timeouts
     }
 
-    /// How many pages a list walk fetches at once.
+    /// How many pages a list walk fetches at once when it starts.
     pub fn page_concurrency(&self) -> usize {
-        self.inner.page_concurrency
+        self.inner
+            .page_concurrency
+            .unwrap_or(DEFAULT_PAGE_CONCURRENCY)
+    }
+
+    /// The most pages a list walk may have in flight: the fixed concurrency the caller set,
+    /// else [`MAX_PAGE_CONCURRENCY`].
+    pub fn max_page_concurrency(&self) -> usize {
+        self.inner.page_concurrency.unwrap_or(MAX_PAGE_CONCURRENCY)
     }
 
     /// The retry policy in force.
