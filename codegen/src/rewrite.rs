@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 /// - the success body of an operation that answers a secret is decoded by
 ///   `crate::transport::decode_secret_json`, whose errors quote neither the body nor a value;
 ///   every other success body by `crate::transport::decode_json`, which moves the answer's
-///   headers instead of copying them.
+///   headers instead of copying them;
+/// - a byte-stream body is `crate::transport::body_stream`: the body the transport already
+///   read, in one piece.
 pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> TokenStream {
     let code = tokens.to_string();
     let import = "use progenitor_client :: { encode_path ,";
@@ -52,6 +54,11 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
             ));
         }
     }
+    // The transport reads every body inside the attempt and keeps it with the answer.
+    let out = out.replace(
+        "ResponseValue :: stream (response)",
+        "crate :: transport :: body_stream (response)",
+    );
     out.parse()
         .expect("the rewritten client is the generated client with paths renamed")
 }
@@ -66,6 +73,7 @@ mod tests {
             use progenitor_client::{encode_path, ClientHooks};
             impl A { pub async fn send(self) { let info = OperationInfo { operation_id: "get_credentials" }; match s { 200u16 => { ResponseValue::from_response(response).await } 401u16 => { Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)) } } } }
             impl B { pub async fn send(self) { let info = OperationInfo { operation_id: "list_clusters" }; match s { 200u16 => { ResponseValue::from_response(response).await } } } }
+            impl C { pub async fn send(self) { let info = OperationInfo { operation_id: "get_kubeconfig" }; match s { 200u16 => Ok(ResponseValue::stream(response)), } } }
         };
         let secret: BTreeSet<String> = ["get_credentials".to_string()].into();
         let code = client(tokens, &secret).to_string();
@@ -74,7 +82,12 @@ mod tests {
             "{code}"
         );
         assert!(!code.contains("{ encode_path"), "{code}");
-        let (a, b) = code.split_at(code.find("impl B").unwrap());
+        let (ab, c) = code.split_at(code.find("impl C").unwrap());
+        assert!(
+            c.contains("Ok (crate :: transport :: body_stream (response))"),
+            "a byte stream is the body the transport read: {c}"
+        );
+        let (a, b) = ab.split_at(ab.find("impl B").unwrap());
         assert!(
             a.contains("crate :: transport :: decode_secret_json (response)"),
             "{a}"

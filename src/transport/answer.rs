@@ -50,27 +50,23 @@ pub(super) fn refusal_response(url: &reqwest::Url, refusal: Refusal) -> Response
     Response::from(response)
 }
 
-/// The answer again, with its body in memory and the refusal attached.
-pub(super) fn rebuild(
+/// The body of an answer, read whole by the transport inside the attempt, kept with the
+/// answer (the answer's own body stream is then spent). The decoders below take it from there.
+#[derive(Clone)]
+pub(super) struct ReadBody(pub(super) bytes::Bytes);
+
+/// An answer's status, its headers (moved, not copied) and its body: the one the transport
+/// read, or, for an answer that did not pass through the transport, read now.
+async fn take_answer(
     mut response: Response,
-    body: bytes::Bytes,
-    refusal: Option<Refusal>,
-) -> Response {
-    use reqwest::ResponseBuilderExt as _;
-    let mut rebuilt = http::Response::builder()
-        .status(response.status())
-        .version(response.version());
-    if let Some(headers) = rebuilt.headers_mut() {
-        *headers = std::mem::take(response.headers_mut());
-    }
-    if let Some(extensions) = rebuilt.extensions_mut() {
-        *extensions = std::mem::take(response.extensions_mut());
-        if let Some(refusal) = refusal {
-            extensions.insert(refusal);
-        }
-    }
-    let rebuilt = rebuilt.url(response.url().clone());
-    Response::from(rebuilt.body(body).unwrap_or_default())
+) -> reqwest::Result<(StatusCode, HeaderMap, bytes::Bytes)> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = match response.extensions_mut().remove::<ReadBody>() {
+        Some(ReadBody(body)) => body,
+        None => response.bytes().await?,
+    };
+    Ok((status, headers, body))
 }
 
 /// Response headers that may carry a credential (OKS rotates tokens through them); never
@@ -169,12 +165,9 @@ fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
 /// moves the answer's headers into the value instead of copying them. The generated clients
 /// call it for every JSON success body that holds no secret.
 pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
-    mut response: Response,
+    response: Response,
 ) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = response
-        .bytes()
+    let (status, headers, body) = take_answer(response)
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
     match serde_json::from_slice::<T>(&body) {
@@ -185,6 +178,27 @@ pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
             body, error,
         )),
     }
+}
+
+/// A non-JSON success body (DigitalOcean's kubeconfig, Commissaire's text pages) as the byte
+/// stream progenitor's clients expect: the body the transport read, in one piece. The
+/// generated clients call it in place of progenitor's `ResponseValue::stream`.
+pub fn body_stream(
+    mut response: Response,
+) -> progenitor_client::ResponseValue<progenitor_client::ByteStream> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let stream: std::pin::Pin<
+        Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send + Sync>,
+    > = match response.extensions_mut().remove::<ReadBody>() {
+        Some(ReadBody(body)) => Box::pin(futures::stream::iter([Ok(body)])),
+        None => Box::pin(response.bytes_stream()),
+    };
+    progenitor_client::ResponseValue::new(
+        progenitor_client::ByteStream::new(stream),
+        status,
+        headers,
+    )
 }
 
 /// Decodes the JSON success body of an operation that answers a secret (a token, a
@@ -199,17 +213,12 @@ pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
     )
 )]
 pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
-    mut response: Response,
+    response: Response,
 ) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = zeroize::Zeroizing::new(
-        response
-            .bytes()
-            .await
-            .map_err(progenitor_client::Error::ResponseBodyError)?
-            .to_vec(),
-    );
+    let (status, headers, body) = take_answer(response)
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let body = zeroize::Zeroizing::new(body.to_vec());
     match serde_json::from_slice::<T>(&body) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
             inner, status, headers,

@@ -55,9 +55,9 @@ pub use answer::decode_secret_json;
     )
 )]
 pub use answer::finish_bytes;
-use answer::{BodyBuffer, MAX_ERROR_BODY, rebuild, refusal_response, without_credentials};
+use answer::{BodyBuffer, MAX_ERROR_BODY, ReadBody, refusal_response, without_credentials};
 pub(crate) use answer::{Refusal, decode_api_error, refusal};
-pub use answer::{decode_json, finish, finish_body};
+pub use answer::{body_stream, decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;
@@ -282,7 +282,6 @@ impl Transport {
             }
         }
         let body = body.into_bytes();
-        let mut refusal = None;
         if !success {
             let mut api = decode_api_error(self.inner.profile, status, response.headers(), &body);
             api.url = Some(shown_url(response.url()));
@@ -293,9 +292,13 @@ impl Transport {
                 request_id = api.request_id.as_deref(),
                 "error answer"
             );
-            refusal = Some(Refusal::Api(Arc::new(api)));
+            response
+                .extensions_mut()
+                .insert(Refusal::Api(Arc::new(api)));
         }
-        Ok(rebuild(response, body, refusal))
+        // The body stays with the answer; its own stream is spent.
+        response.extensions_mut().insert(ReadBody(body));
+        Ok(response)
     }
 
     fn observe(&self, headers: &HeaderMap) {
@@ -371,6 +374,8 @@ impl Transport {
         }
         if let Some(extensions) = copy.extensions_mut() {
             *extensions = response.extensions().clone();
+            // The error already holds what the body says; the copy does not keep the body.
+            extensions.remove::<ReadBody>();
         }
         // After the extensions: the URL is kept in them.
         let copy = copy.url(response.url().clone());
