@@ -57,14 +57,17 @@ pub(super) struct ReadBody(pub(super) bytes::Bytes);
 
 /// An answer's status, its headers (moved, not copied) and its body: the one the transport
 /// read, or, for an answer that did not pass through the transport, read now.
-async fn take_answer(
+async fn take_answer<E>(
     mut response: Response,
-) -> reqwest::Result<(StatusCode, HeaderMap, bytes::Bytes)> {
+) -> std::result::Result<(StatusCode, HeaderMap, bytes::Bytes), progenitor_client::Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let body = match response.extensions_mut().remove::<ReadBody>() {
         Some(ReadBody(body)) => body,
-        None => response.bytes().await?,
+        None => response
+            .bytes()
+            .await
+            .map_err(progenitor_client::Error::ResponseBodyError)?,
     };
     Ok((status, headers, body))
 }
@@ -167,9 +170,7 @@ fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
 pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
     response: Response,
 ) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let (status, headers, body) = take_answer(response)
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let (status, headers, body) = take_answer(response).await?;
     match serde_json::from_slice::<T>(&body) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
             inner, status, headers,
@@ -215,9 +216,7 @@ pub fn body_stream(
 pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
     response: Response,
 ) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let (status, headers, body) = take_answer(response)
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let (status, headers, body) = take_answer(response).await?;
     let body = zeroize::Zeroizing::new(body.to_vec());
     match serde_json::from_slice::<T>(&body) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
