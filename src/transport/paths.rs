@@ -33,8 +33,8 @@ pub fn encode_path(segment: &str) -> String {
 /// (the generated client's `pre` hook); the error names the operation, never the value.
 pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Result<(), String> {
     let path = url.path();
-    // Most paths hold no escape, no empty segment and no segment starting with a dot: no
-    // segment of theirs can be refused (the URL parser already encoded any whitespace).
+    // Most paths hold no escape, no dot and no empty segment: none of their segments can be
+    // refused (the URL parser already encoded any whitespace).
     if !path.contains(['%', '.']) && !path.contains("//") && !path.ends_with('/') {
         return Ok(());
     }
