@@ -55,15 +55,25 @@ pub(super) fn refusal_response(url: &reqwest::Url, refusal: Refusal) -> Response
 #[derive(Clone)]
 pub(super) struct ReadBody(pub(super) bytes::Bytes);
 
-/// An answer's status, its headers (moved, not copied) and its body: the one the transport
-/// read, or, for an answer that did not pass through the transport, read now.
+/// An answer's status, its headers (moved, not copied) and the body the transport read, if
+/// it passed through the transport.
+fn take_parts(response: &mut Response) -> (StatusCode, HeaderMap, Option<bytes::Bytes>) {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response
+        .extensions_mut()
+        .remove::<ReadBody>()
+        .map(|ReadBody(body)| body);
+    (status, headers, body)
+}
+
+/// [`take_parts`] with the body read now when the transport did not read it.
 async fn take_answer<E>(
     mut response: Response,
 ) -> std::result::Result<(StatusCode, HeaderMap, bytes::Bytes), progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = match response.extensions_mut().remove::<ReadBody>() {
-        Some(ReadBody(body)) => body,
+    let (status, headers, body) = take_parts(&mut response);
+    let body = match body {
+        Some(body) => body,
         None => response
             .bytes()
             .await
@@ -187,12 +197,11 @@ pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
 pub fn body_stream(
     mut response: Response,
 ) -> progenitor_client::ResponseValue<progenitor_client::ByteStream> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
+    let (status, headers, body) = take_parts(&mut response);
     let stream: std::pin::Pin<
         Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send + Sync>,
-    > = match response.extensions_mut().remove::<ReadBody>() {
-        Some(ReadBody(body)) => Box::pin(futures::stream::iter([Ok(body)])),
+    > = match body {
+        Some(body) => Box::pin(futures::stream::iter([Ok(body)])),
         None => Box::pin(response.bytes_stream()),
     };
     progenitor_client::ResponseValue::new(
