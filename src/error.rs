@@ -16,6 +16,7 @@
 //! | [`Error::WaitTimeout`] / [`Error::WaitFailed`] | a wait gave up, or the resource failed |
 //! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
 //! | [`Error::ClusterNotFound`] | the inventory has no cluster of that id or name |
+//! | [`Error::IncompleteListing`] | a list walk could not account for every item the provider listed |
 //!
 //! No variant carries a credential, and the body excerpts kept for diagnosis are short.
 
@@ -119,6 +120,20 @@ pub enum Error {
     /// A kubeconfig that is not valid YAML.
     #[error("invalid kubeconfig: {0}")]
     Kubeconfig(String),
+
+    /// A list walk ended without every item: fewer items came than the total the provider
+    /// stated, the pagination contradicted itself (a cursor given twice, a link back to a page
+    /// already read), or the list is longer than a walk reads. The items before it came out;
+    /// none is lost silently.
+    #[error("incomplete listing: {got} items{}; {reason}", expected.map(|e| format!(" of the {e} announced")).unwrap_or_default())]
+    IncompleteListing {
+        /// The number of items the provider said the list holds, when it said.
+        expected: Option<u64>,
+        /// The number of items that came out (each once).
+        got: u64,
+        /// Why the walk could not go on.
+        reason: String,
+    },
 
     /// The inventory looked a cluster up by id or name, and the provider has none such.
     #[error("{provider} has no cluster with id or name `{cluster}`")]

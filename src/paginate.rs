@@ -1,24 +1,34 @@
 //! Walking every page of a list as one [`Stream`](futures::Stream) of items.
 //!
-//! The first page is fetched alone. When it tells the total number of items (or the number of
-//! the last page), the remaining pages are known and fetched concurrently (`concurrency` at
-//! once, growing towards `max_concurrency` while the walk waits on the network, fewer when the
-//! provider's rate-limit headers say few requests remain, in order of page number), and their
-//! items still come out in page order. Otherwise pages are
-//! fetched one after another until the provider says there is no next page. Memory stays
-//! bounded by the pages in flight; an error ends the stream after it is yielded.
+//! A walk plans from what the server answered, never from what it asked for:
+//!
+//! - The first page is fetched alone. When the server honoured the page size (the first page is
+//!   full at the size asked for, or at the size the server says it serves) and the answer tells
+//!   the total or the number of the last page, the other pages are known and fetched
+//!   concurrently (`concurrency` at once, growing towards `max_concurrency` while the walk waits
+//!   on the network, fewer when the provider's rate-limit headers say few requests remain); their
+//!   items still come out in page order.
+//! - Otherwise, and after the planned pages, the walk goes on one page after another while the
+//!   last answer says there is more: a cursor or a link to a next page is followed; else the next
+//!   page by number while fewer items came than a stated total, or while the page was full and
+//!   nothing was stated.
+//! - An empty page ends the walk. When it ends with fewer items than the server's latest total,
+//!   or when the pagination contradicts itself (a cursor given twice, a link back to a page
+//!   already read), the stream ends with [`Error::IncompleteListing`] after the items it has:
+//!   never `Ok` with items missing.
+//! - Each item comes out once: an item seen on an earlier page (offset pages shift when the list
+//!   changes during the walk) is dropped, by the key the provider gives.
+//! - A walk fetches at most [`MAX_PAGES`] pages (past that, the stream ends with an error that
+//!   says so). Memory stays bounded by the pages in flight plus 16 bytes an item for the keys.
 //!
 //! Each page is fetched and decoded as a task of its own on the tokio runtime, so on a
 //! multi-threaded runtime pages decode on every core while the stream keeps their order;
 //! dropping the stream aborts the pages in flight.
-//!
-//! A walk trusts no count a server sends: it ends at the first empty page, and it fetches at
-//! most [`MAX_PAGES`] pages (past that, the stream ends with an error that says so).
 
+use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{BuildHasher, Hash};
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -32,10 +42,32 @@ use crate::transport::Transport;
 /// The most pages one walk fetches (two million items at 200 a page).
 pub const MAX_PAGES: u32 = 10_000;
 
-/// One page of a list, as a provider module reads it from the generated response type.
+/// Which page to fetch: its number (1-based), and the cursor the previous page gave when the
+/// walk follows cursors (a provider then asks by cursor, not by number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageRequest {
+    /// The page's number, 1 for the first.
+    pub number: u32,
+    /// The cursor to ask with, when the previous page gave one and the walk follows it.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// Page `number`, asked by number.
+    pub fn number(number: u32) -> Self {
+        PageRequest {
+            number,
+            cursor: None,
+        }
+    }
+}
+
+/// One page of a list, as a provider module reads it from the generated response type: its
+/// items and whatever the server said of the other pages.
 ///
 /// ```
-/// let page = kaas::paginate::Page::new(vec![1, 2, 3]).total(10).has_next(true);
+/// let page = kaas::paginate::Page::new(vec![1, 2, 3]).total(10).next_cursor("c2");
 /// assert_eq!((page.items.len(), page.total, page.has_next), (3, Some(10), true));
 /// ```
 #[derive(Debug)]
@@ -47,18 +79,27 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// Whether the provider says there is a page after this one.
     pub has_next: bool,
-    /// The number of the last page, when the provider tells it directly (it wins over `total`).
+    /// The number of the last page, when the provider tells it directly.
     pub last_page: Option<u32>,
+    /// The number of items a page the provider says it serves, when it tells.
+    pub page_size: Option<u32>,
+    /// The number of the next page, when the provider links to it.
+    pub next_page: Option<u32>,
+    /// The cursor that asks for the next page, when the provider gives one.
+    pub next_cursor: Option<String>,
 }
 
 impl<T> Page<T> {
-    /// A page of `items` that says nothing of other pages (the walk ends after it).
+    /// A page of `items` that says nothing of other pages.
     pub fn new(items: Vec<T>) -> Self {
         Page {
             items,
             total: None,
             has_next: false,
             last_page: None,
+            page_size: None,
+            next_page: None,
+            next_cursor: None,
         }
     }
 
@@ -77,6 +118,29 @@ impl<T> Page<T> {
     /// The number of the last page, when the provider tells it directly.
     pub fn last_page(mut self, last_page: u32) -> Self {
         self.last_page = Some(last_page);
+        self
+    }
+
+    /// The number of items a page the provider says it serves (0 says nothing).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = (page_size > 0).then_some(page_size);
+        self
+    }
+
+    /// The number of the next page, as the provider's link gives it.
+    pub fn next_page(mut self, next_page: u32) -> Self {
+        self.next_page = Some(next_page);
+        self.has_next = true;
+        self
+    }
+
+    /// The cursor of the next page (an empty cursor says nothing).
+    pub fn next_cursor(mut self, cursor: impl Into<String>) -> Self {
+        let cursor = cursor.into();
+        if !cursor.is_empty() {
+            self.next_cursor = Some(cursor);
+            self.has_next = true;
+        }
         self
     }
 }
@@ -241,84 +305,319 @@ impl<T> Drop for PageTask<T> {
     }
 }
 
-/// All items of all pages, in order. `fetch(n)` reads page `n` (1-based).
-pub fn all_items<T, F, Fut>(walk: PageWalk, fetch: F) -> BoxStream<'static, Result<T>>
+/// All items of all pages, in order, each once. `fetch` reads the page a [`PageRequest`] asks
+/// for; `key` gives an item's identity (its id), or `None` for an item that is never taken for
+/// another.
+///
+/// ```
+/// # async fn demo() -> kaas::Result<()> {
+/// use futures::TryStreamExt as _;
+/// use kaas::paginate::{Page, PageRequest, PageWalk, all_items};
+/// // A server of 5 items that serves 2 a page and links to the next one.
+/// let fetch = |request: PageRequest| async move {
+///     let start = (request.number - 1) * 2;
+///     let page = Page::new((start..(start + 2).min(5)).collect::<Vec<u32>>());
+///     Ok(if start + 2 < 5 { page.next_page(request.number + 1) } else { page })
+/// };
+/// let items: Vec<u32> = all_items(PageWalk::new(2, 4), |n| Some(n), fetch).try_collect().await?;
+/// assert_eq!(items, [0, 1, 2, 3, 4]);
+/// # Ok(()) }
+/// ```
+pub fn all_items<T, K, F, Fut>(
+    walk: PageWalk,
+    key: fn(&T) -> Option<&K>,
+    fetch: F,
+) -> BoxStream<'static, Result<T>>
 where
     T: Send + 'static,
-    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    K: Hash + ?Sized + 'static,
+    F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let first = on_worker(fetch(1));
-    let pages = stream::once(first).flat_map(move |first| -> BoxStream<'static, Result<Page<T>>> {
-        let fetch = fetch.clone();
-        match first {
-            Err(error) => stream::iter([Err(error)]).boxed(),
-            Ok(page) => {
-                let rest = remaining_pages(&page, walk.clone(), fetch);
-                stream::iter([Ok(page)]).chain(rest).boxed()
-            }
-        }
-    });
-    stop_after_error(pages)
-        .flat_map(|page| match page {
-            Ok(page) => stream::iter(page.items).map(Ok).left_stream(),
-            Err(error) => stream::iter([Err(error)]).right_stream(),
-        })
-        .boxed()
+    let walker = Walker {
+        walk,
+        fetch,
+        key,
+        next: Next::Request(PageRequest::number(1)),
+        number: 0,
+        last: Said::default(),
+        size: None,
+        total: None,
+        yielded: 0,
+        items_seen: Fingerprints::default(),
+        cursors_followed: HashSet::new(),
+    };
+    stream::unfold(walker, |mut walker| async move {
+        let items = walker.step().await?;
+        Some((items, walker))
+    })
+    .flat_map(|items| match items {
+        Ok(items) => stream::iter(items).map(Ok).left_stream(),
+        Err(error) => stream::iter([Err(error)]).right_stream(),
+    })
+    .boxed()
 }
 
-/// Pages 2.. : concurrently when the last page is known (told, or from the total), else one
-/// by one while `has_next`.
-fn remaining_pages<T, F, Fut>(
-    first: &Page<T>,
+/// What a page said of the list, apart from its items.
+#[derive(Debug, Default)]
+struct Said {
+    /// The items the page held (before items seen earlier were dropped).
+    items: usize,
+    /// The items of the page not seen earlier.
+    fresh: usize,
+    total: Option<u64>,
+    has_next: bool,
+    last_page: Option<u32>,
+    page_size: Option<u32>,
+    next_page: Option<u32>,
+    next_cursor: Option<String>,
+}
+
+impl Said {
+    fn of<T>(page: &Page<T>) -> Self {
+        Said {
+            items: page.items.len(),
+            fresh: 0,
+            total: page.total,
+            has_next: page.has_next,
+            last_page: page.last_page,
+            page_size: page.page_size.filter(|size| *size > 0),
+            next_page: page.next_page,
+            next_cursor: page.next_cursor.clone().filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+/// What the walk does next.
+enum Next<T> {
+    /// Fetch this page, alone.
+    Request(PageRequest),
+    /// Take the next of the pages planned from the first page's total, up to page `last`.
+    Planned {
+        pages: BoxStream<'static, Result<Page<T>>>,
+        last: u32,
+    },
+    /// Nothing more to fetch: say whether items are missing.
+    Check,
+    /// End the walk with this error (after the items of the page that showed it).
+    Fail(Error),
+    /// The stream has ended.
+    Done,
+}
+
+/// The state of one walk: what the server has said so far, and what came out.
+struct Walker<T, K: ?Sized, F> {
     walk: PageWalk,
     fetch: F,
-) -> BoxStream<'static, Result<Page<T>>>
+    key: fn(&T) -> Option<&K>,
+    next: Next<T>,
+    /// The number of the last page fetched (0 before the first).
+    number: u32,
+    /// What the last page fetched said.
+    last: Said,
+    /// The page size the server serves, once known.
+    size: Option<u32>,
+    /// The latest total the server stated.
+    total: Option<u64>,
+    /// Items that came out (each once).
+    yielded: u64,
+    items_seen: Fingerprints,
+    cursors_followed: HashSet<String>,
+}
+
+impl<T, K, F, Fut> Walker<T, K, F>
 where
     T: Send + 'static,
-    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    K: Hash + ?Sized,
+    F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
-    let per_page = u64::from(walk.per_page.max(1));
-    let last = first.last_page.or_else(|| {
-        first
-            .total
-            .map(|total| u32::try_from(total.div_ceil(per_page)).unwrap_or(u32::MAX))
-    });
-    match last {
-        Some(last) => {
-            let ended_early = Arc::new(AtomicBool::new(false));
-            let seen_empty = ended_early.clone();
-            let walked = in_order(2..=last.min(MAX_PAGES), walk, fetch).take_while(move |page| {
-                let empty = matches!(page, Ok(page) if page.items.is_empty());
-                seen_empty.fetch_or(empty, Ordering::Relaxed);
-                futures::future::ready(!empty)
-            });
-            // Only a walk that found every page it may fetch full says it stopped short.
-            let cut_short = stream::once(async move {
-                (last > MAX_PAGES && !ended_early.load(Ordering::Relaxed))
-                    .then(|| too_many_pages(last))
-            })
-            .filter_map(futures::future::ready);
-            walked.chain(cut_short).boxed()
-        }
-        None if first.has_next => stream::unfold(Some(2u32), move |next| {
-            let fetch = fetch.clone();
-            async move {
-                let number = next?;
-                if number > MAX_PAGES {
-                    return Some((too_many_pages(number), None));
+    /// The items of the next page, an error that ends the walk, or `None` at its end.
+    async fn step(&mut self) -> Option<Result<Vec<T>>> {
+        loop {
+            match std::mem::replace(&mut self.next, Next::Done) {
+                Next::Done => return None,
+                Next::Check => return self.shortfall().map(Err),
+                Next::Fail(error) => return Some(Err(error)),
+                Next::Request(request) => {
+                    if request.number > MAX_PAGES {
+                        return Some(Err(self.too_many_pages()));
+                    }
+                    let number = request.number;
+                    let page = match on_worker((self.fetch)(request)).await {
+                        Ok(page) => page,
+                        Err(error) => return Some(Err(error)),
+                    };
+                    let first = self.number == 0;
+                    let items = self.take(number, page);
+                    let next = if first { self.plan() } else { self.after() };
+                    self.next = next.unwrap_or_else(Next::Fail);
+                    return Some(Ok(items));
                 }
-                let page = on_worker(fetch(number)).await;
-                let following = match &page {
-                    Ok(page) if page.has_next && !page.items.is_empty() => number.checked_add(1),
-                    _ => None,
-                };
-                Some((page, following))
+                Next::Planned { mut pages, last } => match pages.next().await {
+                    // Only a plan cut at `MAX_PAGES` runs out before its last page.
+                    None => self.next = self.after().unwrap_or_else(Next::Fail),
+                    Some(Err(error)) => return Some(Err(error)),
+                    Some(Ok(page)) => {
+                        let number = self.number.saturating_add(1);
+                        let items = self.take(number, page);
+                        if number >= last || self.last.items == 0 {
+                            self.next = self.after().unwrap_or_else(Next::Fail);
+                        } else {
+                            self.next = Next::Planned { pages, last };
+                        }
+                        return Some(Ok(items));
+                    }
+                },
             }
+        }
+    }
+
+    /// Notes what page `number` said and keeps the items not seen before.
+    fn take(&mut self, number: u32, page: Page<T>) -> Vec<T> {
+        self.number = number;
+        self.last = Said::of(&page);
+        if let Some(size) = self.last.page_size {
+            self.size = Some(size);
+        }
+        if let Some(total) = self.last.total {
+            self.total = Some(total);
+        }
+        let key = self.key;
+        let seen = &mut self.items_seen;
+        let items: Vec<T> = page
+            .items
+            .into_iter()
+            .filter(|item| key(item).is_none_or(|key| seen.first_time(key)))
+            .collect();
+        self.last.fresh = items.len();
+        self.yielded = self.yielded.saturating_add(items.len() as u64);
+        items
+    }
+
+    /// After the first page: the other pages at once when the server honoured the page size
+    /// and said how many there are, else one after another.
+    fn plan(&mut self) -> Result<Next<T>> {
+        let asked = self.walk.per_page;
+        let said = &self.last;
+        let size = said.page_size.unwrap_or(asked);
+        let honoured = said.items == size as usize;
+        let last = said.last_page.or_else(|| {
+            let total = said.total?;
+            Some(u32::try_from(total.div_ceil(u64::from(size))).unwrap_or(u32::MAX))
+        });
+        match last {
+            Some(last) if honoured && last >= 2 => {
+                self.size = Some(size);
+                let pages = in_order(
+                    2..=last.min(MAX_PAGES),
+                    self.walk.clone(),
+                    self.fetch.clone(),
+                );
+                Ok(Next::Planned {
+                    pages: pages.boxed(),
+                    last,
+                })
+            }
+            _ => self.after(),
+        }
+    }
+
+    /// After a page read on its own or the last planned page: which page comes next, as the
+    /// server's answers say. A cursor or a link is followed; else the next page by number while
+    /// the last page says there are more, fewer items came than the latest total, or (with no
+    /// total, or one the walk has gone past) the page was full. A page that is empty, or holds
+    /// only items seen before (a server that answers its last page for any later number), ends
+    /// the walk.
+    fn after(&mut self) -> Result<Next<T>> {
+        let said = &self.last;
+        if said.items == 0 || said.fresh == 0 {
+            return Ok(Next::Check);
+        }
+        let following = PageRequest::number(self.number.saturating_add(1));
+        if let Some(cursor) = &said.next_cursor {
+            if !self.cursors_followed.insert(cursor.clone()) {
+                return Err(self.contradiction("the provider gave the same cursor twice"));
+            }
+            return Ok(Next::Request(PageRequest {
+                cursor: Some(cursor.clone()),
+                ..following
+            }));
+        }
+        if let Some(next) = said.next_page {
+            if next <= self.number {
+                let reason = format!(
+                    "page {} links back to page {next} as the next one",
+                    self.number
+                );
+                return Err(self.contradiction(&reason));
+            }
+            return Ok(Next::Request(PageRequest::number(next)));
+        }
+        let size = self.size.unwrap_or(self.walk.per_page) as usize;
+        let more = said.has_next
+            || said.last_page.is_some_and(|last| self.number < last)
+            || match self.total {
+                // A total the walk has gone past was low: the page size decides.
+                Some(total) if self.yielded <= total => self.yielded < total,
+                _ => said.items >= size,
+            };
+        Ok(if more {
+            Next::Request(following)
+        } else {
+            Next::Check
         })
-        .boxed(),
-        None => stream::empty().boxed(),
+    }
+
+    /// The error that ends a walk with fewer items than the server's latest total.
+    fn shortfall(&self) -> Option<Error> {
+        let expected = self.total?;
+        (self.yielded < expected).then(|| Error::IncompleteListing {
+            expected: Some(expected),
+            got: self.yielded,
+            reason: "the pages ended before the total the provider stated".into(),
+        })
+    }
+
+    fn contradiction(&self, reason: &str) -> Error {
+        Error::IncompleteListing {
+            expected: self.total,
+            got: self.yielded,
+            reason: reason.into(),
+        }
+    }
+
+    /// The error that ends a walk longer than [`MAX_PAGES`].
+    fn too_many_pages(&self) -> Error {
+        self.contradiction(&format!(
+            "the list has more than {MAX_PAGES} pages; a walk stops there"
+        ))
+    }
+}
+
+/// The keys of the items a walk has yielded, as 128-bit fingerprints (two independently,
+/// randomly keyed hashes): 16 bytes an item whatever the key's length, and a server cannot
+/// make two keys collide.
+struct Fingerprints {
+    hashers: (std::hash::RandomState, std::hash::RandomState),
+    seen: HashSet<u128>,
+}
+
+impl Default for Fingerprints {
+    fn default() -> Self {
+        Fingerprints {
+            hashers: (std::hash::RandomState::new(), std::hash::RandomState::new()),
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl Fingerprints {
+    /// Whether `key` is new (it is then remembered).
+    fn first_time<K: Hash + ?Sized>(&mut self, key: &K) -> bool {
+        let high = u128::from(self.hashers.0.hash_one(key));
+        let low = u128::from(self.hashers.1.hash_one(key));
+        self.seen.insert(high << 64 | low)
     }
 }
 
@@ -332,7 +631,7 @@ fn in_order<T, F, Fut>(
 ) -> impl futures::Stream<Item = Result<Page<T>>> + Send + 'static
 where
     T: Send + 'static,
-    F: Fn(u32) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>>> + Send + 'static,
 {
     let state = (numbers, FuturesOrdered::new(), Pace::default());
@@ -341,7 +640,7 @@ where
         while in_flight.len() < window {
             let Some(number) = numbers.next() else { break };
             let started = tokio::time::Instant::now();
-            let page = start_on_worker(fetch(number));
+            let page = start_on_worker(fetch(PageRequest::number(number)));
             in_flight.push_back(async move {
                 let page = page.await;
                 (page, started.elapsed())
@@ -355,14 +654,15 @@ where
     })
 }
 
-/// The error that ends a walk longer than [`MAX_PAGES`].
-fn too_many_pages<T>(pages: u32) -> Result<Page<T>> {
-    Err(crate::Error::Decode {
-        message: format!(
-            "the provider announces at least {pages} pages; a walk stops after {MAX_PAGES}"
-        ),
-        body_excerpt: String::new(),
-    })
+/// The page number a provider's next-page link asks for (its `page` query parameter), for
+/// providers that link pages (`https://api.example.com/v2/items?page=3&per_page=20` is 3).
+/// `None` for a link without one, or with one that is not a page number.
+#[cfg_attr(not(feature = "digitalocean"), allow(dead_code))]
+pub(crate) fn page_in_link(link: &str) -> Option<u32> {
+    let base = url::Url::parse("http://link.invalid/").ok()?;
+    let link = base.join(link).ok()?;
+    let (_, page) = link.query_pairs().find(|(name, _)| name == "page")?;
+    page.parse().ok().filter(|page| *page > 0)
 }
 
 /// Ends a stream right after its first error.
@@ -384,6 +684,8 @@ pub(crate) fn stop_after_error<T: Send + 'static>(
 mod tests {
     use super::*;
     use futures::TryStreamExt as _;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn pages_in_flight_keep_half_the_remaining_requests() {
@@ -404,8 +706,10 @@ mod tests {
     fn numbered_pages(
         total: u64,
         threads: Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>,
-    ) -> impl Fn(u32) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone {
-        move |number| {
+    ) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone
+    {
+        move |request| {
+            let number = request.number;
             let threads = threads.clone();
             Box::pin(async move {
                 threads.lock().unwrap().push(std::thread::current().id());
@@ -413,7 +717,12 @@ mod tests {
                 for _ in number..50 {
                     tokio::task::yield_now().await;
                 }
-                Ok(Page::new(vec![number * 10, number * 10 + 1]).total(total))
+                let items = if u64::from(number) * 2 <= total {
+                    vec![number * 10, number * 10 + 1]
+                } else {
+                    Vec::new()
+                };
+                Ok(Page::new(items).total(total))
             })
         }
     }
@@ -421,10 +730,14 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pages_are_fetched_on_worker_threads_and_come_out_in_order() {
         let threads = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let items: Vec<u32> = all_items(PageWalk::new(2, 4), numbered_pages(20, threads.clone()))
-            .try_collect()
-            .await
-            .unwrap();
+        let items: Vec<u32> = all_items(
+            PageWalk::new(2, 4),
+            |n| Some(n),
+            numbered_pages(20, threads.clone()),
+        )
+        .try_collect()
+        .await
+        .unwrap();
         let expected: Vec<u32> = (1..=10).flat_map(|n| [n * 10, n * 10 + 1]).collect();
         assert_eq!(items, expected);
         let driver = std::thread::current().id();
@@ -447,8 +760,10 @@ mod tests {
             std::sync::atomic::AtomicUsize,
             std::sync::atomic::AtomicUsize,
         )>,
-    ) -> impl Fn(u32) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone {
-        move |number| {
+    ) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, Result<Page<u32>>> + Clone
+    {
+        move |request| {
+            let number = request.number;
             let (cores, peak) = (cores.clone(), peak.clone());
             Box::pin(async move {
                 let now = peak.0.fetch_add(1, Ordering::SeqCst) + 1;
@@ -458,7 +773,12 @@ mod tests {
                 tokio::time::sleep(decode).await;
                 drop(core);
                 peak.0.fetch_sub(1, Ordering::SeqCst);
-                Ok(Page::new(vec![number]).total(pages))
+                let items = if u64::from(number) <= pages {
+                    vec![number]
+                } else {
+                    Vec::new()
+                };
+                Ok(Page::new(items).total(pages))
             })
         }
     }
@@ -474,7 +794,7 @@ mod tests {
         let peak = Arc::new(Default::default());
         let cores = Arc::new(tokio::sync::Semaphore::new(2));
         let fetch = paced_pages(60, network, decode, cores, Arc::clone(&peak));
-        let mut items = all_items(walk, fetch);
+        let mut items = all_items(walk, |n| Some(n), fetch);
         let mut seen = Vec::new();
         while let Some(item) = items.try_next().await.unwrap() {
             seen.push(item);
@@ -532,6 +852,21 @@ mod tests {
     }
 
     #[test]
+    fn a_link_gives_its_page_number() {
+        let link = "https://api.digitalocean.com/v2/kubernetes/clusters?page=3&per_page=20";
+        assert_eq!(page_in_link(link), Some(3));
+        assert_eq!(page_in_link("/v2/things?per_page=2&page=12"), Some(12));
+        for no_number in [
+            "https://x/y",
+            "https://x/y?page=0",
+            "?page=-1",
+            "?page=9999999999",
+        ] {
+            assert_eq!(page_in_link(no_number), None, "{no_number}");
+        }
+    }
+
+    #[test]
     fn the_pace_grows_only_for_pages_near_the_fastest() {
         let mut pace = Pace::default();
         pace.observe(Duration::from_millis(100));
@@ -557,7 +892,8 @@ mod tests {
         }
         let alive = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = alive.clone();
-        let fetch = move |number: u32| {
+        let fetch = move |request: PageRequest| {
+            let number = request.number;
             let counter = counter.clone();
             async move {
                 if number == 1 {
@@ -569,7 +905,7 @@ mod tests {
                 Ok(Page::new(vec![number]))
             }
         };
-        let mut items = all_items(PageWalk::new(1, 3), fetch);
+        let mut items = all_items(PageWalk::new(1, 3), |n| Some(n), fetch);
         assert_eq!(items.next().await.unwrap().unwrap(), 1);
         let stuck = tokio::time::timeout(std::time::Duration::from_millis(20), items.next()).await;
         assert!(stuck.is_err(), "page 2 never answers");

@@ -95,8 +95,9 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Every cluster the token can see, over all pages; once the first page tells how many
-    /// pages there are, the others are fetched concurrently and still come out in order.
+    /// Every cluster the token can see, over all pages; once the first page is full at the
+    /// `per_page` it states and tells how many pages there are, the others are fetched
+    /// concurrently and still come out in order, each once.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
@@ -108,21 +109,37 @@ impl Client {
         use progenitor_client::ClientInfo as _;
         let walk = PageWalk::for_client(DEFAULT_PER_PAGE, self.api.inner());
         let api = self.api.clone();
-        paginate::all_items(walk, move |page| {
-            let api = api.clone();
-            async move {
-                let list = api.list_clusters().page(u64::from(page)).send().await?;
-                let pagination = list.pagination.unwrap_or_default();
-                Ok(Page {
-                    items: list.response,
-                    // The server picks the page size, so the page count, not the total, says
-                    // which pages remain.
-                    total: None,
-                    has_next: pagination.next.is_some(),
-                    last_page: pagination.pages.and_then(|p| u32::try_from(p).ok()),
-                })
-            }
-        })
+        paginate::all_items(
+            walk,
+            |cluster| Some(&cluster.uid),
+            move |request| {
+                let api = api.clone();
+                async move {
+                    let list = api
+                        .list_clusters()
+                        .page(u64::from(request.number))
+                        .send()
+                        .await?;
+                    // The server picks the page size and says it, with the count and the pages.
+                    let said = list.pagination.unwrap_or_default();
+                    let number = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+                    let mut page = Page::new(list.response);
+                    if let Some(total) = said.count.and_then(|n| u64::try_from(n).ok()) {
+                        page = page.total(total);
+                    }
+                    if let Some(size) = number(said.per_page) {
+                        page = page.page_size(size);
+                    }
+                    if let Some(pages) = number(said.pages) {
+                        page = page.last_page(pages);
+                    }
+                    if let Some(next) = number(said.next) {
+                        page = page.next_page(next);
+                    }
+                    Ok(page)
+                }
+            },
+        )
     }
 
     /// Polls a stack action (as the client's [`crate::WaitPolicy`] says, or the call's own

@@ -112,8 +112,10 @@ impl Client {
     }
 
     /// Every cluster, walking pages of `per_page` clusters (1 to [`MAX_PER_PAGE`]). When the
-    /// first page tells the total, the other pages are fetched concurrently (see
-    /// [`ClientBuilder::page_concurrency`]); clusters still come out in order.
+    /// first page is full and tells the total, the other pages are fetched concurrently (see
+    /// [`ClientBuilder::page_concurrency`]); else the walk follows `links.pages.next`. Clusters
+    /// come out in order, each once; a walk short of `meta.total` ends with
+    /// [`Error::IncompleteListing`](crate::Error::IncompleteListing).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
@@ -129,30 +131,43 @@ impl Client {
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let walk = PageWalk::for_client(per_page, self.api.inner());
         let api = self.api.clone();
-        paginate::all_items(walk, move |page| {
-            let api = api.clone();
-            async move {
-                let list = api
-                    .list_clusters()
-                    .page(u64::from(page))
-                    .per_page(u64::from(per_page))
-                    .send()
-                    .await?;
-                let has_next = list
-                    .links
-                    .as_ref()
-                    .and_then(|l| l.pages.as_ref())
-                    .is_some_and(|p| p.next.is_some());
-                Ok(Page {
-                    items: list.kubernetes_clusters,
-                    // A plain integer upstream: a negative total says nothing, and the walk
-                    // then follows `links.pages.next` instead.
-                    total: list.meta.total.and_then(|total| u64::try_from(total).ok()),
-                    has_next,
-                    last_page: None,
-                })
-            }
-        })
+        paginate::all_items(
+            walk,
+            |cluster| Some(&cluster.id),
+            move |request| {
+                let api = api.clone();
+                async move {
+                    let list = api
+                        .list_clusters()
+                        .page(u64::from(request.number))
+                        .per_page(u64::from(per_page))
+                        .send()
+                        .await?;
+                    let links = list.links.as_ref().and_then(|links| links.pages.as_ref());
+                    let link = |pick: fn(&types::PageLinksPages) -> &Option<String>| {
+                        links.and_then(|links| pick(links).as_deref())
+                    };
+                    let (next, last) = (link(|l| &l.next), link(|l| &l.last));
+                    let mut page = Page::new(list.kubernetes_clusters);
+                    if let Some(last) = last.and_then(paginate::page_in_link) {
+                        page = page.last_page(last);
+                    }
+                    // A plain integer upstream: a negative total says nothing.
+                    if let Some(total) = list.meta.total.and_then(|total| u64::try_from(total).ok())
+                    {
+                        page = page.total(total);
+                    }
+                    if let Some(next) = next {
+                        // The link's `page`, when it has one; a link says "more" either way.
+                        page = match paginate::page_in_link(next) {
+                            Some(number) => page.next_page(number),
+                            None => page.has_next(true),
+                        };
+                    }
+                    Ok(page)
+                }
+            },
+        )
     }
 
     /// Every node pool of a cluster, as a stream like [`Client::clusters`] (the API answers
@@ -176,18 +191,17 @@ impl Client {
         };
         let walk = PageWalk::for_client(MAX_PER_PAGE, self.api.inner());
         let api = self.api.clone();
-        paginate::all_items(walk, move |_page| {
-            let api = api.clone();
-            async move {
-                let list = api.list_node_pools().cluster_id(cluster_id).send().await?;
-                Ok(Page {
-                    items: list.node_pools,
-                    total: None,
-                    has_next: false,
-                    last_page: None,
-                })
-            }
-        })
+        paginate::all_items(
+            walk,
+            |pool| pool.id.as_ref(),
+            move |_page| {
+                let api = api.clone();
+                async move {
+                    let list = api.list_node_pools().cluster_id(cluster_id).send().await?;
+                    Ok(Page::new(list.node_pools))
+                }
+            },
+        )
     }
 
     /// The cluster's kubeconfig with the cluster's default credentials (`sso` for clusters with

@@ -30,6 +30,8 @@ mod summary;
 
 use futures::stream::{self, BoxStream, StreamExt};
 
+#[cfg(feature = "commissaire")]
+pub use commissaire::MAX_NAMED_READS;
 pub use lookup::ClusterRef;
 pub use summary::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 

@@ -56,6 +56,7 @@ async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
                 .map(|i| {
                     let mut cluster = one.clone();
                     cluster["name"] = format!("cluster-{page}-{i}").into();
+                    cluster["uid"] = format!("uid-{page}-{i}").into();
                     cluster
                 })
                 .collect();
@@ -75,6 +76,15 @@ async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
                 })
                 .await;
         }
+        // Without `pages` or `count`, a full last page is followed by one more: it is empty.
+        server
+            .mock_async(|when, then| {
+                when.method(Method::GET)
+                    .path("/clusters")
+                    .query_param("page", "4");
+                then.status(200).json_body(json!({"response": [], "count": 0, "pagination": {"current": 4, "per_page": 2}}));
+            })
+            .await;
         let client = Client::builder()
             .token("c66-SENTINEL-token")
             .base_url(server.base_url())

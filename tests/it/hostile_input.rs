@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use futures::{StreamExt as _, TryStreamExt as _};
+use futures::StreamExt as _;
 use httpmock::MockServer;
-use kaas::paginate::{MAX_PAGES, Page, PageWalk, all_items};
+use kaas::paginate::{MAX_PAGES, Page, PageRequest, PageWalk, all_items};
 
 /// A server that answers every request with `status` and `body`, and counts them.
 #[allow(dead_code)]
@@ -241,12 +241,13 @@ fn lying_pages(
     total: u64,
     full_pages: u32,
     fetches: Arc<AtomicU32>,
-) -> impl Fn(u32) -> futures::future::BoxFuture<'static, kaas::Result<Page<u32>>>
+) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, kaas::Result<Page<u32>>>
 + Clone
 + Send
 + Sync
 + 'static {
-    move |page| {
+    move |request: PageRequest| {
+        let page = request.number;
         let fetches = fetches.clone();
         Box::pin(async move {
             fetches.fetch_add(1, Ordering::SeqCst);
@@ -261,14 +262,29 @@ fn lying_pages(
 }
 
 #[tokio::test]
-async fn a_walk_ends_on_an_empty_page_whatever_the_total_claims() {
+async fn a_walk_ends_on_an_empty_page_and_says_what_the_total_claimed() {
     let fetches = Arc::new(AtomicU32::new(0));
     let walk = PageWalk::new(1, 8);
-    let items: Vec<u32> = all_items(walk, lying_pages(1_000_000_000_000, 3, fetches.clone()))
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(items, [1, 2, 3]);
+    let outcome: Vec<kaas::Result<u32>> = all_items(
+        walk,
+        |n| Some(n),
+        lying_pages(1_000_000_000_000, 3, fetches.clone()),
+    )
+    .collect()
+    .await;
+    let items: Vec<u32> = outcome
+        .iter()
+        .filter_map(|item| item.as_ref().ok().copied())
+        .collect();
+    assert_eq!(items, [1, 2, 3], "the items that came, then the error");
+    match outcome.last() {
+        Some(Err(kaas::Error::IncompleteListing {
+            expected: Some(1_000_000_000_000),
+            got: 3,
+            ..
+        })) => {}
+        other => panic!("a walk short of its total must end with IncompleteListing, not {other:?}"),
+    }
     let fetched = fetches.load(Ordering::SeqCst);
     assert!(fetched <= 3 + 1 + 8, "{fetched} pages fetched");
 }
@@ -277,10 +293,13 @@ async fn a_walk_ends_on_an_empty_page_whatever_the_total_claims() {
 async fn a_walk_fetches_at_most_max_pages_and_says_so() {
     let fetches = Arc::new(AtomicU32::new(0));
     let walk = PageWalk::new(1, 16);
-    let outcome: Vec<kaas::Result<u32>> =
-        all_items(walk, lying_pages(u64::MAX, u32::MAX, fetches.clone()))
-            .collect::<Vec<_>>()
-            .await;
+    let outcome: Vec<kaas::Result<u32>> = all_items(
+        walk,
+        |n| Some(n),
+        lying_pages(u64::MAX, u32::MAX, fetches.clone()),
+    )
+    .collect::<Vec<_>>()
+    .await;
     assert_eq!(outcome.len(), MAX_PAGES as usize + 1);
     assert!(
         outcome[..MAX_PAGES as usize]
@@ -288,6 +307,10 @@ async fn a_walk_fetches_at_most_max_pages_and_says_so() {
             .all(|item| item.is_ok())
     );
     let last = outcome.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(last, kaas::Error::IncompleteListing { .. }),
+        "{last:?}"
+    );
     assert!(last.to_string().contains("pages"), "{last}");
     assert!(fetches.load(Ordering::SeqCst) <= MAX_PAGES + 16);
 }

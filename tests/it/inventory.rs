@@ -462,3 +462,68 @@ async fn an_id_is_read_directly_and_only_a_name_lists() {
         (1, 0)
     );
 }
+
+/// A Commissaire server listing `names`, whose every cluster read answers the documented
+/// cluster under the name asked; returns the inventory and the read mock.
+async fn commissaire_listing(
+    server: &MockServer,
+    names: serde_json::Value,
+) -> (Inventory, httpmock::Mock<'_>) {
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::GET).path("/api/v0/clusters");
+            then.status(200).json_body(names);
+        })
+        .await;
+    let reads = server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path_prefix("/api/v0/cluster/");
+            then.respond_with(|request: &httpmock::HttpMockRequest| {
+                let name = request.uri().path().rsplit('/').next().unwrap().to_string();
+                let mut cluster = common::fixture("commissaire", "get_cluster.response.json");
+                cluster["name"] = name.into();
+                common::json_response(200, &cluster)
+            });
+        })
+        .await;
+    let inventory = Inventory::new().with_commissaire(
+        kaas::commissaire::Client::builder()
+            .basic_auth("admin", "pw")
+            .base_url(server.base_url())
+            .build()
+            .unwrap(),
+    );
+    (inventory, reads)
+}
+
+#[tokio::test]
+async fn a_name_listed_twice_is_read_and_listed_once() {
+    let server = MockServer::start_async().await;
+    let (inventory, reads) =
+        commissaire_listing(&server, json!(["prod", "prod", "dev", "prod"])).await;
+    let items: Vec<_> = inventory.clusters().collect().await;
+    let names: Vec<String> = items.into_iter().map(|item| item.unwrap().name).collect();
+    assert_eq!(
+        names,
+        ["prod", "dev"],
+        "each cluster once, in the order first listed"
+    );
+    assert_eq!(reads.calls_async().await, 2, "one read a name");
+}
+
+#[tokio::test]
+async fn a_listing_of_more_names_than_the_cap_ends_with_a_typed_error_and_no_reads() {
+    let server = MockServer::start_async().await;
+    let names: Vec<String> = (0..=kaas::inventory::MAX_NAMED_READS)
+        .map(|n| format!("c{n}"))
+        .collect();
+    let (inventory, reads) = commissaire_listing(&server, json!(names)).await;
+    let items: Vec<_> = inventory.clusters().collect().await;
+    assert_eq!(items.len(), 1, "one failure and nothing else");
+    let failure = items[0].as_ref().unwrap_err();
+    assert!(
+        matches!(failure.error, kaas::Error::IncompleteListing { got: 0, .. }),
+        "{failure}"
+    );
+    assert_eq!(reads.calls_async().await, 0, "no cluster read past the cap");
+}

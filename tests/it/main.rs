@@ -25,3 +25,4 @@ mod rate_limits;
 mod secrets;
 mod shared;
 mod upstream_diff;
+mod walks;

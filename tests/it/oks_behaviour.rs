@@ -729,8 +729,9 @@ async fn projects_are_walked_by_page_number_in_order_when_the_total_is_known() {
         let items = ((page - 1) * 100..(page * 100).min(250))
             .map(|n| item(&template, format!("p{n}")))
             .collect();
-        // A cursor is given too: with a total the walk goes by number.
-        let pagination = json!({"cursor": {"next_cursor": format!("after-{page}")},
+        // A cursor is given too (null on the last page): with a total the walk goes by number.
+        let next = (page < 3).then(|| format!("after-{page}"));
+        let pagination = json!({"cursor": {"next_cursor": next},
                                 "offset": {"page": page, "limit": 100, "total": 250}});
         (200, list_page("Projects", items, pagination))
     })

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
-use kaas::paginate::{Page, PageWalk, all_items};
+use kaas::paginate::{Page, PageRequest, PageWalk, all_items};
 use kaas::wait::{Progress, until};
 use kaas::{Error, WaitPolicy};
 
@@ -16,12 +16,13 @@ fn fake_pages(
     tell_total: bool,
     in_flight: Arc<AtomicUsize>,
     max_in_flight: Arc<AtomicUsize>,
-) -> impl Fn(u32) -> futures::future::BoxFuture<'static, kaas::Result<Page<u64>>>
+) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, kaas::Result<Page<u64>>>
 + Clone
 + Send
 + Sync
 + 'static {
-    move |page: u32| {
+    move |request: PageRequest| {
+        let page = request.number;
         let in_flight = in_flight.clone();
         let max_in_flight = max_in_flight.clone();
         Box::pin(async move {
@@ -44,6 +45,7 @@ async fn concurrent_pages_keep_their_order_and_bound_in_flight() {
         let max = Arc::new(AtomicUsize::new(0));
         let items: Vec<u64> = all_items(
             PageWalk::new(10, concurrency),
+            |n| Some(n),
             fake_pages(95, true, in_flight, max.clone()),
         )
         .try_collect()
@@ -74,6 +76,7 @@ async fn without_a_total_pages_are_walked_one_by_one() {
     let max = Arc::new(AtomicUsize::new(0));
     let items: Vec<u64> = all_items(
         PageWalk::new(10, 4),
+        |n| Some(n),
         fake_pages(30, false, in_flight, max.clone()),
     )
     .try_collect()
@@ -87,7 +90,8 @@ async fn without_a_total_pages_are_walked_one_by_one() {
 async fn an_error_ends_the_walk_after_the_items_before_it() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    let fetch = move |page: u32| {
+    let fetch = move |request: PageRequest| {
+        let page = request.number;
         counter.fetch_add(1, Ordering::SeqCst);
         async move {
             if page == 2 {
@@ -97,7 +101,7 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
         }
     };
     let results: Vec<kaas::Result<u32>> =
-        futures::StreamExt::collect(all_items(PageWalk::new(1, 1), fetch)).await;
+        futures::StreamExt::collect(all_items(PageWalk::new(1, 1), |n| Some(n), fetch)).await;
     assert_eq!(results.len(), 2);
     assert_eq!(*results[0].as_ref().unwrap(), 1);
     assert!(matches!(results[1], Err(Error::InvalidInput(_))));
