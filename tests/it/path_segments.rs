@@ -190,6 +190,30 @@ fn base_urls_with_dot_segments_are_refused_at_build() {
 }
 
 #[tokio::test]
+async fn a_registered_host_address_obeys_the_path_address_rule() {
+    let (server, mock) = counting_server().await;
+    let client = kaas::commissaire::Client::builder()
+        .base_url(server.base_url())
+        .basic_auth("admin", "password")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    for address in ["sp ace", "..", "."] {
+        let error = client
+            .register_host()
+            .body_map(|host| host.address(address))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, kaas::Error::InvalidInput(m) if m.contains("address")),
+            "{address:?}: {error:?}"
+        );
+    }
+    assert_eq!(mock.calls_async().await, 0, "nothing may reach the server");
+}
+
+#[tokio::test]
 async fn a_refused_builder_value_is_named_with_the_pattern_it_must_match() {
     let (server, mock) = counting_server().await;
     let client = kaas::commissaire::Client::builder()
