@@ -18,7 +18,7 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'\\');
 
 /// Encodes one path parameter, or refuses it when it would not stay in its segment: empty,
-/// `.` or `..`, raw or percent-encoded ([`leaves_its_segment`]). The generated clients call
+/// `.` or `..`, raw or percent-encoded (`leaves_its_segment`). The generated clients call
 /// this for every path parameter before the URL is formatted or parsed (in place of
 /// progenitor's `encode_path`); the refusal names the operation, the parameter and the value.
 pub fn encode_path(
@@ -45,6 +45,9 @@ pub(crate) fn leaves_its_segment(segment: &str) -> bool {
         .all(|c| c == '.' || c == '%' || c.is_ascii_hexdigit() || c.is_whitespace());
     if !may_decode_to_dots {
         return false;
+    }
+    if !segment.contains('%') {
+        return is_empty_or_dots(segment);
     }
     let mut text = segment.to_string();
     // A round that changes the text shortens it or removes a `%`, so this ends.
