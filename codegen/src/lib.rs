@@ -8,13 +8,16 @@
 //!    ([`enums`]), defaults on optional properties become documentation, optional lists and
 //!    maps of request bodies become `Option` so `[]` can be sent ([`request_bodies`]);
 //! 3. runs progenitor (Builder interface, hooks supplied by kaas's `transport` module) and
-//!    rewrites its output ([`rewrite`]): kaas's path encoding, secret-safe decoding;
-//! 4. returns the client, the typed httpmock helpers, the operation inventory ([`inventory`])
-//!    and the body codecs of the contract tests ([`contract`]).
+//!    rewrites its output ([`rewrite`]): kaas's path checks and encoding, refusals that say
+//!    why, secret-safe decoding;
+//! 4. returns the client, the typed httpmock helpers, the operation inventory ([`inventory`]),
+//!    and the body codecs of the contract tests ([`contract`]) with the path probe of the
+//!    hostile-input tests ([`probes`]).
 
 pub mod contract;
 pub mod enums;
 pub mod inventory;
+pub mod probes;
 pub mod request_bodies;
 pub mod rewrite;
 pub mod secrets;
@@ -36,7 +39,8 @@ pub struct Generated {
     pub mock: String,
     /// `OPERATIONS`, the operation inventory (`<provider>_operations.rs`).
     pub operations: String,
-    /// `BODIES`, the body codecs of the contract tests (`<provider>_contract.rs`).
+    /// `BODIES`, the body codecs of the contract tests, and the path probe of the
+    /// hostile-input tests (`<provider>_contract.rs`).
     pub contract: String,
 }
 
@@ -171,6 +175,7 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
         },
         |code| {
             rewrite::send_returns_kaas_result(code)?;
+            rewrite::setter_errors_say_why(code)?;
             rewrite::timestamps_parse_fast(code);
             Ok(())
         },
@@ -201,7 +206,7 @@ pub fn generate_from_text(provider: &str, file: &str, text: &str) -> Result<Gene
         client,
         mock,
         operations: inventory::operations(&doc),
-        contract: contract::bodies(&doc),
+        contract: format!("{}\n{}", contract::bodies(&doc), probes::path_probe(&doc)),
     })
 }
 
@@ -289,6 +294,17 @@ components:
         assert!(generated.mock.contains("fn get_thing"));
         assert!(generated.operations.contains(r#"id: "get_thing""#));
         assert!(generated.contract.contains(r#"operation: "get_thing""#));
+        assert!(
+            generated.contract.contains(r#"("get_thing", "id") => {"#),
+            "the path probe reaches every text path parameter"
+        );
+        assert!(
+            generated
+                .client
+                .contains(r#"let id_segment = encode_path(&id.to_string(), "id", "get_thing")"#),
+            "{}",
+            generated.client
+        );
     }
 
     #[test]

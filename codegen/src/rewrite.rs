@@ -4,8 +4,12 @@ use proc_macro2::TokenStream;
 use std::collections::BTreeSet;
 
 /// The generated client, changed so that:
-/// - path parameters are encoded by `crate::transport::encode_path` (which also encodes
-///   `\` and dot segments; the transport's `pre` hook refuses empty, `.` and `..` segments);
+/// - every path parameter goes through `crate::transport::encode_path` right after its own
+///   conversion, before any other input is converted and before the URL is formatted: it
+///   refuses an empty, `.` or `..` value (raw or percent-encoded) naming the operation and the
+///   parameter, and encodes `\` too;
+/// - a value refused by a pattern says which value and which pattern
+///   (`crate::transport::pattern_mismatch`);
 /// - the success body of an operation that answers a secret is decoded by
 ///   `crate::transport::decode_secret_json`, whose errors quote neither the body nor a value;
 ///   every other success body by `crate::transport::decode_json`, which moves the answer's
@@ -24,6 +28,7 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
         "use crate :: transport :: encode_path ; use progenitor_client :: {",
         1,
     );
+    let code = patterns_name_the_value(&code);
     let mut out = String::with_capacity(code.len());
     let marker = "pub async fn send";
     let mut pieces = code.split(marker);
@@ -35,6 +40,7 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .unwrap_or_default();
+        let piece = &path_parameters_checked_first(piece, operation);
         // The success arm; error arms end in `. await ?` (the transport's `post` hook answers
         // error statuses before they are reached).
         let success = "{ ResponseValue :: from_response (response) . await }";
@@ -63,9 +69,243 @@ pub fn client(tokens: TokenStream, secret_operations: &BTreeSet<String>) -> Toke
         .expect("the rewritten client is the generated client with paths renamed")
 }
 
+/// One `send`: each path parameter `p` of `encode_path (& p . to_string ())` is checked and
+/// encoded into `p_segment` right after its own conversion (progenitor converts path
+/// parameters first), and the URL takes `p_segment`. A refusal is progenitor's
+/// `InvalidRequest`, which kaas reads as `InvalidInput`.
+fn path_parameters_checked_first(piece: &str, operation: &str) -> String {
+    const CALL: &str = "encode_path (& ";
+    const END: &str = " . to_string ())";
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = piece;
+    while let Some(at) = rest.find(CALL) {
+        rest = &rest[at + CALL.len()..];
+        let name = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default();
+        assert!(
+            rest[name.len()..].starts_with(END),
+            "progenitor encodes a path parameter of `{operation}` in a way kaas does not recognise; update codegen/src/rewrite.rs"
+        );
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut out = piece.to_string();
+    for name in names {
+        let conversion = format!("let {name} = {name} . map_err (Error :: InvalidRequest) ? ;");
+        assert_eq!(
+            out.matches(&conversion).count(),
+            1,
+            "progenitor converts path parameter `{name}` of `{operation}` in a way kaas does not recognise; update codegen/src/rewrite.rs"
+        );
+        out = out.replacen(
+            &conversion,
+            &format!(
+                "{conversion} let {name}_segment = encode_path (& {name} . to_string () , {name:?} , {operation:?}) . map_err (Error :: InvalidRequest) ? ;"
+            ),
+            1,
+        );
+        out = out.replace(&format!("{CALL}{name}{END}"), &format!("{name}_segment"));
+    }
+    out
+}
+
+/// typify's check of a pattern says only `doesn't match pattern "…"`: it now names the value
+/// too, through `crate::transport::pattern_mismatch`. (Secret schemas are `SecretText`, never
+/// a typify type, so no secret is quoted.)
+fn patterns_name_the_value(code: &str) -> String {
+    const START: &str = "Err (\"doesn't match pattern \\\"";
+    const END: &str = "\\\"\" . into ())";
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find(START) {
+        let after = &rest[at + START.len()..];
+        let Some(end) = after.find(END) else { break };
+        out.push_str(&rest[..at]);
+        out.push_str("Err (crate :: transport :: pattern_mismatch (value , \"");
+        out.push_str(&after[..end]);
+        out.push_str("\") . into ())");
+        rest = &after[end + END.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Makes every builder setter's refusal say why: progenitor's `conversion to `T` for p failed`
+/// drops the conversion's own error (a pattern and the value, a bad UUID character); it is now
+/// appended. The setter's `V` gains the bound `<V as TryInto<T>>::Error: Display`, which every
+/// conversion kaas's types offer meets. Returns how many setters changed.
+pub fn setter_errors_say_why(file: &mut syn::File) -> Result<usize, String> {
+    const DROPPED: &str = "map_err (| _ | \"conversion to ";
+    const TAIL: &str = "\" . to_string ())";
+    let mut changed = 0;
+    for_each_impl(file, Some("builder"), |implementation| {
+        for impl_item in &mut implementation.items {
+            let syn::ImplItem::Fn(function) = impl_item else {
+                continue;
+            };
+            let block = &function.block;
+            let text = quote::quote!(#block).to_string();
+            let Some(at) = text.find(DROPPED) else {
+                continue;
+            };
+            let literal_start = at + "map_err (| _ | ".len();
+            let Some(literal_len) = text[literal_start..].find(TAIL) else {
+                return Err(format!(
+                    "setter `{}`: an unexpected conversion error; update codegen/src/rewrite.rs",
+                    function.sig.ident
+                ));
+            };
+            let literal = &text[literal_start..=literal_start + literal_len];
+            let text = format!(
+                "{}map_err (| e | format ! (\"{{}}: {{}}\" , {literal} , e)){}",
+                &text[..at],
+                &text[literal_start + literal_len + TAIL.len()..]
+            );
+            function.block = syn::parse_str(&text).map_err(|e| {
+                format!(
+                    "setter `{}`: {e}; update codegen/src/rewrite.rs",
+                    function.sig.ident
+                )
+            })?;
+            let bound = function
+                .sig
+                .generics
+                .where_clause
+                .iter()
+                .flat_map(|clause| &clause.predicates)
+                .find_map(|predicate| {
+                    let syn::WherePredicate::Type(predicate) = predicate else {
+                        return None;
+                    };
+                    predicate.bounds.iter().find_map(|bound| {
+                        let syn::TypeParamBound::Trait(bound) = bound else {
+                            return None;
+                        };
+                        let last = bound.path.segments.last()?;
+                        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                            return None;
+                        };
+                        (last.ident == "TryInto")
+                            .then(|| (predicate.bounded_ty.clone(), args.args.clone()))
+                    })
+                });
+            let Some((input, target)) = bound else {
+                return Err(format!(
+                    "setter `{}` converts without a `TryInto` bound; update codegen/src/rewrite.rs",
+                    function.sig.ident
+                ));
+            };
+            function
+                .sig
+                .generics
+                .make_where_clause()
+                .predicates
+                .push(syn::parse_quote!(<#input as std::convert::TryInto<#target>>::Error: std::fmt::Display));
+            changed += 1;
+        }
+        Ok(())
+    })?;
+    Ok(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_parameters_are_checked_before_any_other_input_and_the_url() {
+        let tokens = quote::quote! {
+            use progenitor_client::{encode_path, ClientHooks};
+            impl A { pub async fn send(self) {
+                let Self { client, stack_id, id, body } = self;
+                let stack_id = stack_id.map_err(Error::InvalidRequest)?;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body.and_then(|v| types::B::try_from(v).map_err(|e| e.to_string())).map_err(Error::InvalidRequest)?;
+                let url = format!("{}/stacks/{}/actions/{}", client.baseurl, encode_path(&stack_id.to_string()), encode_path(&id.to_string()),);
+                let info = OperationInfo { operation_id: "get_stack_action" };
+            } }
+        };
+        let code = client(tokens, &BTreeSet::new()).to_string();
+        let checked = "let stack_id = stack_id . map_err (Error :: InvalidRequest) ? ; let stack_id_segment = encode_path (& stack_id . to_string () , \"stack_id\" , \"get_stack_action\") . map_err (Error :: InvalidRequest) ? ;";
+        assert!(code.contains(checked), "{code}");
+        assert!(
+            code.find(checked) < code.find("let body"),
+            "checked before the body is converted: {code}"
+        );
+        assert!(
+            code.contains("client . baseurl , stack_id_segment , id_segment ,"),
+            "{code}"
+        );
+        assert_eq!(code.matches("encode_path (&").count(), 2, "{code}");
+    }
+
+    #[test]
+    #[should_panic(expected = "path parameter `id` of `get_thing`")]
+    fn a_path_parameter_converted_differently_is_noticed() {
+        client(
+            quote::quote! {
+                use progenitor_client::{encode_path, ClientHooks};
+                impl A { pub async fn send(self) {
+                    let url = format!("{}/things/{}", client.baseurl, encode_path(&id.to_string()),);
+                    let info = OperationInfo { operation_id: "get_thing" };
+                } }
+            },
+            &BTreeSet::new(),
+        );
+    }
+
+    #[test]
+    fn a_pattern_mismatch_names_the_value() {
+        let tokens = quote::quote! {
+            use progenitor_client::{encode_path, ClientHooks};
+            impl ::std::str::FromStr for Name {
+                fn from_str(value: &str) -> Result<Self, ConversionError> {
+                    if PATTERN.find(value).is_none() {
+                        return Err("doesn't match pattern \"^[a-z]\\.+$\"".into());
+                    }
+                    Ok(Self(value.to_string()))
+                }
+            }
+        };
+        let code = client(tokens, &BTreeSet::new()).to_string();
+        assert!(
+            code.contains(r#"return Err (crate :: transport :: pattern_mismatch (value , "^[a-z]\\.+$") . into ()) ;"#),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn setter_refusals_keep_the_conversion_error() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetCluster<'a> {
+                    pub fn name<V>(mut self, value: V) -> Self
+                    where
+                        V: std::convert::TryInto<types::ClusterName>,
+                    {
+                        self.name = value.try_into().map_err(|_| "conversion to `ClusterName` for name failed".to_string());
+                        self
+                    }
+                    pub fn body_map<F>(mut self, f: F) -> Self where F: std::ops::FnOnce(B) -> B { self }
+                }
+            }
+        };
+        assert_eq!(setter_errors_say_why(&mut file).unwrap(), 1);
+        let code = prettyplease::unparse(&file);
+        assert!(
+            code.contains(
+                "<V as std::convert::TryInto<types::ClusterName>>::Error: std::fmt::Display"
+            ),
+            "{code}"
+        );
+        assert!(
+            code.contains(r#"format!("{}: {}", "conversion to `ClusterName` for name failed", e)"#),
+            "{code}"
+        );
+    }
 
     #[test]
     fn paths_use_kaas_encoding_and_answers_kaas_decoders() {

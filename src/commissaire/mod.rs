@@ -362,7 +362,7 @@ fn cluster_name(name: &str) -> Result<types::ClusterName> {
 fn host_address(address: &str) -> Result<types::HostAddress> {
     address.parse().map_err(|_| {
         Error::InvalidInput(format!(
-            "{} is not a host address Commissaire can route: addresses match `[a-zA-Z0-9._-]+` (an IPv4 address or a host name)",
+            "{} is not a host address Commissaire can route: addresses match `[a-zA-Z0-9._-]+` (an IPv4 address or a host name), other than `.` and `..`",
             quoted(address)
         ))
     })

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{
     DEFAULT_MAX_RESPONSE_BYTES, ProviderProfile, RetryPolicy, Transport, TransportInner,
-    USER_AGENT, WithoutUrlRef as _,
+    USER_AGENT, WithoutUrlRef as _, paths::leaves_its_segment,
 };
 use crate::auth::Authenticate;
 use crate::error::{Error, Result};
@@ -178,16 +178,17 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, bool)> {
             without_userinfo(raw)
         )));
     }
-    if url
-        .path()
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
-        || raw.contains("/./")
-        || raw.contains("/../")
+    // Read as written: the URL parser has already removed the dot segments it knows
+    // (`/a/b/..`, `/a/%2e%2e`), so the parsed path cannot show them.
+    if raw_path(raw)
+        .split(['/', '\\'])
+        .skip(1)
+        .any(|segment| !segment.is_empty() && leaves_its_segment(segment))
     {
-        return Err(Error::InvalidInput(
-            "the base URL's path has `.` or `..` segments".into(),
-        ));
+        return Err(Error::InvalidInput(format!(
+            "base URL `{}`: its path has a `.` or `..` segment (raw or percent-encoded), which would send every request elsewhere",
+            without_userinfo(raw)
+        )));
     }
     let loopback = match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -211,6 +212,13 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, bool)> {
         }
     }
     Ok((raw.trim_end_matches('/').to_string(), loopback))
+}
+
+/// The path of a URL as written: after the scheme and authority, before any query or fragment.
+fn raw_path(raw: &str) -> &str {
+    let rest = raw.split_once("://").map_or(raw, |(_, rest)| rest);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    rest.find(['/', '\\']).map_or("", |at| &rest[at..])
 }
 
 /// `raw` with anything between `://` and an `@` in its authority replaced by `***`, for
@@ -397,6 +405,11 @@ mod tests {
             "https://api.example.com/v2?token=1",
             "https://api.example.com/#frag",
             "https://api.example.com/a/../b",
+            "http://127.0.0.1:8080/a/b/..",
+            "http://127.0.0.1:8080/a/%2e%2e",
+            "http://127.0.0.1:8080/a/.%2E/b",
+            "http://127.0.0.1:8080/%252e",
+            "https://api.example.com\\..\\b",
         ] {
             assert!(
                 matches!(check_base_url(refused), Err(Error::InvalidInput(_))),

@@ -8,8 +8,10 @@
 //! - credentials are applied per attempt as *sensitive* headers and never logged;
 //! - plain `http://` is refused unless the host is a loopback address; redirects are not followed
 //!   (they could carry credentials to another host);
-//! - path parameters are percent-encoded ([`encode_path`]) and a request whose path holds an
-//!   empty, `.` or `..` segment is refused before it is sent;
+//! - every path parameter is checked and percent-encoded ([`encode_path`]) before the URL is
+//!   formatted: an empty, `.` or `..` value (raw or percent-encoded, however often) is refused,
+//!   naming the operation and the parameter, and nothing is sent; a request whose final path
+//!   still holds such a segment is refused too;
 //! - the whole body of every answer is read inside the attempt, so a connection reset or a body
 //!   cut short is retried like any other transport error; a success body larger than the
 //!   configured cap is refused ([`crate::Error::BodyTooLarge`]) without being read whole;
@@ -61,9 +63,8 @@ pub use answer::{body_stream, decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
 pub(crate) use paths::check_path;
-pub use paths::encode_path;
-#[cfg(any(feature = "digitalocean", feature = "commissaire"))]
 pub(crate) use paths::quoted;
+pub use paths::{encode_path, pattern_mismatch};
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::server_delay;
 use retry::RETRY_STATUSES;

@@ -559,7 +559,7 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
     let error = client
         .register_host()
         .body(types::HostRegistration {
-            address: "192.168.100.50".into(),
+            address: "192.168.100.50".parse().unwrap(),
             cluster: None,
             remote_user: None,
             ssh_priv_key: None,

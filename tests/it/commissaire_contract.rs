@@ -99,7 +99,7 @@ fn operation_records_and_credentials_carry_their_keys() {
     assert!(!format!("{creds:?}").contains("dGVzdAo"));
     let registration: types::HostRegistration =
         common::fixture_as(PROVIDER, "register_host.request.json");
-    assert_eq!(registration.address, "192.168.100.50");
+    assert_eq!(registration.address.as_str(), "192.168.100.50");
     assert!(
         serde_json::from_value::<types::HostRegistration>(
             serde_json::json!({"cluster": "default"})

@@ -20,6 +20,7 @@ mod kube_client;
 mod kubeconfig_file;
 mod oks_behaviour;
 mod oks_contract;
+mod path_segments;
 mod properties;
 mod rate_limits;
 mod secrets;
