@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 mod credential;
 mod file;
+mod lock;
 mod splice;
 
 #[cfg_attr(
