@@ -495,6 +495,116 @@ fn a_symlinked_file_is_written_through_to_its_target() {
     );
 }
 
+/// A kubeconfig with comments about entries, blank lines between them and a closing comment.
+const COMMENTED: &str = "\
+apiVersion: v1
+kind: Config
+clusters:
+# about a
+- name: a
+  cluster:
+    server: https://a.example.com
+
+# about b
+- name: b
+  cluster:
+    server: https://b.example.com
+
+contexts:
+- name: a
+  context: {cluster: a, user: a}
+# about b
+- name: b
+  context: {cluster: b, user: b}
+current-context: b
+users:
+- name: a
+  user: {token: ta}
+# about b
+- name: b
+  user: {token: tb}
+# the end
+";
+
+#[test]
+fn removing_an_entry_takes_its_own_lines_only() {
+    let path = folder("comments").join("config");
+    std::fs::write(&path, COMMENTED).unwrap();
+    let file = KubeconfigFile::new(&path);
+    assert!(file.remove("a").unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\
+apiVersion: v1
+kind: Config
+clusters:
+# about a
+
+# about b
+- name: b
+  cluster:
+    server: https://b.example.com
+
+contexts:
+# about b
+- name: b
+  context: {cluster: b, user: b}
+current-context: b
+users:
+# about b
+- name: b
+  user: {token: tb}
+# the end
+"
+    );
+    assert!(file.remove("b").unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.ends_with("users: []\n# about b\n# the end\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn save_then_remove_gives_back_the_file_byte_for_byte() {
+    for original in [COMMENTED, EXISTING] {
+        let path = folder("round-trip").join("config");
+        std::fs::write(&path, original).unwrap();
+        let file = KubeconfigFile::new(&path);
+        file.save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+        assert!(file.remove("do-nyc1-prod").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    }
+}
+
+#[test]
+fn a_file_with_crlf_line_ends_keeps_its_comments_and_line_ends() {
+    let path = folder("crlf").join("config");
+    let original = COMMENTED.replace('\n', "\r\n");
+    std::fs::write(&path, &original).unwrap();
+    let file = KubeconfigFile::new(&path);
+    let saved = file
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+    assert!(saved.text_preserved);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("# about b\r\n") && text.ends_with("# the end\r\n"),
+        "{text:?}"
+    );
+    assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+    assert_eq!(read(&path)["contexts"][2]["name"], "do-nyc1-prod");
+    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+}
+
 /// Sets `path`'s permission bits.
 #[cfg(unix)]
 fn chmod(path: &std::path::Path, mode: u32) {
