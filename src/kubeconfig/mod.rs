@@ -82,14 +82,18 @@ pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
 const MAX_FLOW_DEPTH: usize = 64;
 
 impl Kubeconfig {
-    /// Takes a kubeconfig's YAML. It must be a YAML mapping, not blank, at most
+    /// Takes a kubeconfig's YAML. It must be a YAML mapping, not blank (nor only comments or
+    /// `---`), at most
     /// [`MAX_KUBECONFIG_BYTES`], without absurdly deep nesting; the string is moved, not copied.
     pub fn from_yaml(yaml: String) -> Result<Self> {
         let secret = SecretString::from(yaml);
         check_shape(secret.expose_secret())?;
-        let outline: Outline = serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
-            Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
-        })?;
+        // A document of comments only, a bare `---` or `null` is as empty as "".
+        let outline: Option<Outline> =
+            serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
+                Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
+            })?;
+        let outline = outline.ok_or_else(empty)?;
         let (clusters, servers) = outline
             .clusters
             .unwrap_or_default()
@@ -230,6 +234,10 @@ impl Clone for Kubeconfig {
     }
 }
 
+fn empty() -> Error {
+    Error::Kubeconfig("the kubeconfig is empty".into())
+}
+
 fn too_large() -> Error {
     Error::Kubeconfig(format!(
         "larger than {MAX_KUBECONFIG_BYTES} bytes, far more than any kubeconfig"
@@ -241,7 +249,7 @@ fn too_large() -> Error {
 /// parsing slow). The scan skips quoted strings and comments; it never quotes the text.
 fn check_shape(yaml: &str) -> Result<()> {
     if yaml.trim().is_empty() {
-        return Err(Error::Kubeconfig("the kubeconfig is empty".into()));
+        return Err(empty());
     }
     if yaml.len() > MAX_KUBECONFIG_BYTES {
         return Err(too_large());
@@ -289,7 +297,18 @@ mod tests {
 
     #[test]
     fn blank_documents_are_refused() {
-        for blank in ["", "   ", "\n\t\n"] {
+        for blank in [
+            "",
+            "   ",
+            "\n\t\n",
+            "# nothing",
+            "# nothing\n\n# still nothing\n",
+            "---",
+            "---\n",
+            "--- # a comment\n...\n",
+            "~\n",
+            "null",
+        ] {
             let error = Kubeconfig::from_yaml(blank.to_string()).unwrap_err();
             assert!(
                 matches!(&error, Error::Kubeconfig(m) if m.contains("empty")),
