@@ -120,11 +120,12 @@ impl Kubeconfig {
 
     /// When the credentials in this kubeconfig expire, when kaas knows: for a kubeconfig a
     /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
-    /// default), the moment the request was sent plus that lifetime, which is never later
-    /// than the provider's own expiry; for an OKS kubeconfig, its client certificate's
-    /// `notAfter`, or the moment the request was sent plus the `ttl` asked for when that is
-    /// sooner. `None` for a kubeconfig read from text, and for one
-    /// whose user logs in by itself (DigitalOcean's `sso` credentials run doctl).
+    /// default) whose user holds a token, the moment the request was sent plus that lifetime,
+    /// which is never later than the provider's own expiry; for an OKS kubeconfig, its client
+    /// certificate's `notAfter`, or the moment the request was sent plus the `ttl` asked for
+    /// when that is sooner. `None` for a kubeconfig read from text, and for one whose user
+    /// logs in by itself (DigitalOcean's `sso` kubeconfig runs doctl, whichever call fetched
+    /// it).
     pub fn expires_at(&self) -> Option<std::time::SystemTime> {
         self.expires_at
     }
@@ -133,6 +134,23 @@ impl Kubeconfig {
     pub(crate) fn expiring_at(mut self, at: std::time::SystemTime) -> Self {
         self.expires_at = Some(at);
         self
+    }
+
+    /// The same kubeconfig, expiring at `at` when its current user holds a token (what a
+    /// provider's lifetime applies to); unchanged for a user that logs in by itself (`exec`).
+    #[cfg_attr(
+        not(feature = "digitalocean"),
+        allow(dead_code, reason = "DigitalOcean is its one user")
+    )]
+    pub(crate) fn with_token_expiring_at(self, at: std::time::SystemTime) -> Self {
+        if self
+            .credential()
+            .is_ok_and(|credential| credential.expose_token().is_some())
+        {
+            self.expiring_at(at)
+        } else {
+            self
+        }
     }
 
     /// The same kubeconfig, expiring when its current user's client certificate does (OKS
