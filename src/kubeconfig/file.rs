@@ -203,81 +203,77 @@ impl KubeconfigFile {
 
 /// Removes `context` and the entries only it uses from the file `target`.
 fn remove_from(target: &Path, context: &str) -> Result<bool> {
-    {
-        let Some(text) = read(target)? else {
-            return Ok(false);
-        };
-        let document = parse_document(&text, "the kubeconfig file")?;
-        let Some(removed) = entries(&document, "contexts")
-            .into_iter()
-            .find(|entry| entry_name(entry) == Some(context))
-        else {
-            return Ok(false);
-        };
-        let uses = |field: &str| {
-            removed
-                .get("context")
-                .and_then(|c| c.get(field))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let still_used = |field: &str, name: &str| {
-            entries(&document, "contexts").iter().any(|entry| {
-                entry_name(entry) != Some(context)
-                    && entry
-                        .get("context")
-                        .and_then(|c| c.get(field))
-                        .and_then(Value::as_str)
-                        == Some(name)
-            })
-        };
-        let mut edits = vec![Edit::Remove {
-            list: "contexts",
-            name: context.to_string(),
-        }];
-        for (list, field) in [("clusters", "cluster"), ("users", "user")] {
-            if let Some(name) = uses(field).filter(|name| !still_used(field, name)) {
-                edits.push(Edit::Remove { list, name });
-            }
+    let Some(text) = read(target)? else {
+        return Ok(false);
+    };
+    let document = parse_document(&text, "the kubeconfig file")?;
+    let Some(removed) = entries(&document, "contexts")
+        .into_iter()
+        .find(|entry| entry_name(entry) == Some(context))
+    else {
+        return Ok(false);
+    };
+    let uses = |field: &str| {
+        removed
+            .get("context")
+            .and_then(|c| c.get(field))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let still_used = |field: &str, name: &str| {
+        entries(&document, "contexts").iter().any(|entry| {
+            entry_name(entry) != Some(context)
+                && entry
+                    .get("context")
+                    .and_then(|c| c.get(field))
+                    .and_then(Value::as_str)
+                    == Some(name)
+        })
+    };
+    let mut edits = vec![Edit::Remove {
+        list: "contexts",
+        name: context.to_string(),
+    }];
+    for (list, field) in [("clusters", "cluster"), ("users", "user")] {
+        if let Some(name) = uses(field).filter(|name| !still_used(field, name)) {
+            edits.push(Edit::Remove { list, name });
         }
-        if document.get("current-context").and_then(Value::as_str) == Some(context) {
-            edits.push(Edit::CurrentContext(String::new()));
-        }
-        write_edited(target, &text, &document, &edits)?;
-        Ok(true)
     }
+    if document.get("current-context").and_then(Value::as_str) == Some(context) {
+        edits.push(Edit::CurrentContext(String::new()));
+    }
+    write_edited(target, &text, &document, &edits)?;
+    Ok(true)
 }
 
 /// Applies `edits` to the text when the line editor can and its result means exactly what
 /// the edited document means; otherwise writes the edited document anew.
 fn write_edited(target: &Path, text: &str, document: &Value, edits: &[Edit]) -> Result<Outcome> {
-    {
-        let mut expected = document.clone();
-        let replaced = edit_document(&mut expected, edits);
-        let spliced = if text.trim().is_empty() {
-            None
-        } else {
-            splice::apply(text, edits).map(Zeroizing::new)
-        };
-        let (output, text_preserved) = match spliced {
-            Some(spliced)
-                if serde_yaml_ng::from_str::<Value>(&spliced).ok().as_ref() == Some(&expected) =>
-            {
-                (spliced, true)
-            }
-            _ => {
-                let whole = serde_yaml_ng::to_string(&expected).map_err(|_| {
-                    Error::Kubeconfig("the merged kubeconfig could not be written as YAML".into())
-                })?;
-                (Zeroizing::new(whole), text.trim().is_empty())
-            }
-        };
-        write(target, &output)?;
-        Ok(Outcome {
-            replaced,
-            text_preserved,
-        })
-    }
+    let mut expected = document.clone();
+    let replaced = edit_document(&mut expected, edits);
+    let spliced = if text.trim().is_empty() {
+        None
+    } else {
+        splice::apply(text, edits).map(Zeroizing::new)
+    };
+    let (output, text_preserved) = match spliced {
+        Some(spliced)
+            if serde_yaml_ng::from_str::<Value>(&spliced).ok().as_ref() == Some(&expected) =>
+        {
+            (spliced, true)
+        }
+        _ => {
+            let whole = serde_yaml_ng::to_string(&expected).map_err(|_| {
+                Error::Kubeconfig("the merged kubeconfig could not be written as YAML".into())
+            })?;
+            (Zeroizing::new(whole), text.trim().is_empty())
+        }
+    };
+    write(target, &output)?;
+    Ok(Outcome {
+        replaced,
+        text_preserved,
+    })
 }
 
 /// The folder of `path` (`.` for a bare file name).
