@@ -125,7 +125,7 @@ pub enum Error {
     /// read-only file kaas will not replace, a full disk. The file is left as it was.
     #[error("cannot {action} {}: {reason}", path.display())]
     KubeconfigFile {
-        /// What kaas was doing: `read`, `write`, `create the folder of`, `lock`.
+        /// What kaas was doing, e.g. `read`, `replace`, `create the lock`.
         action: String,
         /// The file or folder at fault.
         path: std::path::PathBuf,

@@ -277,7 +277,7 @@ fn write_edited(target: &Path, text: &str, document: &Value, edits: &[Edit]) -> 
 }
 
 /// The folder of `path` (`.` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
+pub(super) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

@@ -21,7 +21,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::file::{check_folder_writable, io_error};
+use super::file::{check_folder_writable, folder_of, io_error};
 use crate::error::{Error, Result};
 
 /// The longest pause between two tries for a lock.
@@ -64,10 +64,7 @@ pub(super) fn lock_all(files: &[&Path], timeout: Duration) -> Result<Vec<Lock>> 
 /// Creates `<file>.lock` exclusively, trying again until `deadline` while it exists.
 fn lock(file: &Path, deadline: Instant) -> Result<Lock> {
     let path = lock_path(file);
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let folder = folder_of(&path);
     fs::create_dir_all(folder).map_err(|e| io_error("create the folder", folder, e))?;
     check_folder_writable(folder, file)?;
     let started = Instant::now();
