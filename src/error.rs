@@ -15,6 +15,7 @@
 //! | [`Error::Crypto`] | an encrypted kubeconfig could not be opened |
 //! | [`Error::WaitTimeout`] / [`Error::WaitFailed`] | a wait gave up, or the resource failed |
 //! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
+//! | [`Error::KubeconfigFile`] / [`Error::KubeconfigLocked`] | a kubeconfig file could not be read or written, or another program holds its lock |
 //! | [`Error::ClusterNotFound`] | the inventory has no cluster of that id or name |
 //! | [`Error::IncompleteListing`] | a list walk could not account for every item the provider listed |
 //!
@@ -133,6 +134,35 @@ pub enum Error {
         got: u64,
         /// Why the walk could not go on.
         reason: String,
+    },
+
+    /// A kubeconfig file (or its folder) could not be read or written: permission denied, a
+    /// read-only file kaas will not replace, a full disk. The file is left as it was.
+    #[error("cannot {action} {}: {reason}", path.display())]
+    KubeconfigFile {
+        /// What kaas was doing, e.g. `read`, `replace`, `create the lock`.
+        action: String,
+        /// The file or folder at fault.
+        path: std::path::PathBuf,
+        /// Why, e.g. `permission denied (the file is read-only, mode 0400)`.
+        reason: String,
+        /// The system's error, when there is one.
+        #[source]
+        source: Option<std::io::Error>,
+    },
+
+    /// Another program holds the kubeconfig file's lock, `<file>.lock` (the lock kubectl
+    /// takes), for longer than kaas waits. Nothing was changed.
+    #[error(
+        "{} exists: another kubectl or kaas is changing the kubeconfig file (waited {:?}); if none is running, the lock is left over from one that was interrupted: remove it",
+        lock.display(),
+        whole_millis(*waited)
+    )]
+    KubeconfigLocked {
+        /// The lock file.
+        lock: std::path::PathBuf,
+        /// How long kaas waited for it to go.
+        waited: Duration,
     },
 
     /// The inventory looked a cluster up by id or name, and the provider has none such.

@@ -205,7 +205,8 @@ impl Client {
     }
 
     /// The cluster's kubeconfig with the cluster's default credentials (`sso` for clusters with
-    /// SSO enabled, a token otherwise) and the default expiry (7 days).
+    /// SSO enabled, a token otherwise) and the default expiry (7 days): its
+    /// [`Kubeconfig::expires_at`] is 7 days on for a token, `None` for `sso`.
     ///
     /// Like every helper here, it takes the cluster's id as a `Uuid` (`cluster.id`) or as its
     /// text ([`IntoUuid`]); text that is not a UUID fails before anything is sent.
@@ -223,7 +224,8 @@ impl Client {
     }
 
     /// The cluster's kubeconfig with credentials that expire after `expiry` (rounded up to
-    /// whole seconds).
+    /// whole seconds). The cluster's default credentials are asked for: an `sso` kubeconfig
+    /// (a cluster with SSO) does not expire, and its [`Kubeconfig::expires_at`] is `None`.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
@@ -273,16 +275,15 @@ impl Client {
         let body = request.send().await?;
         // `Vec::from` takes the buffer over when nothing else holds it: no copy of the secret.
         let kubeconfig = Kubeconfig::from_bytes(Vec::from(body))?;
-        // An SSO kubeconfig runs doctl to log in and holds no expiring token.
-        if matches!(options.credentials, Some(types::CredentialsType::Sso)) {
-            return Ok(kubeconfig);
-        }
+        // What expires is a token; which kind came back is read from the kubeconfig, not from
+        // what was asked: without `type`, a cluster with SSO answers an `sso` kubeconfig,
+        // whose user runs doctl to log in and holds no token.
         let lifetime = match expiry_seconds {
             Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
             _ => DEFAULT_CREDENTIAL_LIFETIME,
         };
         Ok(match sent_at.checked_add(lifetime) {
-            Some(at) => kubeconfig.expiring_at(at),
+            Some(at) => kubeconfig.with_token_expiring_at(at),
             None => kubeconfig,
         })
     }

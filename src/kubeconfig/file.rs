@@ -3,23 +3,37 @@
 //! A save merges: entries of other clusters stay (every field, including ones kaas does not
 //! model, and their lines byte for byte); an entry of the same name is replaced. The file is
 //! written whole to a temporary file beside it and renamed over it, so no reader ever sees half
-//! a file; saves and removals hold an exclusive lock on `<file>.lock`, so two processes saving
-//! at once both land. The file's mode is 0600 (it holds credentials).
+//! a file; saves and removals hold kubectl's lock, `<file>.lock` ([`super::lock`]), so kaas,
+//! kubectl and other kaas processes saving at once all land. The file's mode is 0600 (it holds
+//! credentials).
+//!
+//! As kubectl does, a path that is a symbolic link is written through: the file it leads to
+//! changes (and is created when missing), the link stays. A file or folder its owner may not
+//! write is refused, even for root (which kubectl would let replace it).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read as _, Write as _};
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_yaml_ng::{Mapping, Value};
 use zeroize::Zeroizing;
 
 use super::Kubeconfig;
+use super::lock;
 use super::splice::{self, Edit};
 use crate::error::{Error, Result};
 
 /// The largest kubeconfig file read back before a merge (many clusters, each with its
 /// certificates, fit well within it).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How long a save waits for another program's lock by default: kubectl holds it for the
+/// moment of one write.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The most symbolic links followed from the path to the file (Linux's own limit).
+const MAX_LINKS: usize = 40;
 
 /// The three lists a kubeconfig merges by name.
 const LISTS: [&str; 3] = ["clusters", "contexts", "users"];
@@ -38,6 +52,7 @@ const LISTS: [&str; 3] = ["clusters", "contexts", "users"];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeconfigFile {
     path: PathBuf,
+    lock_timeout: Duration,
 }
 
 /// How a kubeconfig is saved into a file.
@@ -82,7 +97,18 @@ pub struct Saved {
 impl KubeconfigFile {
     /// The file at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        KubeconfigFile { path: path.into() }
+        KubeconfigFile {
+            path: path.into(),
+            lock_timeout: LOCK_TIMEOUT,
+        }
+    }
+
+    /// How long a save or removal waits for another program's lock on the file (kubectl's
+    /// `<file>.lock`) to go before failing with [`Error::KubeconfigLocked`]; 3 seconds unless
+    /// set.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// The file kubectl uses: the first path of `$KUBECONFIG`, else `~/.kube/config`.
@@ -150,165 +176,246 @@ impl KubeconfigFile {
     /// context uses them too); a `current-context` naming it is emptied. Returns whether the
     /// context was there.
     pub fn remove(&self, context: &str) -> Result<bool> {
-        let _lock = self.lock()?;
-        let Some(text) = self.read()? else {
-            return Ok(false);
-        };
-        let document = parse_document(&text, "the kubeconfig file")?;
-        let Some(removed) = entries(&document, "contexts")
-            .into_iter()
-            .find(|entry| entry_name(entry) == Some(context))
-        else {
-            return Ok(false);
-        };
-        let uses = |field: &str| {
-            removed
-                .get("context")
-                .and_then(|c| c.get(field))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let still_used = |field: &str, name: &str| {
-            entries(&document, "contexts").iter().any(|entry| {
-                entry_name(entry) != Some(context)
-                    && entry
-                        .get("context")
-                        .and_then(|c| c.get(field))
-                        .and_then(Value::as_str)
-                        == Some(name)
-            })
-        };
-        let mut edits = vec![Edit::Remove {
-            list: "contexts",
-            name: context.to_string(),
-        }];
-        for (list, field) in [("clusters", "cluster"), ("users", "user")] {
-            if let Some(name) = uses(field).filter(|name| !still_used(field, name)) {
-                edits.push(Edit::Remove { list, name });
-            }
-        }
-        if document.get("current-context").and_then(Value::as_str) == Some(context) {
-            edits.push(Edit::CurrentContext(String::new()));
-        }
-        self.write_edited(&text, &document, &edits)?;
-        Ok(true)
+        self.locked(|target| remove_from(target, context))
     }
 
     /// Makes `edits` under the lock: read, edit, check, write atomically.
     fn edit(&self, edits: &[Edit]) -> Result<Outcome> {
-        let _lock = self.lock()?;
-        let text = self.read()?.unwrap_or_default();
-        let document = if text.trim().is_empty() {
-            new_document()
-        } else {
-            parse_document(&text, "the kubeconfig file")?
-        };
-        self.write_edited(&text, &document, edits)
-    }
-
-    /// Applies `edits` to the text when the line editor can and its result means exactly what
-    /// the edited document means; otherwise writes the edited document anew.
-    fn write_edited(&self, text: &str, document: &Value, edits: &[Edit]) -> Result<Outcome> {
-        let mut expected = document.clone();
-        let replaced = edit_document(&mut expected, edits);
-        let spliced = if text.trim().is_empty() {
-            None
-        } else {
-            splice::apply(text, edits).map(Zeroizing::new)
-        };
-        let (output, text_preserved) = match spliced {
-            Some(spliced)
-                if serde_yaml_ng::from_str::<Value>(&spliced).ok().as_ref() == Some(&expected) =>
-            {
-                (spliced, true)
-            }
-            _ => {
-                let whole = serde_yaml_ng::to_string(&expected).map_err(|_| {
-                    Error::Kubeconfig("the merged kubeconfig could not be written as YAML".into())
-                })?;
-                (Zeroizing::new(whole), text.trim().is_empty())
-            }
-        };
-        self.write(&output)?;
-        Ok(Outcome {
-            replaced,
-            text_preserved,
+        self.locked(|target| {
+            let text = read(target)?.unwrap_or_default();
+            let document = if text.trim().is_empty() {
+                new_document()
+            } else {
+                parse_document(&text, "the kubeconfig file")?
+            };
+            write_edited(target, &text, &document, edits)
         })
     }
 
-    /// Holds `<file>.lock` exclusively until dropped (creating the folder if needed).
-    fn lock(&self) -> Result<File> {
-        let folder = self.folder();
-        fs::create_dir_all(folder).map_err(|e| self.io_error("create the folder of", &e))?;
-        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(folder.join(name))
-            .map_err(|e| self.io_error("open the lock of", &e))?;
-        lock.lock().map_err(|e| self.io_error("lock", &e))?;
-        Ok(lock)
+    /// Runs `change` on the file the path leads to (through its symbolic links), holding
+    /// kubectl's locks on the path and on that file.
+    fn locked<T>(&self, change: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+        let target = resolve(&self.path)?;
+        let _locks = lock::lock_all(&[&self.path, &target], self.lock_timeout)?;
+        change(&target)
     }
+}
 
-    fn folder(&self) -> &Path {
-        match self.path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
+/// Removes `context` and the entries only it uses from the file `target`.
+fn remove_from(target: &Path, context: &str) -> Result<bool> {
+    let Some(text) = read(target)? else {
+        return Ok(false);
+    };
+    let document = parse_document(&text, "the kubeconfig file")?;
+    let Some(removed) = entries(&document, "contexts")
+        .into_iter()
+        .find(|entry| entry_name(entry) == Some(context))
+    else {
+        return Ok(false);
+    };
+    let uses = |field: &str| {
+        removed
+            .get("context")
+            .and_then(|c| c.get(field))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let still_used = |field: &str, name: &str| {
+        entries(&document, "contexts").iter().any(|entry| {
+            entry_name(entry) != Some(context)
+                && entry
+                    .get("context")
+                    .and_then(|c| c.get(field))
+                    .and_then(Value::as_str)
+                    == Some(name)
+        })
+    };
+    let mut edits = vec![Edit::Remove {
+        list: "contexts",
+        name: context.to_string(),
+    }];
+    for (list, field) in [("clusters", "cluster"), ("users", "user")] {
+        if let Some(name) = uses(field).filter(|name| !still_used(field, name)) {
+            edits.push(Edit::Remove { list, name });
         }
     }
-
-    /// The file's text, `None` when it does not exist.
-    fn read(&self) -> Result<Option<Zeroizing<String>>> {
-        let file = match File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.io_error("read", &e)),
-        };
-        let mut text = Zeroizing::new(String::new());
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| self.io_error("read", &e))?;
-        if text.len() as u64 > MAX_FILE_BYTES {
-            return Err(Error::Kubeconfig(format!(
-                "{} is larger than {} MiB: not merged",
-                self.path.display(),
-                MAX_FILE_BYTES / (1024 * 1024)
-            )));
-        }
-        Ok(Some(text))
+    if document.get("current-context").and_then(Value::as_str) == Some(context) {
+        edits.push(Edit::CurrentContext(String::new()));
     }
+    write_edited(target, &text, &document, &edits)?;
+    Ok(true)
+}
 
-    /// Writes `text` to a temporary file (mode 0600) beside the file, then renames it over.
-    fn write(&self, text: &str) -> Result<()> {
-        let mut name = std::ffi::OsString::from(".");
-        name.push(self.path.file_name().unwrap_or_default());
-        name.push(format!(
-            ".kaas-{}-{}.tmp",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        let temporary = self.folder().join(name);
-        let written = (|| {
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&temporary)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&temporary, &self.path)
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temporary);
-            return Err(self.io_error("write", &e));
+/// Applies `edits` to the text when the line editor can and its result means exactly what
+/// the edited document means; otherwise writes the edited document anew.
+fn write_edited(target: &Path, text: &str, document: &Value, edits: &[Edit]) -> Result<Outcome> {
+    let mut expected = document.clone();
+    let replaced = edit_document(&mut expected, edits);
+    let spliced = if text.trim().is_empty() {
+        None
+    } else {
+        splice::apply(text, edits).map(Zeroizing::new)
+    };
+    let (output, text_preserved) = match spliced {
+        Some(spliced)
+            if serde_yaml_ng::from_str::<Value>(&spliced).ok().as_ref() == Some(&expected) =>
+        {
+            (spliced, true)
         }
-        Ok(())
-    }
+        _ => {
+            let whole = serde_yaml_ng::to_string(&expected).map_err(|_| {
+                Error::Kubeconfig("the merged kubeconfig could not be written as YAML".into())
+            })?;
+            (Zeroizing::new(whole), text.trim().is_empty())
+        }
+    };
+    write(target, &output)?;
+    Ok(Outcome {
+        replaced,
+        text_preserved,
+    })
+}
 
-    fn io_error(&self, what: &str, error: &std::io::Error) -> Error {
-        Error::Kubeconfig(format!("cannot {what} {}: {error}", self.path.display()))
+/// The folder of `path` (`.` for a bare file name).
+pub(super) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Where writes to `path` land: the path itself, or the file its symbolic links lead to
+/// (kubectl's `os.WriteFile` writes through them), which may not exist yet.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let leads_to = fs::read_link(&current)
+                    .map_err(|e| io_error("follow the link", &current, e))?;
+                // A relative target is relative to the link's folder.
+                current = current.parent().unwrap_or(Path::new("")).join(leads_to);
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(io_error("read", &current, e)),
+        }
+    }
+    Err(Error::KubeconfigFile {
+        action: "follow the symbolic links of".into(),
+        path: path.into(),
+        reason: format!("more than {MAX_LINKS} links in a row (a loop?)"),
+        source: None,
+    })
+}
+
+/// The file's text, `None` when it does not exist.
+fn read(path: &Path) -> Result<Option<Zeroizing<String>>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("read", path, e)),
+    };
+    let mut text = Zeroizing::new(String::new());
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| io_error("read", path, e))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Kubeconfig(format!(
+            "{} is larger than {} MiB: not merged",
+            path.display(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(Some(text))
+}
+
+/// Writes `text` to a temporary file (mode 0600) beside `target`, then renames it over. A
+/// `target` its owner may not write is left alone.
+fn write(target: &Path, text: &str) -> Result<()> {
+    if let Ok(metadata) = fs::metadata(target)
+        && let Some(why) = read_only(&metadata, false)
+    {
+        return Err(Error::KubeconfigFile {
+            action: "replace".into(),
+            path: target.into(),
+            reason: format!(
+                "permission denied (the file is read-only, {why}; make it writable to let kaas change it)"
+            ),
+            source: None,
+        });
+    }
+    let mut name = std::ffi::OsString::from(".");
+    name.push(target.file_name().unwrap_or_default());
+    name.push(format!(
+        ".kaas-{}-{}.tmp",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let temporary = folder_of(target).join(name);
+    let written = (|| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, target)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(io_error("write", target, e));
+    }
+    Ok(())
+}
+
+/// Refuses a folder its owner may not write: kaas would create the lock and the temporary
+/// file there. Root could, as kubectl running as root does; a read-only folder says not to.
+pub(super) fn check_folder_writable(folder: &Path, file: &Path) -> Result<()> {
+    let metadata = fs::metadata(folder).map_err(|e| io_error("read the folder", folder, e))?;
+    match read_only(&metadata, true) {
+        Some(why) => Err(Error::KubeconfigFile {
+            action: format!("save {} in its folder", file.display()),
+            path: folder.into(),
+            reason: format!("permission denied (the folder is read-only, {why})"),
+            source: None,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why a file or folder counts as read-only (its owner may not write it), or `None`. kaas
+/// reads the permission bits itself rather than waiting for the system to refuse: it
+/// replaces the file by renaming a new one over it, which the file's own bits do not stop,
+/// and root passes every check (kubectl's `os.WriteFile` as root replaces a 0400 file).
+fn read_only(metadata: &fs::Metadata, folder: bool) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = folder;
+        let mode = metadata.permissions().mode() & 0o7777;
+        (mode & 0o200 == 0).then(|| format!("mode {mode:04o}"))
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows ignores a folder's read-only attribute.
+        (!folder && metadata.permissions().readonly()).then(|| "read-only attribute".to_string())
+    }
+}
+
+/// The typed error of a failed file operation: "permission denied" said plainly, with the
+/// path at fault.
+pub(super) fn io_error(action: &str, path: &Path, error: std::io::Error) -> Error {
+    let reason = match error.kind() {
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    };
+    Error::KubeconfigFile {
+        action: action.into(),
+        path: path.into(),
+        reason,
+        source: Some(error),
     }
 }
 

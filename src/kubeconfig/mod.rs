@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 mod credential;
 mod file;
+mod lock;
 mod splice;
 
 #[cfg_attr(
@@ -81,14 +82,18 @@ pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
 const MAX_FLOW_DEPTH: usize = 64;
 
 impl Kubeconfig {
-    /// Takes a kubeconfig's YAML. It must be a YAML mapping, not blank, at most
+    /// Takes a kubeconfig's YAML. It must be a YAML mapping, not blank (nor only comments or
+    /// `---`), at most
     /// [`MAX_KUBECONFIG_BYTES`], without absurdly deep nesting; the string is moved, not copied.
     pub fn from_yaml(yaml: String) -> Result<Self> {
         let secret = SecretString::from(yaml);
         check_shape(secret.expose_secret())?;
-        let outline: Outline = serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
-            Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
-        })?;
+        // A document of comments only, a bare `---` or `null` is as empty as "".
+        let outline: Option<Outline> =
+            serde_yaml_ng::from_str(secret.expose_secret()).map_err(|e| {
+                Error::Kubeconfig(format!("not a kubeconfig document ({})", location_only(&e)))
+            })?;
+        let outline = outline.ok_or_else(empty)?;
         let (clusters, servers) = outline
             .clusters
             .unwrap_or_default()
@@ -115,11 +120,12 @@ impl Kubeconfig {
 
     /// When the credentials in this kubeconfig expire, when kaas knows: for a kubeconfig a
     /// provider helper fetched with a lifetime (DigitalOcean's `expiry_seconds`, 7 days by
-    /// default), the moment the request was sent plus that lifetime, which is never later
-    /// than the provider's own expiry; for an OKS kubeconfig, its client certificate's
-    /// `notAfter`, or the moment the request was sent plus the `ttl` asked for when that is
-    /// sooner. `None` for a kubeconfig read from text, and for one
-    /// whose user logs in by itself (DigitalOcean's `sso` credentials run doctl).
+    /// default) whose user holds a token, the moment the request was sent plus that lifetime,
+    /// which is never later than the provider's own expiry; for an OKS kubeconfig, its client
+    /// certificate's `notAfter`, or the moment the request was sent plus the `ttl` asked for
+    /// when that is sooner. `None` for a kubeconfig read from text, and for one whose user
+    /// logs in by itself (DigitalOcean's `sso` kubeconfig runs doctl, whichever call fetched
+    /// it).
     pub fn expires_at(&self) -> Option<std::time::SystemTime> {
         self.expires_at
     }
@@ -128,6 +134,23 @@ impl Kubeconfig {
     pub(crate) fn expiring_at(mut self, at: std::time::SystemTime) -> Self {
         self.expires_at = Some(at);
         self
+    }
+
+    /// The same kubeconfig, expiring at `at` when its current user holds a token (what a
+    /// provider's lifetime applies to); unchanged for a user that logs in by itself (`exec`).
+    #[cfg_attr(
+        not(feature = "digitalocean"),
+        allow(dead_code, reason = "DigitalOcean is its one user")
+    )]
+    pub(crate) fn with_token_expiring_at(self, at: std::time::SystemTime) -> Self {
+        if self
+            .credential()
+            .is_ok_and(|credential| credential.expose_token().is_some())
+        {
+            self.expiring_at(at)
+        } else {
+            self
+        }
     }
 
     /// The same kubeconfig, expiring when its current user's client certificate does (OKS
@@ -229,6 +252,10 @@ impl Clone for Kubeconfig {
     }
 }
 
+fn empty() -> Error {
+    Error::Kubeconfig("the kubeconfig is empty".into())
+}
+
 fn too_large() -> Error {
     Error::Kubeconfig(format!(
         "larger than {MAX_KUBECONFIG_BYTES} bytes, far more than any kubeconfig"
@@ -240,7 +267,7 @@ fn too_large() -> Error {
 /// parsing slow). The scan skips quoted strings and comments; it never quotes the text.
 fn check_shape(yaml: &str) -> Result<()> {
     if yaml.trim().is_empty() {
-        return Err(Error::Kubeconfig("the kubeconfig is empty".into()));
+        return Err(empty());
     }
     if yaml.len() > MAX_KUBECONFIG_BYTES {
         return Err(too_large());
@@ -288,7 +315,18 @@ mod tests {
 
     #[test]
     fn blank_documents_are_refused() {
-        for blank in ["", "   ", "\n\t\n"] {
+        for blank in [
+            "",
+            "   ",
+            "\n\t\n",
+            "# nothing",
+            "# nothing\n\n# still nothing\n",
+            "---",
+            "---\n",
+            "--- # a comment\n...\n",
+            "~\n",
+            "null",
+        ] {
             let error = Kubeconfig::from_yaml(blank.to_string()).unwrap_err();
             assert!(
                 matches!(&error, Error::Kubeconfig(m) if m.contains("empty")),

@@ -1,9 +1,11 @@
 //! Edits of a kubeconfig file's text that leave every untouched line as it was: entries of the
 //! `clusters`, `contexts` and `users` lists are replaced, added or removed as blocks of lines,
 //! and `current-context` as one line. Comments, formatting and fields kaas does not model stay
-//! byte for byte. [`apply`] gives up (`None`) on layouts it does not recognise (flow-style
-//! lists with entries, several documents, tabs); the caller then checks or rewrites the file
-//! another way.
+//! byte for byte; a removed entry takes only its own lines (the comments and blank lines after
+//! it are about what follows). A file whose lines all end in CRLF is edited as such.
+//! [`apply`] gives up (`None`) on layouts it does not recognise (flow-style lists with
+//! entries, several documents, tabs, mixed line ends); the caller then checks or rewrites the
+//! file another way.
 
 use serde_yaml_ng::Value;
 
@@ -32,6 +34,9 @@ impl Edit {
 
 /// The text with the edits made, or `None` when its layout is beyond this line-based editor.
 pub(super) fn apply(text: &str, edits: &[Edit]) -> Option<String> {
+    if let Some(unix) = crlf_to_lf(text) {
+        return apply(&unix, edits).map(|edited| edited.replace('\n', "\r\n"));
+    }
     if text.contains('\t') || text.contains('\r') || has_several_documents(text) {
         return None;
     }
@@ -48,6 +53,13 @@ pub(super) fn apply(text: &str, edits: &[Edit]) -> Option<String> {
         };
     }
     Some(text)
+}
+
+/// The text with LF line ends, when every line of it ends in CRLF (and no `\r` is alone).
+fn crlf_to_lf(text: &str) -> Option<String> {
+    let crlf = text.matches("\r\n").count();
+    (crlf > 0 && crlf == text.matches('\n').count() && crlf == text.matches('\r').count())
+        .then(|| text.replace("\r\n", "\n"))
 }
 
 fn has_several_documents(text: &str) -> bool {
@@ -260,7 +272,7 @@ fn upsert(text: &str, list: &str, name: &str, entry: &Value) -> Option<String> {
             out.push_str(&text[..range.start]);
             out.push_str(&render_entry(entry, found.indent)?);
             // Blank lines and comments that followed the old entry stay.
-            out.push_str(trailing_blank_and_comments(&text[range.start..range.end]));
+            out.push_str(not_its_own(&text[range.start..range.end], found.indent));
             out.push_str(&text[range.end..]);
         }
         None => {
@@ -269,7 +281,7 @@ fn upsert(text: &str, list: &str, name: &str, entry: &Value) -> Option<String> {
                 .entries
                 .last()
                 .map_or(section.block.start, |(range, _)| {
-                    range.end - trailing_blank_and_comments(&text[range.start..range.end]).len()
+                    range.end - not_its_own(&text[range.start..range.end], found.indent).len()
                 });
             out.push_str(&text[..at]);
             out.push_str(&render_entry(entry, found.indent)?);
@@ -279,12 +291,14 @@ fn upsert(text: &str, list: &str, name: &str, entry: &Value) -> Option<String> {
     Some(out)
 }
 
-/// The blank and comment lines at the end of an entry's text.
-fn trailing_blank_and_comments(entry: &str) -> &str {
+/// The lines at the end of an entry's text (from its dash to the next entry's) that are not
+/// its own: blank lines, and comments no deeper than its dash (`# about the next one`, a
+/// file's closing comment). A comment indented into the entry is its own.
+fn not_its_own(entry: &str, indent: usize) -> &str {
     let mut cut = entry.len();
     for line in entry.split_inclusive('\n').rev() {
         let content = line.trim();
-        if content.is_empty() || content.starts_with('#') {
+        if content.is_empty() || (content.starts_with('#') && leading_spaces(line) <= indent) {
             cut -= line.len();
         } else {
             break;
@@ -305,9 +319,11 @@ fn remove(text: &str, list: &str, name: &str) -> Option<String> {
     let Some((range, _)) = found.entries.iter().find(|(_, n)| n == name) else {
         return Some(text.to_string());
     };
+    // Only the entry's own lines go: what follows them is about the next entry, or the file.
+    let own_end = range.end - not_its_own(&text[range.start..range.end], found.indent).len();
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..range.start]);
-    out.push_str(&text[range.end..]);
+    out.push_str(&text[own_end..]);
     if found.entries.len() == 1 {
         // The list is now empty: say so, as kubectl writes it.
         return replace_key_line(&out, list, &format!("{list}: []\n"));
@@ -463,6 +479,26 @@ users:
             edited,
             "clusters:\n  - name: a\n    cluster: {server: 'https://a'}\n  - name: b\n    cluster:\n      server: https://b\nusers:\n- name: u\n  user:\n    token: t\n"
         );
+    }
+
+    #[test]
+    fn a_removed_entry_takes_its_indented_comments_and_leaves_the_next_ones() {
+        let text = "users:\n- name: a\n  user:\n    token: x\n    # rotated monthly\n\n# about b\n- name: b\n  user: {token: y}\n";
+        let edited = apply(
+            text,
+            &[Edit::Remove {
+                list: "users",
+                name: "a".into(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            edited,
+            "users:\n\n# about b\n- name: b\n  user: {token: y}\n"
+        );
+        // Mixed line ends are beyond it: CRLF is only kept when every line has it.
+        let mixed = "users:\r\n- name: a\n  user: {token: x}\r\n";
+        assert_eq!(apply(mixed, &[Edit::CurrentContext("a".into())]), None);
     }
 
     #[test]

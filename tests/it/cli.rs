@@ -406,6 +406,7 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
     assert_eq!(written.get("current-context"), None);
     #[cfg(unix)]
     assert_eq!(mode(&file), 0o600);
+    assert!(!lock_of(&file).exists(), "a save leaves no lock");
 
     // Again, by id, into another file, made current: the entries are replaced, not added.
     let other = home.join("other/config");
@@ -448,9 +449,62 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
         left["contexts"].as_sequence().is_none_or(|c| c.is_empty()),
         "{left:?}"
     );
+    kubectl_can_change(&file);
     let run = kaas(&home, &env, &["kubeconfig", "remove", "do/prod-cluster-01"]).await;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("nothing removed"), "{run:?}");
+}
+
+/// kubectl's lock on `file`, which kaas takes too and must never leave behind.
+fn lock_of(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// After a kaas command: no lock is left, and kubectl (when on PATH) can add a context to
+/// the file. (Not while the documented kubeconfig is in it: kubectl refuses the example's
+/// `certificate-authority-data`, which is not valid base64.)
+fn kubectl_can_change(file: &Path) {
+    assert!(
+        !lock_of(file).exists(),
+        "kaas left {}",
+        lock_of(file).display()
+    );
+    let args = ["config", "set-context", "by-kubectl", "--namespace=n"];
+    if let Some(output) = common::kubectl(file, &args) {
+        assert!(
+            output.status.success(),
+            "kubectl: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let contexts = yaml(file)["contexts"].clone();
+        assert_eq!(contexts[0]["name"], "by-kubectl", "{contexts:?}");
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_kubeconfig_in_a_read_only_folder_is_permission_denied_not_invalid() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = folder("kubeconfig-read-only");
+    let kube = home.join("kube");
+    std::fs::create_dir_all(&kube).unwrap();
+    std::fs::write(
+        kube.join("config"),
+        "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&kube, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let run = kaas(&home, &[], &["kubeconfig", "remove", "--context", "c"]).await;
+    std::fs::set_permissions(&kube, std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("permission denied")
+            && run.stderr.contains(&kube.display().to_string())
+            && !run.stderr.contains("invalid kubeconfig"),
+        "{run:?}"
+    );
 }
 
 #[tokio::test]

@@ -617,6 +617,69 @@ async fn a_negative_total_is_ignored_and_the_walk_follows_the_links() {
     assert_eq!(names, ["p1-c0", "p1-c1", "p2-c0", "p2-c1"]);
 }
 
+/// A kubeconfig whose user holds a token, as DigitalOcean answers `type=token`.
+const TOKEN_KUBECONFIG: &str = "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: dok8s-token}\n";
+
+/// DigitalOcean's kubeconfig with its token user replaced by `user`'s lines.
+fn documented_kubeconfig_with_user(user: &str) -> String {
+    let yaml = common::fixture_text("digitalocean", "get_kubeconfig.response.yaml");
+    let at = yaml.find("  user:\n").unwrap();
+    format!("{}  user:\n{user}", &yaml[..at])
+}
+
+#[tokio::test]
+async fn the_kubeconfig_expiry_follows_what_it_holds_a_token_or_a_doctl_login() {
+    // What a cluster with SSO answers when no `type` is asked: a user that runs doctl to log
+    // in, and no token.
+    let sso = documented_kubeconfig_with_user(&format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: doctl\n      args:\n      - kubernetes\n      - cluster\n      - kubeconfig\n      - exec-credential\n      - --version=v1beta1\n      - {CLUSTER_ID}\n      provideClusterInfo: false\n"
+    ));
+    let token = common::fixture_text("digitalocean", "get_kubeconfig.response.yaml");
+    let seven_days = kaas::digitalocean::DEFAULT_CREDENTIAL_LIFETIME;
+    let hour = Duration::from_secs(3600);
+    for (body, expected) in [(&sso, None), (&token, Some((seven_days, hour)))] {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path(format!("{}/kubeconfig", cluster_path()))
+                    .query_param_missing("type");
+                then.status(200)
+                    .header("content-type", "application/yaml")
+                    .body(body.as_str());
+            })
+            .await;
+        let before = std::time::SystemTime::now();
+        let default = client(&server).kubeconfig(cluster_id()).await.unwrap();
+        let expiring = client(&server)
+            .kubeconfig_expiring(cluster_id(), hour)
+            .await
+            .unwrap();
+        let after = std::time::SystemTime::now();
+        mock.assert_calls_async(2).await;
+        let within = |at: Option<std::time::SystemTime>, lifetime: Duration| {
+            at.is_some_and(|at| at >= before + lifetime && at <= after + lifetime)
+        };
+        match expected {
+            None => {
+                assert_eq!(
+                    default.expires_at(),
+                    None,
+                    "an SSO kubeconfig holds no token"
+                );
+                assert_eq!(
+                    expiring.expires_at(),
+                    None,
+                    "expiry_seconds has no effect on it"
+                );
+            }
+            Some((default_lifetime, asked)) => {
+                assert!(within(default.expires_at(), default_lifetime));
+                assert!(within(expiring.expires_at(), asked));
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
     let server = MockServer::start_async().await;
@@ -627,7 +690,7 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
                 .query_param("expiry_seconds", "2");
             then.status(200)
                 .header("content-type", "application/yaml")
-                .body("apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n");
+                .body(TOKEN_KUBECONFIG);
         })
         .await;
     let options = kaas::digitalocean::KubeconfigOptions::default()
@@ -658,7 +721,7 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
                 .query_param_missing("expiry_seconds");
             then.status(200)
                 .header("content-type", "application/yaml")
-                .body("apiVersion: v1\nkind: Config\n");
+                .body(TOKEN_KUBECONFIG);
         })
         .await;
     let before = std::time::SystemTime::now();

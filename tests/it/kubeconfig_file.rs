@@ -1,5 +1,6 @@
 //! Saving kubeconfigs into a kubeconfig file: merged (other entries and unknown fields kept
-//! byte for byte), replaced by name, 0600, atomic, and safe under concurrent saves.
+//! byte for byte), replaced by name, 0600, atomic, and safe under concurrent saves; shared
+//! with kubectl (its lock, symbolic links, read-only files and folders, CRLF line ends).
 
 use std::path::PathBuf;
 
@@ -271,4 +272,404 @@ fn a_layout_the_line_editor_does_not_know_is_rewritten_with_every_value_kept() {
     assert_eq!(written["x-vendor"]["keep"], "me");
     assert_eq!(written["clusters"][0]["name"], "other");
     assert_eq!(written["clusters"][1]["name"], "do-nyc1-prod");
+}
+
+// --- Sharing the file with kubectl -------------------------------------------------------------
+
+/// The lock kubectl (client-go's clientcmd) takes on `path`: `<path>.lock`.
+fn lock_of(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes kubectl's lock as clientcmd does: creates `<path>.lock` exclusively. `false` when it
+/// exists.
+fn take_lock(path: &std::path::Path) -> bool {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(lock_of(path))
+    {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// kubectl, given the file, switches context (which takes and releases its lock), or the
+/// test says it skipped that part.
+fn kubectl_can_switch_to(path: &std::path::Path, context: &str) {
+    if let Some(output) = crate::common::kubectl(path, &["config", "use-context", context]) {
+        assert!(
+            output.status.success(),
+            "kubectl: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(read(path)["current-context"], context);
+    }
+}
+
+#[test]
+fn no_lock_is_left_behind_so_kubectl_can_change_the_file_after_save_and_remove() {
+    let path = folder("no-lock-left").join("config");
+    std::fs::write(&path, EXISTING).unwrap();
+    let file = KubeconfigFile::new(&path);
+    file.save(
+        &fetched("https://prod.example.com", "t"),
+        &SaveOptions::default(),
+    )
+    .unwrap();
+    assert!(!lock_of(&path).exists(), "a save leaves no lock");
+    kubectl_can_switch_to(&path, "do-nyc1-prod");
+    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert!(!lock_of(&path).exists(), "a removal leaves no lock");
+    kubectl_can_switch_to(&path, "other");
+    // A removal that finds nothing to remove leaves none either.
+    assert!(!file.remove("do-nyc1-prod").unwrap());
+    assert!(!lock_of(&path).exists());
+}
+
+#[test]
+fn a_lock_held_by_another_program_makes_kaas_wait_then_fail_naming_the_lock() {
+    let path = folder("lock-held").join("config");
+    std::fs::write(&path, EXISTING).unwrap();
+    assert!(take_lock(&path));
+    let file = KubeconfigFile::new(&path).lock_timeout(std::time::Duration::from_millis(40));
+    let started = std::time::Instant::now();
+    let error = file
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap_err();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(40));
+    match &error {
+        kaas::Error::KubeconfigLocked { lock, .. } => assert_eq!(lock, &lock_of(&path)),
+        other => panic!("{other:?}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains(&lock_of(&path).display().to_string()) && message.contains("remove it"),
+        "{message}"
+    );
+    assert!(matches!(
+        file.remove("other"),
+        Err(kaas::Error::KubeconfigLocked { .. })
+    ));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), EXISTING);
+    assert!(
+        lock_of(&path).exists(),
+        "the other program's lock is not kaas's to remove"
+    );
+
+    // Released while kaas waits: the save goes ahead.
+    let patient = KubeconfigFile::new(&path).lock_timeout(std::time::Duration::from_secs(10));
+    let lock = lock_of(&path);
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::remove_file(lock).unwrap();
+    });
+    patient
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+    releaser.join().unwrap();
+    assert_eq!(read(&path)["contexts"][1]["name"], "do-nyc1-prod");
+    assert!(!lock_of(&path).exists());
+}
+
+#[test]
+fn kaas_and_a_program_taking_kubectls_lock_never_write_at_once() {
+    let path = folder("lock-shared").join("config");
+    std::fs::write(&path, EXISTING).unwrap();
+    const ROUNDS: usize = 24;
+    // The other program: under kubectl's lock, reads the file and writes it back in place
+    // (truncate, then two writes, as a non-atomic writer does) with one more comment line.
+    let other = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            for round in 0..ROUNDS {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while !take_lock(&path) {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "kubectl's lock was never released"
+                    );
+                    std::thread::yield_now();
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut out = std::fs::File::create(&path).unwrap();
+                use std::io::Write as _;
+                let half = text.len() / 2;
+                out.write_all(&text.as_bytes()[..half]).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                out.write_all(&text.as_bytes()[half..]).unwrap();
+                writeln!(out, "# other-{round}").unwrap();
+                drop(out);
+                std::fs::remove_file(lock_of(&path)).unwrap();
+                std::thread::yield_now();
+            }
+        })
+    };
+    let file = KubeconfigFile::new(&path);
+    for round in 0..ROUNDS {
+        file.save(
+            &fetched(&format!("https://c{round}.example.com"), "t"),
+            &SaveOptions::default().context_name(format!("ctx-{round}")),
+        )
+        .unwrap();
+    }
+    other.join().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    for round in 0..ROUNDS {
+        assert!(
+            text.contains(&format!("# other-{round}\n")),
+            "lost the other program's write {round}:\n{text}"
+        );
+    }
+    let contexts = read(&path)["contexts"].as_sequence().unwrap().len();
+    assert_eq!(contexts, ROUNDS + 1, "lost a save of kaas:\n{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_file_is_written_through_to_its_target() {
+    let dir = folder("symlink");
+    let target = dir.join("dotfiles/kubeconfig");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, EXISTING).unwrap();
+    let link = dir.join("home/.kube/config");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    // Relative, as dotfile managers write them: from the link's folder.
+    std::os::unix::fs::symlink("../../dotfiles/kubeconfig", &link).unwrap();
+    let file = KubeconfigFile::new(&link);
+    file.save(
+        &fetched("https://prod.example.com", "t"),
+        &SaveOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&target)["contexts"][1]["name"], "do-nyc1-prod");
+    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), EXISTING);
+    for folder in [target.parent().unwrap(), link.parent().unwrap()] {
+        let names: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    // A dangling link: its target is created.
+    let dangling = dir.join("home/.kube/new-config");
+    std::os::unix::fs::symlink("../../dotfiles/new/kubeconfig", &dangling).unwrap();
+    KubeconfigFile::new(&dangling)
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        read(&dir.join("dotfiles/new/kubeconfig"))["contexts"][0]["name"],
+        "do-nyc1-prod"
+    );
+}
+
+/// A kubeconfig with comments about entries, blank lines between them and a closing comment.
+const COMMENTED: &str = "\
+apiVersion: v1
+kind: Config
+clusters:
+# about a
+- name: a
+  cluster:
+    server: https://a.example.com
+
+# about b
+- name: b
+  cluster:
+    server: https://b.example.com
+
+contexts:
+- name: a
+  context: {cluster: a, user: a}
+# about b
+- name: b
+  context: {cluster: b, user: b}
+current-context: b
+users:
+- name: a
+  user: {token: ta}
+# about b
+- name: b
+  user: {token: tb}
+# the end
+";
+
+#[test]
+fn removing_an_entry_takes_its_own_lines_only() {
+    let path = folder("comments").join("config");
+    std::fs::write(&path, COMMENTED).unwrap();
+    let file = KubeconfigFile::new(&path);
+    assert!(file.remove("a").unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\
+apiVersion: v1
+kind: Config
+clusters:
+# about a
+
+# about b
+- name: b
+  cluster:
+    server: https://b.example.com
+
+contexts:
+# about b
+- name: b
+  context: {cluster: b, user: b}
+current-context: b
+users:
+# about b
+- name: b
+  user: {token: tb}
+# the end
+"
+    );
+    assert!(file.remove("b").unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.ends_with("users: []\n# about b\n# the end\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn save_then_remove_gives_back_the_file_byte_for_byte() {
+    for original in [COMMENTED, EXISTING] {
+        let path = folder("round-trip").join("config");
+        std::fs::write(&path, original).unwrap();
+        let file = KubeconfigFile::new(&path);
+        file.save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+        assert!(file.remove("do-nyc1-prod").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    }
+}
+
+#[test]
+fn a_file_with_crlf_line_ends_keeps_its_comments_and_line_ends() {
+    let path = folder("crlf").join("config");
+    let original = COMMENTED.replace('\n', "\r\n");
+    std::fs::write(&path, &original).unwrap();
+    let file = KubeconfigFile::new(&path);
+    let saved = file
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap();
+    assert!(saved.text_preserved);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("# about b\r\n") && text.ends_with("# the end\r\n"),
+        "{text:?}"
+    );
+    assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+    assert_eq!(read(&path)["contexts"][2]["name"], "do-nyc1-prod");
+    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+}
+
+/// Sets `path`'s permission bits.
+#[cfg(unix)]
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Whether the error is the typed file error saying "permission denied" and naming `path`.
+fn denied(error: &kaas::Error, path: &std::path::Path) -> bool {
+    let message = error.to_string();
+    matches!(error, kaas::Error::KubeconfigFile { .. })
+        && message.contains("permission denied")
+        && message.contains(&path.display().to_string())
+        && !message.contains("invalid kubeconfig")
+}
+
+// Root may write anything, so these check the permission bits kaas honours, not EACCES.
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_refused_not_replaced() {
+    let path = folder("read-only-file").join("config");
+    std::fs::write(&path, EXISTING).unwrap();
+    chmod(&path, 0o400);
+    let file = KubeconfigFile::new(&path);
+    let error = file
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap_err();
+    assert!(denied(&error, &path), "{error}");
+    assert!(error.to_string().contains("read-only"), "{error}");
+    let error = file.remove("other").unwrap_err();
+    assert!(denied(&error, &path), "{error}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), EXISTING);
+    assert_eq!(mode(&path), 0o400);
+    assert!(!lock_of(&path).exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_folder_is_permission_denied_naming_it() {
+    let dir = folder("read-only-folder").join("kube");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config");
+    std::fs::write(&path, EXISTING).unwrap();
+    chmod(&dir, 0o500);
+    let file = KubeconfigFile::new(&path);
+    let saved = file.save(
+        &fetched("https://prod.example.com", "t"),
+        &SaveOptions::default(),
+    );
+    let fresh = KubeconfigFile::new(dir.join("fresh")).save(
+        &fetched("https://prod.example.com", "t"),
+        &SaveOptions::default(),
+    );
+    chmod(&dir, 0o700);
+    let error = saved.unwrap_err();
+    assert!(denied(&error, &dir), "{error}");
+    let error = fresh.unwrap_err();
+    assert!(denied(&error, &dir), "{error}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), EXISTING);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["config"]);
 }

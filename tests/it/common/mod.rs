@@ -26,6 +26,30 @@ pub fn scratch_folder(suite: &str, test: &str) -> PathBuf {
     folder
 }
 
+/// Runs `kubectl args..` on the kubeconfig file `kubeconfig` alone (a cleared environment,
+/// HOME in the file's folder), or `None` when kubectl is not on PATH: the tests that use it
+/// check what they can without it, and say that they skipped the rest.
+pub fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<std::process::Output> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join("kubectl"))
+        .find(|candidate| candidate.is_file());
+    let Some(kubectl) = found else {
+        eprintln!("kubectl is not on PATH: its part of this test is skipped");
+        return None;
+    };
+    let home = kubeconfig.parent().unwrap_or(Path::new("."));
+    Some(
+        std::process::Command::new(kubectl)
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .unwrap(),
+    )
+}
+
 /// A mock's JSON answer with `status`.
 pub fn json_response(status: u16, body: &Value) -> httpmock::HttpMockResponse {
     http::Response::builder()
