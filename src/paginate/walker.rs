@@ -1,0 +1,292 @@
+//! One walk's state: what the server has said so far, which page comes next, and the items
+//! already yielded.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{BuildHasher, Hash};
+
+use futures::stream::{BoxStream, StreamExt};
+
+use super::concurrent::{in_order, on_worker};
+use super::{MAX_PAGES, Page, PageRequest, PageWalk};
+use crate::error::{Error, Result};
+
+/// What a page said of the list, apart from its items.
+#[derive(Debug, Default)]
+struct Said {
+    /// The items the page held (before items seen earlier were dropped).
+    items: usize,
+    /// The items of the page not seen earlier.
+    fresh: usize,
+    total: Option<u64>,
+    has_next: bool,
+    last_page: Option<u32>,
+    page_size: Option<u32>,
+    next_page: Option<u32>,
+    next_cursor: Option<String>,
+}
+
+impl Said {
+    fn of<T>(page: &Page<T>) -> Self {
+        Said {
+            items: page.items.len(),
+            fresh: 0,
+            total: page.total,
+            has_next: page.has_next,
+            last_page: page.last_page,
+            page_size: page.page_size.filter(|size| *size > 0),
+            next_page: page.next_page,
+            next_cursor: page.next_cursor.clone().filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+/// What the walk does next.
+enum Next<T> {
+    /// Fetch this page, alone.
+    Request(PageRequest),
+    /// Take the next of the pages planned from the first page's total, up to page `last`.
+    Planned {
+        pages: BoxStream<'static, Result<Page<T>>>,
+        last: u32,
+    },
+    /// Nothing more to fetch: say whether items are missing.
+    Check,
+    /// End the walk with this error (after the items of the page that showed it).
+    Fail(Error),
+    /// The stream has ended.
+    Done,
+}
+
+/// The state of one walk: what the server has said so far, and what came out.
+pub(super) struct Walker<T, K: ?Sized, F> {
+    walk: PageWalk,
+    fetch: F,
+    key: fn(&T) -> Option<&K>,
+    next: Next<T>,
+    /// The number of the last page fetched (0 before the first).
+    number: u32,
+    /// What the last page fetched said.
+    last: Said,
+    /// The page size the server serves, once known.
+    size: Option<u32>,
+    /// The latest total the server stated.
+    total: Option<u64>,
+    /// Items that came out (each once).
+    yielded: u64,
+    items_seen: Fingerprints,
+    cursors_followed: HashSet<String>,
+}
+
+impl<T, K, F, Fut> Walker<T, K, F>
+where
+    T: Send + 'static,
+    K: Hash + ?Sized,
+    F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    /// A walk that starts at page 1.
+    pub(super) fn new(walk: PageWalk, key: fn(&T) -> Option<&K>, fetch: F) -> Self {
+        Walker {
+            walk,
+            fetch,
+            key,
+            next: Next::Request(PageRequest::number(1)),
+            number: 0,
+            last: Said::default(),
+            size: None,
+            total: None,
+            yielded: 0,
+            items_seen: Fingerprints::default(),
+            cursors_followed: HashSet::new(),
+        }
+    }
+
+    /// The items of the next page, an error that ends the walk, or `None` at its end.
+    pub(super) async fn step(&mut self) -> Option<Result<Vec<T>>> {
+        loop {
+            match std::mem::replace(&mut self.next, Next::Done) {
+                Next::Done => return None,
+                Next::Check => return self.shortfall().map(Err),
+                Next::Fail(error) => return Some(Err(error)),
+                Next::Request(request) => {
+                    if request.number > MAX_PAGES {
+                        return Some(Err(self.too_many_pages()));
+                    }
+                    let number = request.number;
+                    let page = match on_worker((self.fetch)(request)).await {
+                        Ok(page) => page,
+                        Err(error) => return Some(Err(error)),
+                    };
+                    let first = self.number == 0;
+                    let items = self.take(number, page);
+                    let next = if first { self.plan() } else { self.after() };
+                    self.next = next.unwrap_or_else(Next::Fail);
+                    return Some(Ok(items));
+                }
+                Next::Planned { mut pages, last } => match pages.next().await {
+                    // Only a plan cut at `MAX_PAGES` runs out before its last page.
+                    None => self.next = self.after().unwrap_or_else(Next::Fail),
+                    Some(Err(error)) => return Some(Err(error)),
+                    Some(Ok(page)) => {
+                        let number = self.number.saturating_add(1);
+                        let items = self.take(number, page);
+                        if number >= last || self.last.items == 0 {
+                            self.next = self.after().unwrap_or_else(Next::Fail);
+                        } else {
+                            self.next = Next::Planned { pages, last };
+                        }
+                        return Some(Ok(items));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Notes what page `number` said and keeps the items not seen before.
+    fn take(&mut self, number: u32, page: Page<T>) -> Vec<T> {
+        self.number = number;
+        self.last = Said::of(&page);
+        if let Some(size) = self.last.page_size {
+            self.size = Some(size);
+        }
+        if let Some(total) = self.last.total {
+            self.total = Some(total);
+        }
+        let key = self.key;
+        let seen = &mut self.items_seen;
+        let items: Vec<T> = page
+            .items
+            .into_iter()
+            .filter(|item| key(item).is_none_or(|key| seen.first_time(key)))
+            .collect();
+        self.last.fresh = items.len();
+        self.yielded = self.yielded.saturating_add(items.len() as u64);
+        items
+    }
+
+    /// After the first page: the other pages at once when the server honoured the page size
+    /// and said how many there are, else one after another.
+    fn plan(&mut self) -> Result<Next<T>> {
+        let asked = self.walk.per_page;
+        let said = &self.last;
+        let size = said.page_size.unwrap_or(asked);
+        let honoured = said.items == size as usize;
+        let last = said.last_page.or_else(|| {
+            let total = said.total?;
+            Some(u32::try_from(total.div_ceil(u64::from(size))).unwrap_or(u32::MAX))
+        });
+        match last {
+            Some(last) if honoured && last >= 2 => {
+                self.size = Some(size);
+                let pages = in_order(
+                    2..=last.min(MAX_PAGES),
+                    self.walk.clone(),
+                    self.fetch.clone(),
+                );
+                Ok(Next::Planned {
+                    pages: pages.boxed(),
+                    last,
+                })
+            }
+            _ => self.after(),
+        }
+    }
+
+    /// After a page read on its own or the last planned page: which page comes next, as the
+    /// server's answers say. A cursor or a link is followed; else the next page by number while
+    /// the last page says there are more, fewer items came than the latest total, or (with no
+    /// total, or one the walk has gone past) the page was full. A page that is empty, or holds
+    /// only items seen before (a server that answers its last page for any later number), ends
+    /// the walk.
+    fn after(&mut self) -> Result<Next<T>> {
+        let said = &self.last;
+        if said.items == 0 || said.fresh == 0 {
+            return Ok(Next::Check);
+        }
+        let following = PageRequest::number(self.number.saturating_add(1));
+        if let Some(cursor) = &said.next_cursor {
+            if !self.cursors_followed.insert(cursor.clone()) {
+                return Err(self.contradiction("the provider gave the same cursor twice"));
+            }
+            return Ok(Next::Request(PageRequest {
+                cursor: Some(cursor.clone()),
+                ..following
+            }));
+        }
+        if let Some(next) = said.next_page {
+            if next <= self.number {
+                let reason = format!(
+                    "page {} links back to page {next} as the next one",
+                    self.number
+                );
+                return Err(self.contradiction(&reason));
+            }
+            return Ok(Next::Request(PageRequest::number(next)));
+        }
+        let size = self.size.unwrap_or(self.walk.per_page) as usize;
+        let more = said.has_next
+            || said.last_page.is_some_and(|last| self.number < last)
+            || match self.total {
+                // A total the walk has gone past was low: the page size decides.
+                Some(total) if self.yielded <= total => self.yielded < total,
+                _ => said.items >= size,
+            };
+        Ok(if more {
+            Next::Request(following)
+        } else {
+            Next::Check
+        })
+    }
+
+    /// The error that ends a walk with fewer items than the server's latest total.
+    fn shortfall(&self) -> Option<Error> {
+        let expected = self.total?;
+        (self.yielded < expected).then(|| Error::IncompleteListing {
+            expected: Some(expected),
+            got: self.yielded,
+            reason: "the pages ended before the total the provider stated".into(),
+        })
+    }
+
+    fn contradiction(&self, reason: &str) -> Error {
+        Error::IncompleteListing {
+            expected: self.total,
+            got: self.yielded,
+            reason: reason.into(),
+        }
+    }
+
+    /// The error that ends a walk longer than [`MAX_PAGES`].
+    fn too_many_pages(&self) -> Error {
+        self.contradiction(&format!(
+            "the list has more than {MAX_PAGES} pages; a walk stops there"
+        ))
+    }
+}
+
+/// The keys of the items a walk has yielded, as 128-bit fingerprints (two independently,
+/// randomly keyed hashes): 16 bytes an item whatever the key's length, and a server cannot
+/// make two keys collide.
+struct Fingerprints {
+    hashers: (std::hash::RandomState, std::hash::RandomState),
+    seen: HashSet<u128>,
+}
+
+impl Default for Fingerprints {
+    fn default() -> Self {
+        Fingerprints {
+            hashers: (std::hash::RandomState::new(), std::hash::RandomState::new()),
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl Fingerprints {
+    /// Whether `key` is new (it is then remembered).
+    fn first_time<K: Hash + ?Sized>(&mut self, key: &K) -> bool {
+        let high = u128::from(self.hashers.0.hash_one(key));
+        let low = u128::from(self.hashers.1.hash_one(key));
+        self.seen.insert(high << 64 | low)
+    }
+}
