@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 use super::Kubeconfig;
 use super::lock;
+use super::paths_on_disk::{folder_of, io_error, read_only};
 use super::splice::{self, Edit};
 use crate::error::{Error, Result};
 
@@ -276,14 +277,6 @@ fn write_edited(target: &Path, text: &str, document: &Value, edits: &[Edit]) -> 
     })
 }
 
-/// The folder of `path` (`.` for a bare file name).
-pub(super) fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
 /// Where writes to `path` land: the path itself, or the file its symbolic links lead to
 /// (kubectl's `os.WriteFile` writes through them), which may not exist yet.
 fn resolve(path: &Path) -> Result<PathBuf> {
@@ -368,55 +361,6 @@ fn write(target: &Path, text: &str) -> Result<()> {
         return Err(io_error("write", target, e));
     }
     Ok(())
-}
-
-/// Refuses a folder its owner may not write: kaas would create the lock and the temporary
-/// file there. Root could, as kubectl running as root does; a read-only folder says not to.
-pub(super) fn check_folder_writable(folder: &Path, file: &Path) -> Result<()> {
-    let metadata = fs::metadata(folder).map_err(|e| io_error("read the folder", folder, e))?;
-    match read_only(&metadata, true) {
-        Some(why) => Err(Error::KubeconfigFile {
-            action: format!("save {} in its folder", file.display()),
-            path: folder.into(),
-            reason: format!("permission denied (the folder is read-only, {why})"),
-            source: None,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Why a file or folder counts as read-only (its owner may not write it), or `None`. kaas
-/// reads the permission bits itself rather than waiting for the system to refuse: it
-/// replaces the file by renaming a new one over it, which the file's own bits do not stop,
-/// and root passes every check (kubectl's `os.WriteFile` as root replaces a 0400 file).
-fn read_only(metadata: &fs::Metadata, folder: bool) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = folder;
-        let mode = metadata.permissions().mode() & 0o7777;
-        (mode & 0o200 == 0).then(|| format!("mode {mode:04o}"))
-    }
-    #[cfg(not(unix))]
-    {
-        // Windows ignores a folder's read-only attribute.
-        (!folder && metadata.permissions().readonly()).then(|| "read-only attribute".to_string())
-    }
-}
-
-/// The typed error of a failed file operation: "permission denied" said plainly, with the
-/// path at fault.
-pub(super) fn io_error(action: &str, path: &Path, error: std::io::Error) -> Error {
-    let reason = match error.kind() {
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => error.to_string(),
-    };
-    Error::KubeconfigFile {
-        action: action.into(),
-        path: path.into(),
-        reason,
-        source: Some(error),
-    }
 }
 
 /// What [`KubeconfigFile::edit`] did.

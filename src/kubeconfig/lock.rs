@@ -21,7 +21,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::file::{check_folder_writable, folder_of, io_error};
+use super::paths_on_disk::{check_folder_writable, folder_of, io_error};
 use crate::error::{Error, Result};
 
 /// The longest pause between two tries for a lock.

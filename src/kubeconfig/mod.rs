@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 mod credential;
 mod file;
 mod lock;
+mod paths_on_disk;
 mod splice;
 
 #[cfg_attr(
