@@ -56,7 +56,7 @@ pub use answer::decode_secret_json;
 )]
 pub use answer::finish_bytes;
 use answer::{BodyBuffer, MAX_ERROR_BODY, ReadBody, refusal_response, without_credentials};
-pub(crate) use answer::{Refusal, decode_api_error, refusal};
+pub(crate) use answer::{Refusal, carries_credential, decode_api_error, refusal};
 pub use answer::{body_stream, decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
