@@ -462,3 +462,27 @@ async fn an_id_is_read_directly_and_only_a_name_lists() {
         (1, 0)
     );
 }
+
+/// Commissaire answers a missing cluster 500 (the page of any server failure): the lookup asks
+/// the cluster list, and a cluster it lacks is not found.
+#[tokio::test]
+async fn a_commissaire_cluster_answered_500_and_not_listed_is_not_found() {
+    let (inventory, servers) = four_providers().await;
+    servers[3]
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/ghost");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body("Internal Server Error");
+        })
+        .await;
+    let missing = inventory
+        .find(&"commissaire/ghost".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found(), "{missing:?}");
+    assert_eq!(
+        missing.to_string(),
+        "commissaire has no cluster with id or name `ghost`"
+    );
+}
