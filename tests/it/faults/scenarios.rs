@@ -414,16 +414,12 @@ fn rate_limit_scenarios() -> Vec<Scenario> {
     all
 }
 
-fn server_error_scenarios() -> Vec<Scenario> {
+/// Cloud66's rate limit: a 503 whose body says `throttled`, as JSON or as plain text. With no
+/// word on when the window ends, it is not retried.
+fn cloud66_throttled(name: &str, reply: Reply) -> Scenario {
     let mut throttled = scenario(
-        "503 throttled (Cloud66's rate limit), forever",
-        |_| {
-            vec![Answer::Reply(Reply::json(
-                503,
-                &json!({"error": "throttled", "error_description": "Rate limit exceeded: 3000 requests per hour", "details": {"retry_in": 120}}),
-            ))]
-        },
-        // `retry_in` (120 s) is longer than the policy's longest wait: not retried.
+        name,
+        move |_| vec![Answer::Reply(reply.clone())],
         |_| Expect::new(Outcome::RateLimited { status: 503 }),
     );
     #[cfg(feature = "cloud66")]
@@ -434,6 +430,21 @@ fn server_error_scenarios() -> Vec<Scenario> {
     {
         throttled.only = Some(Vec::new());
     }
+    throttled
+}
+
+fn server_error_scenarios() -> Vec<Scenario> {
+    let throttled = cloud66_throttled(
+        "503 throttled (Cloud66's rate limit), forever",
+        Reply::json(
+            503,
+            &json!({"error": "throttled", "error_description": "Rate limit exceeded: 3000 requests per hour", "details": {"retry_in": 120}}),
+        ),
+    );
+    let throttled_text = cloud66_throttled(
+        "503 plain text throttled (Cloud66's rate limit), forever",
+        Reply::new(503, "text/plain", "throttled\n"),
+    );
     vec![
         scenario(
             "503 forever",
@@ -475,6 +486,7 @@ fn server_error_scenarios() -> Vec<Scenario> {
             },
         ),
         throttled,
+        throttled_text,
     ]
 }
 
