@@ -16,7 +16,7 @@
 //! | [`Error::WaitTimeout`] / [`Error::WaitFailed`] | a wait gave up, or the resource failed |
 //! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
 //! | [`Error::KubeconfigFile`] / [`Error::KubeconfigLocked`] | a kubeconfig file could not be read or written, or another program holds its lock |
-//! | [`Error::ClusterNotFound`] | the inventory has no cluster of that id or name |
+//! | [`Error::ClusterNotFound`] | no cluster of that id or name (inventory, Commissaire facade) |
 //! | [`Error::IncompleteListing`] | a list walk could not account for every item the provider listed |
 //!
 //! No variant carries a credential, and the body excerpts kept for diagnosis are short.
@@ -165,7 +165,8 @@ pub enum Error {
         waited: Duration,
     },
 
-    /// The inventory looked a cluster up by id or name, and the provider has none such.
+    /// A cluster looked up by id or name does not exist: the inventory found none such, or
+    /// Commissaire answered 500 for a cluster its cluster list lacks.
     #[error("{provider} has no cluster with id or name `{cluster}`")]
     ClusterNotFound {
         /// The provider asked (`digitalocean`, `oks`, ...).
@@ -205,7 +206,10 @@ impl Error {
         }
     }
 
-    /// Whether the provider answered 404 Not Found, or an inventory lookup found no cluster.
+    /// Whether the provider answered 404 Not Found, or a cluster was found missing
+    /// ([`Error::ClusterNotFound`]: an inventory lookup, or a Commissaire 500 for a cluster
+    /// its list lacks; a generated operation's bare 500 is not "not found", since Commissaire
+    /// answers every failure so).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404) || matches!(self, Error::ClusterNotFound { .. })
     }

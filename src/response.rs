@@ -1,12 +1,18 @@
 //! [`Response`]: a typed answer with its status and headers, from `send_with_response()`.
 
+use std::fmt;
+
 use reqwest::header::HeaderMap;
 
-use crate::transport::RateLimit;
+use crate::transport::{RateLimit, carries_credential};
 
 /// A successful answer: the typed body with the status and headers it came with. Every
 /// operation's `send_with_response()` returns one; `send()` returns the body alone.
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` shows every header name, but `[redacted]` in place of the value of a header
+/// that may carry a credential (`Authorization`, cookies, OKS's rotated `Access-Token` and
+/// `Refresh-Token`, any name holding `token`, `secret`, `key`, `password`, `session`, ...).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Response<T> {
     status: u16,
@@ -52,5 +58,32 @@ impl<T> Response<T> {
     /// The rate-limit headers of the answer, if the provider sends them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         RateLimit::from_headers(&self.headers)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// Headers as `Debug` shows them: a credential's value is replaced by `[redacted]`.
+struct RedactedHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if carries_credential(name) || value.is_sensitive() {
+                map.entry(name, &format_args!("[redacted]"));
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! A wait reads the resource, asks the caller's check what the reading means
 //! ([`Progress`]), and sleeps with a growing interval until the check says done, says failed,
-//! or the deadline passes. Time is `tokio::time`, so tests drive it with a paused clock.
+//! or the deadline passes (the last sleep ends at the deadline, for a last read there). Time
+//! is `tokio::time`, so tests drive it with a paused clock.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -189,6 +190,9 @@ pub enum Progress<T> {
 /// Polls with `poll` until it reports [`Progress::Done`] (returning its value),
 /// [`Progress::Failed`] ([`Error::WaitFailed`]) or the policy's deadline passes
 /// ([`Error::WaitTimeout`], with the last state and reading). An error from `poll` ends the wait.
+/// A sleep that would pass the deadline is cut short there and the state is read once more,
+/// so a wait always reads at its deadline (with an interval of 8 s and a deadline of 20 s:
+/// at 0, 8, 16 and 20 s).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> kaas::Result<()> {
@@ -232,7 +236,8 @@ where
             }
             Progress::Pending { state, reading } => {
                 let waited = started.elapsed();
-                if waited.saturating_add(interval) > policy.deadline {
+                let left = policy.deadline.saturating_sub(waited);
+                if left.is_zero() {
                     return Err(Error::WaitTimeout {
                         what: what.to_string(),
                         last_state: state,
@@ -240,13 +245,15 @@ where
                         reading: reading.map(crate::error::Reading::new),
                     });
                 }
+                // The last sleep ends at the deadline, where the state is read once more.
+                let pause = interval.min(left);
                 tracing::debug!(
                     what,
                     state,
-                    next_poll_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+                    next_poll_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX),
                     "waiting"
                 );
-                tokio::time::sleep(interval).await;
+                tokio::time::sleep(pause).await;
                 interval = next_interval(interval, policy);
             }
         }

@@ -46,9 +46,17 @@ pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     operations: OPERATIONS,
 };
 
-/// Reads the live `{error, error_description, details}` and the document's
-/// `{"response": {"message", "status"}}`.
+/// Reads the live `{error, error_description, details}`, the document's
+/// `{"response": {"message", "status"}}`, and the plain-text `throttled` some rate-limited
+/// answers carry (the same rate limit as the JSON `{"error": "throttled"}`).
 fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
+    if let Some(text) = throttled_text(body) {
+        return Some(DecodedErrorBody {
+            code: Some(text.to_ascii_lowercase()),
+            message: Some(text.to_string()),
+            ..DecodedErrorBody::default()
+        });
+    }
     let error: types::Error = serde_json::from_slice(body).ok()?;
     let details = match error.details {
         Some(serde_json::Value::Null) | None => Vec::new(),
@@ -70,6 +78,12 @@ fn decode_error(body: &[u8]) -> Option<DecodedErrorBody> {
         details,
         request_id: None,
     })
+}
+
+/// The body when it is the bare word `throttled` (any case, blanks around it).
+fn throttled_text(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    text.eq_ignore_ascii_case("throttled").then_some(text)
 }
 
 crate::bearer_token_client!("Cloud66");

@@ -32,9 +32,14 @@
 //! - The create and membership answers carry the stored cluster, whose `status` is `""`
 //!   ([`types::ClusterState::NotComputed`]); only `get_cluster` computes it.
 //! - A cluster that does not exist is answered **500**, not 404, by `get_cluster` and by the
-//!   membership test; [`Client::host_in_cluster`] then fails with that [`Error::Api`], never
-//!   `Ok(false)`. A deploy started on a missing cluster is accepted (201) and its record stays
-//!   `in_process` for ever, so the waits read the cluster once and fail at once, naming it,
+//!   membership test, with the same `Internal Server Error` page as any failure of the server.
+//!   After such a 500 the facade's methods read the cluster list: a cluster it lacks is
+//!   [`Error::ClusterNotFound`] ([`Error::is_not_found`]); otherwise the 500 stays an
+//!   [`Error::Api`] ([`Client::cluster_missing`]). [`Client::host_in_cluster`] never answers
+//!   `Ok(false)` for a missing cluster.
+//! - A deploy started on a missing cluster is accepted (201) and its record stays
+//!   `in_process` for ever, and the records of a deleted cluster's operations stay readable,
+//!   so the waits read the cluster once, with the first record, and fail at once, naming it,
 //!   when the server cannot find it (upgrade and restart are refused with 404 up front).
 //! - `register_host` needs the host's `address` in its body ([`types::HostRegistration`]).
 //! - The server routes only names matching `[A-Za-z0-9_-]+` ([`types::ClusterName`],
@@ -163,8 +168,9 @@ impl Client {
     }
 
     /// Whether the host is a member of the cluster: the membership test answers 200 (yes) or
-    /// 404 (no). A cluster that does not exist is answered 500 by the server, which comes back
-    /// as that [`Error::Api`] (saying so), never as `Ok(false)`. A name or address the server
+    /// 404 (no). A cluster that does not exist is answered 500 by the server, never `Ok(false)`:
+    /// [`Error::ClusterNotFound`] when the cluster list lacks it (see [`Client::cluster_missing`]),
+    /// else that [`Error::Api`], saying so. A name or address the server
     /// cannot route is refused with [`Error::InvalidInput`] before anything is sent.
     ///
     /// ```no_run
@@ -191,12 +197,17 @@ impl Client {
                 // A 2xx whose body is not the JSON list (the document shows a Python-style
                 // `['192.168.100.50']`) still says "member".
                 Error::Decode { .. } => Ok(true),
-                error if error.status() == Some(500) => Err(explain(
-                    error,
-                    format!(
-                        "Commissaire answers 500 to a membership test when cluster `{cluster}` does not exist"
-                    ),
-                )),
+                error if error.status() == Some(500) => Err(self
+                    .not_found_if_unlisted(
+                        cluster,
+                        explain(
+                            error,
+                            format!(
+                                "Commissaire answers 500 to a membership test when cluster `{cluster}` does not exist"
+                            ),
+                        ),
+                    )
+                    .await),
                 error => Err(error),
             },
         }
@@ -205,8 +216,11 @@ impl Client {
     /// Polls the cluster's deploy until `finished` (returned) or `failed` ([`Error::WaitFailed`]).
     ///
     /// Fails at once, naming the cluster, when the deploy's record cannot be read (none was
-    /// started) or, while it is in process, the cluster itself cannot be read: the server
-    /// accepts a deploy of a missing cluster and leaves its record `in_process` for ever.
+    /// started) or the cluster itself cannot be read (read once, with the first record): the
+    /// server keeps the records of a deleted cluster's operations (a `finished` deploy of a
+    /// cluster that is gone is not a finished deploy), and accepts a deploy of a missing
+    /// cluster and leaves its record `in_process` for ever. A missing cluster is
+    /// [`Error::ClusterNotFound`] when the cluster list confirms it ([`Client::cluster_missing`]).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::commissaire::Client) -> kaas::Result<()> {
@@ -266,8 +280,8 @@ impl Client {
     }
 
     /// Reads the operation with `read` until it is finished or failed. A record that cannot be
-    /// read (404 or 500) ends the wait with that error, explained; the first time the
-    /// operation is seen in process, the cluster is read once to make sure it exists.
+    /// read (404 or 500) ends the wait with that error, explained; with the first record read,
+    /// whatever its state, the cluster is read once to make sure it exists.
     async fn wait_for<T, F, Fut>(
         &self,
         cluster: &str,
@@ -288,29 +302,59 @@ impl Client {
             let name = name.clone();
             let cluster_confirmed = &cluster_confirmed;
             async move {
-                let operation = reading.await.map_err(|error| match error.status() {
-                    Some(404 | 500) => explain(
-                        error,
-                        format!(
-                            "no {kind} of cluster `{cluster}` could be read: none was started, or the cluster does not exist"
-                        ),
-                    ),
-                    _ => error,
-                })?;
-                let progress = judge(operation);
-                if matches!(progress, Progress::Pending { .. })
-                    && !cluster_confirmed.swap(true, Ordering::Relaxed)
-                {
+                let operation = match reading.await {
+                    Ok(operation) => operation,
+                    Err(error) if matches!(error.status(), Some(404 | 500)) => {
+                        let explained = explain(
+                            error,
+                            format!(
+                                "no {kind} of cluster `{cluster}` could be read: none was started, or the cluster does not exist"
+                            ),
+                        );
+                        return Err(self.not_found_if_unlisted(cluster, explained).await);
+                    }
+                    Err(error) => return Err(error),
+                };
+                // The server keeps operation records after the cluster is deleted, and keeps
+                // a deploy of a missing cluster `in_process`: whatever the record says, the
+                // cluster must exist.
+                if !cluster_confirmed.swap(true, Ordering::Relaxed) {
                     self.confirm_cluster(name, cluster, kind).await?;
                 }
-                Ok(progress)
+                Ok(judge(operation))
             }
         })
         .await
     }
 
+    /// Whether cluster `name` is missing from the server's cluster list: `Some(true)` when the
+    /// list answers without it, `Some(false)` when it names it, `None` when it cannot be read.
+    ///
+    /// Commissaire answers a cluster that does not exist with a bare 500 (`get_cluster`, the
+    /// membership test), the same `Internal Server Error` page as any failure of the server, so
+    /// the answer alone cannot tell them apart. The facade's methods ([`Client::host_in_cluster`],
+    /// the waits) ask this after such a 500 and return [`Error::ClusterNotFound`] (whose
+    /// [`Error::is_not_found`] is true) when the cluster is missing; otherwise the 500 stays an
+    /// [`Error::Api`]. A generated operation's 500 is returned as the server sent it.
+    pub async fn cluster_missing(&self, name: &str) -> Option<bool> {
+        let names = self.api.list_clusters().send().await.ok()?;
+        Some(!names.0.iter().any(|listed| listed == name))
+    }
+
+    /// `error` (a 404 or 500 answered for something of cluster `cluster`) as
+    /// [`Error::ClusterNotFound`] when the cluster list lacks the cluster; unchanged otherwise.
+    async fn not_found_if_unlisted(&self, cluster: &str, error: Error) -> Error {
+        match self.cluster_missing(cluster).await {
+            Some(true) => Error::ClusterNotFound {
+                provider: PROFILE.name.to_string(),
+                cluster: cluster.to_string(),
+            },
+            _ => error,
+        }
+    }
+
     /// Reads the cluster once; 404 or 500 (the server's answer for a missing cluster) is an
-    /// error that says so.
+    /// error that says so: [`Error::ClusterNotFound`] when the cluster list lacks it.
     async fn confirm_cluster(
         &self,
         name: types::ClusterName,
@@ -320,12 +364,15 @@ impl Client {
         match self.api.get_cluster().name(name).send().await {
             Ok(_) => Ok(()),
             Err(error) => match error.status() {
-                Some(404 | 500) => Err(explain(
-                    error,
-                    format!(
-                        "cluster `{cluster}` could not be read while its {kind} is in process: Commissaire answers 500 for a cluster that does not exist, and an operation started on a missing cluster stays `in_process`"
-                    ),
-                )),
+                Some(404 | 500) => {
+                    let explained = explain(
+                        error,
+                        format!(
+                            "cluster `{cluster}` could not be read while waiting for its {kind}: Commissaire answers 500 for a cluster that does not exist, keeps the records of a deleted cluster's operations, and keeps an operation started on a missing cluster `in_process`"
+                        ),
+                    );
+                    Err(self.not_found_if_unlisted(cluster, explained).await)
+                }
                 _ => Err(error),
             },
         }

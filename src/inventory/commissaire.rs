@@ -9,10 +9,16 @@ use super::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 use crate::commissaire::{Client, types};
 
 /// The cluster named `name` (Commissaire's ids are names), read directly; `None` when the
-/// server has none.
+/// server has none: a 404, or the 500 it answers for a missing cluster when its cluster list
+/// lacks the name ([`Client::cluster_missing`]).
 pub(super) async fn by_id(client: &Client, name: &str) -> crate::Result<Option<ClusterSummary>> {
-    let read = client.get_cluster().name(name).send().await;
-    Ok(super::absent_if_not_found(read)?.map(summary))
+    match client.get_cluster().name(name).send().await {
+        Err(error) if error.status() == Some(500) => match client.cluster_missing(name).await {
+            Some(true) => Ok(None),
+            _ => Err(error),
+        },
+        read => Ok(super::absent_if_not_found(read)?.map(summary)),
+    }
 }
 
 /// The most clusters one listing reads by name: a server that lists more ends the listing with

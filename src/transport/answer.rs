@@ -82,16 +82,19 @@ async fn take_answer<E>(
     Ok((status, headers, body))
 }
 
-/// Response headers that may carry a credential (OKS rotates tokens through them); never
-/// copied into an error.
-fn carries_credential(name: &reqwest::header::HeaderName) -> bool {
+/// Headers that may carry a credential (OKS rotates tokens through `Access-Token` and
+/// `Refresh-Token`; others carry cookies, API keys, sessions): never copied into an error,
+/// never shown by `Debug`.
+pub(crate) fn carries_credential(name: &reqwest::header::HeaderName) -> bool {
     let name = name.as_str();
     matches!(
         name,
         "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "www-authenticate"
-    ) || ["token", "secret", "password", "auth", "key", "otp"]
-        .iter()
-        .any(|word| name.contains(word))
+    ) || [
+        "token", "secret", "password", "auth", "key", "otp", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// The headers of an answer without those that may carry a credential.
@@ -414,6 +417,7 @@ mod tests {
             "refresh-token",
             "set-cookie",
             "authorization",
+            "x-session-id",
             "x-request-id",
             "ratelimit-remaining",
         ] {

@@ -20,6 +20,11 @@
 //!   exponential backoff, honouring `Retry-After` (seconds or HTTP date), `ratelimit-reset` and
 //!   `x-ratelimit-reset`, within bounded attempts and total delay; every number a server sends
 //!   is clamped, never trusted in arithmetic;
+//! - a request that provably never reached the server (its connection could not be made, or
+//!   hyper gave it back unwritten because its pooled connection had closed) is sent again even
+//!   for an operation that may not be retried (a create); one that lost its connection after it
+//!   was taken to be written may have reached the server, and is not. A transport error says
+//!   which it was, when that is known, and names its causes down to the root one;
 //! - an error answer is read once (at most 64 KiB), decoded with the provider's error shapes into
 //!   [`ApiError`](crate::ApiError), and surfaces as [`crate::Error::Api`] (or [`crate::Error::RateLimited`]).
 
@@ -58,7 +63,7 @@ pub use answer::decode_secret_json;
 )]
 pub use answer::finish_bytes;
 use answer::{BodyBuffer, MAX_ERROR_BODY, ReadBody, refusal_response, without_credentials};
-pub(crate) use answer::{Refusal, decode_api_error, refusal};
+pub(crate) use answer::{Refusal, carries_credential, decode_api_error, refusal};
 pub use answer::{body_stream, decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY};
@@ -194,7 +199,9 @@ impl Transport {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let next = if may_retry && attempt < self.inner.retry.max_attempts {
+            // Kept for an operation that may not be retried too: a request that never reached
+            // the server may be sent again whatever it does.
+            let next = if attempt < self.inner.retry.max_attempts {
                 request.try_clone()
             } else {
                 None
@@ -220,7 +227,7 @@ impl Transport {
                 }
             }
             let delay = match next {
-                Some(_) => self.retry_delay(&result, attempt, started.elapsed()),
+                Some(_) => self.retry_delay(&result, may_retry, attempt, started.elapsed()),
                 None => None,
             };
             match (delay, next) {
@@ -315,15 +322,20 @@ impl Transport {
 
     /// How long to wait before the next attempt, or `None` to stop. Waits at least the backoff;
     /// longer when the server asks (`Retry-After`, a rate-limit window), but never past
-    /// `max_backoff` for one wait or `max_elapsed` in all.
+    /// `max_backoff` for one wait or `max_elapsed` in all. An operation that may not be
+    /// retried (`may_retry` false: a create) is sent again only when the failed attempt
+    /// provably never reached the server ([`never_sent`]).
     fn retry_delay(
         &self,
         result: &reqwest::Result<Response>,
+        may_retry: bool,
         attempt: u32,
         elapsed: Duration,
     ) -> Option<Duration> {
         let policy = &self.inner.retry;
         let asked = match result {
+            Err(error) if !may_retry && never_sent(error) => None,
+            _ if !may_retry => return None,
             Err(error) if is_retryable_transport_error(error) => None,
             Ok(response) if RETRY_STATUSES.contains(&response.status().as_u16()) => {
                 let throttled = refusal(response).is_some_and(|r| match r {
@@ -402,7 +414,49 @@ fn is_retryable_transport_error(error: &reqwest::Error) -> bool {
     !error.is_builder() && !error.is_redirect() && !error.is_status()
 }
 
-/// A `reqwest` error as a kaas error: timeouts apart, everything else is a transport failure.
+/// Whether a failed attempt provably never reached the server, so that sending it again is
+/// safe even for an operation that creates something: the connection could not be made
+/// (refused, no route, a failed TLS handshake: nothing is written before), or hyper gave the
+/// request back unwritten (`is_canceled`: the connection, a pooled one most often, closed
+/// before the request was taken to be written). A request that was taken to be written and
+/// then lost its connection ("connection closed before message completed", a reset) may have
+/// reached the server: it is not one of these.
+fn never_sent(error: &reqwest::Error) -> bool {
+    if error.is_builder() || error.is_redirect() || error.is_status() || error.is_body() {
+        return false;
+    }
+    error.is_connect() || hyper_error(error).is_some_and(hyper::Error::is_canceled)
+}
+
+/// The hyper error in `error`'s source chain, if any.
+fn hyper_error(error: &reqwest::Error) -> Option<&hyper::Error> {
+    causes(error).find_map(|cause| cause.downcast_ref::<hyper::Error>())
+}
+
+/// The errors below `error` in its source chain, nearest first.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(error.source(), |cause| cause.source())
+}
+
+/// What the source chain below a `reqwest` error says, nearest cause first, down to the root
+/// cause (`client error (SendRequest): connection closed before message completed`). Only the
+/// top error names the URL; a cause that repeats the one above it is shown once.
+fn cause_text(error: &reqwest::Error) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for cause in causes(error) {
+        let text = cause.to_string();
+        if !text.is_empty() && shown.last().is_none_or(|last| !last.contains(&text)) {
+            shown.push(text);
+        }
+    }
+    shown.join(": ")
+}
+
+/// A `reqwest` error as a kaas error: timeouts apart, everything else is a transport failure
+/// whose message says whether the request reached the server, when that is known, and ends
+/// with the source chain's causes, down to the root one.
 pub(crate) fn classify_reqwest_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
         return Error::Timeout {
@@ -412,12 +466,22 @@ pub(crate) fn classify_reqwest_error(error: reqwest::Error) -> Error {
             ),
         };
     }
-    let message = if error.is_connect() {
-        "could not connect".to_string()
-    } else if error.is_builder() {
-        "the request could not be built".to_string()
+    let what = if error.is_builder() {
+        "the request could not be built"
+    } else if error.is_connect() {
+        "could not connect; the request was not sent"
+    } else if never_sent(&error) {
+        "the request was not sent: its connection closed before it was written"
+    } else if error.is_body() || error.is_decode() {
+        "the answer could not be read whole"
     } else {
-        "the request failed".to_string()
+        "the request failed, and whether the server received it cannot be known"
+    };
+    let causes = cause_text(&error);
+    let message = if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({causes})")
     };
     Error::transport(message, error)
 }

@@ -773,10 +773,12 @@ async fn an_expired_expiring_corrupt_or_shared_cached_credential_is_replaced() {
         let credential: Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(credential["status"]["token"], CLUSTER_TOKEN, "{case}");
         if cached.is_dir() {
-            // A folder in the way cannot be replaced: a warning, not a failure.
+            // A folder in the way is not read, and cannot be replaced: warnings, not a failure.
             assert!(
-                run.stderr
-                    .starts_with("kaas: warning: the credential is not cached"),
+                run.stderr.starts_with(&format!(
+                    "kaas: warning: the cached credential {} is a folder, not a regular file: it is not read\nkaas: warning: the credential is not cached",
+                    cached.display()
+                )),
                 "{case}: {run:?}"
             );
             std::fs::remove_dir(&cached).unwrap();
@@ -791,6 +793,53 @@ async fn an_expired_expiring_corrupt_or_shared_cached_credential_is_replaced() {
             );
         }
     }
+}
+
+/// A FIFO at the cache path is not read (reading it would block `kaas credential`, and
+/// kubectl with it): a warning, a credential fetched anew, and the FIFO replaced by the file.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_at_the_cache_path_is_refused_at_once_and_replaced() {
+    let home = folder("credential-fifo");
+    let providers = Providers::start().await;
+    digitalocean_clusters(&providers.digitalocean, &["running"]);
+    let credentials = digitalocean_credentials(
+        &providers.digitalocean,
+        SystemTime::now() + Duration::from_secs(3600),
+    );
+    let env = providers.digitalocean_env();
+    let cached = cache_file(&home);
+    std::fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&cached)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let target = format!("digitalocean/{DO_ID}");
+    // A real-time bound as a safety net only: the refusal is immediate.
+    let run = tokio::time::timeout(
+        Duration::from_secs(60),
+        kaas(&home, &env, &["credential", &target]),
+    )
+    .await;
+    let Ok(run) = run else {
+        // Release the blocked reader (a writer opening the FIFO ends its wait), then fail.
+        let _ = std::fs::OpenOptions::new().write(true).open(&cached);
+        panic!("kaas credential blocked on the FIFO at the cache path");
+    };
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "kaas: warning: the cached credential {} is a FIFO, not a regular file: it is not read\n",
+            cached.display()
+        )
+    );
+    let credential: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(credential["status"]["token"], CLUSTER_TOKEN);
+    assert_eq!(credentials.calls(), 1);
+    assert!(cached.is_file(), "the FIFO is replaced by the credential");
+    assert_eq!(std::fs::read_to_string(&cached).unwrap() + "\n", run.stdout);
 }
 
 #[tokio::test]

@@ -685,7 +685,7 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
     assert_eq!(
         cluster.calls_async().await,
         1,
-        "the cluster is read once, when the deploy is first seen in process"
+        "the cluster is read once, with the first record of the deploy"
     );
 
     operation(
@@ -785,7 +785,7 @@ async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
     assert!(
         error
             .to_string()
-            .contains("cluster `ghost` could not be read while its deploy is in process"),
+            .contains("cluster `ghost` could not be read while waiting for its deploy"),
         "{error}"
     );
     assert_eq!(reads.load(Ordering::SeqCst), 1);
@@ -813,4 +813,94 @@ async fn host_credentials_keep_the_private_key_secret() {
         "SENTINEL-private-key"
     );
     assert!(!format!("{creds:?}").contains("SENTINEL"));
+}
+
+/// The cluster list the server answers: `names`.
+async fn listing<'a>(server: &'a MockServer, names: &[&str]) -> httpmock::Mock<'a> {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    server
+        .mock_async(move |when, then| {
+            when.method(Method::GET).path("/api/v0/clusters");
+            then.status(200).json_body(json!(names));
+        })
+        .await
+}
+
+/// The cluster `ghost` is answered 500, as the server answers a cluster that does not exist.
+async fn ghost_answered_500(server: &MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/ghost");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body(common::fixture_text("commissaire", "common.error.500.html"));
+        })
+        .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_on_a_deleted_cluster_whose_last_deploy_finished_is_not_found() {
+    let server = MockServer::start_async().await;
+    // The server keeps the records of past operations after the cluster is deleted.
+    let reads = operation(&server, "/api/v0/cluster/ghost/deploy", vec!["finished"]).await;
+    let cluster = ghost_answered_500(&server).await;
+    let list = listing(&server, &["prod"]).await;
+    let outcome = client(&server).wait_until_deployed("ghost").await;
+    let error = outcome.expect_err("a deleted cluster's old deploy is not a finished deploy");
+    assert!(error.is_not_found(), "{error:?}");
+    assert!(
+        matches!(&error, Error::ClusterNotFound { provider, cluster } if provider == "commissaire" && cluster == "ghost"),
+        "{error:?}"
+    );
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    cluster.assert_calls_async(1).await;
+    list.assert_calls_async(1).await;
+}
+
+/// Commissaire answers a missing cluster with a bare 500, the same page as any server failure;
+/// kaas tells them apart by the cluster list: a name the list lacks is not found.
+#[tokio::test(start_paused = true)]
+async fn a_500_for_a_cluster_the_list_lacks_is_not_found_and_other_500s_stay_errors() {
+    // The list lacks the cluster: not found, for a wait and for a membership test.
+    let server = MockServer::start_async().await;
+    operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
+    ghost_answered_500(&server).await;
+    listing(&server, &["prod", "ghost2"]).await;
+    server
+        .mock_async(|when, then| {
+            when.path("/api/v0/cluster/ghost/hosts/192.168.100.50");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body("Internal Server Error");
+        })
+        .await;
+    let reader = client(&server);
+    let waited = reader.wait_until_deployed("ghost").await.unwrap_err();
+    let tested = reader
+        .host_in_cluster("ghost", "192.168.100.50")
+        .await
+        .unwrap_err();
+    for error in [waited, tested] {
+        assert!(error.is_not_found(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "commissaire has no cluster with id or name `ghost`"
+        );
+    }
+
+    // The list names it, or cannot be read: the 500 is a server failure, not "not found".
+    for names in [Some(vec!["ghost"]), None] {
+        let server = MockServer::start_async().await;
+        operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
+        ghost_answered_500(&server).await;
+        if let Some(names) = &names {
+            listing(&server, names).await;
+        }
+        let error = client(&server)
+            .wait_until_deployed("ghost")
+            .await
+            .unwrap_err();
+        assert!(!error.is_not_found(), "{names:?}: {error:?}");
+        assert_eq!(error.status(), Some(500), "{names:?}");
+    }
 }

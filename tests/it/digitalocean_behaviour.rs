@@ -504,8 +504,61 @@ async fn a_wait_takes_its_own_deadline_and_keeps_the_last_typed_reading() {
         last.status.as_ref().and_then(|s| s.state.clone()),
         Some(types::ClusterState::Provisioning)
     );
-    // Reads at 0, 10 and 25 s; the next, 22.5 s later, would pass the 30 s deadline.
-    assert_eq!(reads.calls_async().await, 3);
+    // Reads at 0, 10 and 25 s, then once more at the 30 s deadline (the next interval,
+    // 22.5 s, is cut short there).
+    assert_eq!(reads.calls_async().await, 4);
+}
+
+/// The library's wait loop: each sleep is cut short at the deadline, where the state is read
+/// once more before the wait gives up. Reads are timed on the paused clock.
+#[tokio::test(start_paused = true)]
+async fn a_wait_reads_once_more_at_the_deadline_when_the_next_interval_would_pass_it() {
+    let cases = [
+        (30, 20, vec![0, 20]),
+        (8, 20, vec![0, 8, 16, 20]),
+        (10, 20, vec![0, 10, 20]),
+    ];
+    for (interval, deadline, expected) in cases {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path(cluster_path());
+                then.status(200).json_body(cluster_json("provisioning"));
+            })
+            .await;
+        let client = client(&server);
+        let policy = WaitPolicy::default()
+            .with_initial_interval(Duration::from_secs(interval))
+            .with_max_interval(Duration::from_secs(interval))
+            .with_multiplier(1.0)
+            .with_deadline(Duration::from_secs(deadline));
+        let started = tokio::time::Instant::now();
+        let mut read_at = Vec::new();
+        let outcome = kaas::wait::until("the cluster", &policy, || {
+            read_at.push(started.elapsed());
+            let read = client.get_cluster().cluster_id(cluster_id()).send();
+            async move {
+                let cluster = read.await?;
+                let state = format!("{:?}", cluster.kubernetes_cluster.status);
+                Ok(kaas::wait::Progress::<()>::Pending {
+                    state,
+                    reading: None,
+                })
+            }
+        })
+        .await;
+        let expected: Vec<Duration> = expected.into_iter().map(Duration::from_secs).collect();
+        assert_eq!(
+            read_at, expected,
+            "interval {interval} s, deadline {deadline} s"
+        );
+        assert_eq!(mock.calls_async().await, expected.len());
+        assert_eq!(started.elapsed(), Duration::from_secs(deadline));
+        assert!(
+            matches!(&outcome, Err(Error::WaitTimeout { waited, .. }) if *waited == Duration::from_secs(deadline)),
+            "{outcome:?}"
+        );
+    }
 }
 
 /// A page of 200 clusters, built from upstream's list example; cluster `odd` has a node pool

@@ -527,3 +527,27 @@ async fn a_listing_of_more_names_than_the_cap_ends_with_a_typed_error_and_no_rea
     );
     assert_eq!(reads.calls_async().await, 0, "no cluster read past the cap");
 }
+
+/// Commissaire answers a missing cluster 500 (the page of any server failure): the lookup asks
+/// the cluster list, and a cluster it lacks is not found.
+#[tokio::test]
+async fn a_commissaire_cluster_answered_500_and_not_listed_is_not_found() {
+    let (inventory, servers) = four_providers().await;
+    servers[3]
+        .mock_async(|when, then| {
+            when.method(Method::GET).path("/api/v0/cluster/ghost");
+            then.status(500)
+                .header("content-type", "text/html")
+                .body("Internal Server Error");
+        })
+        .await;
+    let missing = inventory
+        .find(&"commissaire/ghost".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found(), "{missing:?}");
+    assert_eq!(
+        missing.to_string(),
+        "commissaire has no cluster with id or name `ghost`"
+    );
+}

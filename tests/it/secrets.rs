@@ -407,3 +407,149 @@ fn base_urls_with_a_password_are_refused_without_echoing_it() {
         assert!(!text.contains("SENTINEL"), "{text}");
     }
 }
+
+/// Answer headers that carry a credential (OKS rotates its tokens through `Access-Token` and
+/// `Refresh-Token`; others are cookies, API keys, sessions), each with a sentinel value.
+#[allow(dead_code)]
+const CREDENTIAL_HEADERS: &[(&str, &str)] = &[
+    ("Authorization", "Bearer SENTINEL-authorization"),
+    ("Proxy-Authorization", "Basic SENTINEL-proxy"),
+    ("Cookie", "session=SENTINEL-cookie"),
+    ("Set-Cookie", "session=SENTINEL-set-cookie; HttpOnly"),
+    ("Access-Token", "SENTINEL-access-token"),
+    ("Refresh-Token", "SENTINEL-refresh-token"),
+    ("X-Auth-Token", "SENTINEL-x-auth-token"),
+    ("X-Client-Secret", "SENTINEL-client-secret"),
+    ("X-Api-Key", "SENTINEL-api-key"),
+    ("X-Password", "SENTINEL-password-header"),
+    ("X-Session-Id", "SENTINEL-session"),
+];
+
+/// Answers every request with the `fixture` success body of `provider` and every header of
+/// [`CREDENTIAL_HEADERS`], plus a harmless request id.
+#[allow(dead_code)]
+async fn answering_with_credential_headers(provider: &str, fixture: &str) -> MockServer {
+    let server = MockServer::start_async().await;
+    let body = common::fixture_text(provider, fixture);
+    server
+        .mock_async(move |when, then| {
+            when.any_request();
+            let mut then = then
+                .status(200)
+                .header("content-type", "application/json")
+                .header("x-request-id", "req-visible");
+            for (name, value) in CREDENTIAL_HEADERS {
+                then = then.header(*name, *value);
+            }
+            then.body(body);
+        })
+        .await;
+    server
+}
+
+/// `Debug` of a `kaas::Response` shows its headers but not one credential value: for every
+/// provider and every auth scheme, the answer carries each of [`CREDENTIAL_HEADERS`].
+#[tokio::test]
+#[allow(unused_mut, unused_variables)]
+async fn response_debug_redacts_credential_headers_for_every_provider_and_auth_scheme() {
+    let mut shown: Vec<(String, String)> = Vec::new();
+    #[cfg(feature = "digitalocean")]
+    {
+        let server =
+            answering_with_credential_headers("digitalocean", "get_cluster.response.json").await;
+        let client = kaas::digitalocean::Client::builder()
+            .token("t")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let response = client
+            .get_cluster()
+            .cluster_id(uuid::Uuid::nil())
+            .send_with_response()
+            .await
+            .unwrap();
+        shown.push(("digitalocean token".into(), format!("{response:?}")));
+    }
+    #[cfg(feature = "oks")]
+    {
+        use kaas::oks::Client;
+        let server = answering_with_credential_headers("oks", "get_cluster.response.json").await;
+        for (scheme, builder) in [
+            ("access key", Client::builder().access_key("AK", "SK")),
+            ("basic", Client::builder().basic_auth("login", "password")),
+            ("tokens", Client::builder().tokens("access", "refresh")),
+        ] {
+            let client = builder.base_url(server.base_url()).build().unwrap();
+            let response = client
+                .get_cluster()
+                .cluster_id("c1")
+                .send_with_response()
+                .await
+                .unwrap();
+            shown.push((format!("oks {scheme}"), format!("{response:?}")));
+        }
+    }
+    #[cfg(feature = "cloud66")]
+    {
+        let server =
+            answering_with_credential_headers("cloud66", "get_cluster.response.json").await;
+        let client = kaas::cloud66::Client::builder()
+            .token("t")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let response = client
+            .get_cluster()
+            .id(1)
+            .send_with_response()
+            .await
+            .unwrap();
+        shown.push(("cloud66 token".into(), format!("{response:?}")));
+    }
+    #[cfg(feature = "commissaire")]
+    {
+        use kaas::commissaire::Client;
+        let server =
+            answering_with_credential_headers("commissaire", "get_cluster.response.json").await;
+        for (scheme, builder) in [
+            ("basic", Client::builder().basic_auth("admin", "password")),
+            ("token", Client::builder().token("token")),
+        ] {
+            let client = builder.base_url(server.base_url()).build().unwrap();
+            let response = client
+                .get_cluster()
+                .name("mycluster")
+                .send_with_response()
+                .await
+                .unwrap();
+            shown.push((format!("commissaire {scheme}"), format!("{response:?}")));
+        }
+    }
+    let mut checks = 0;
+    let mut hits = Vec::new();
+    for (label, text) in &shown {
+        assert!(
+            text.contains("req-visible"),
+            "{label}: Debug no longer shows headers, so the check proves nothing: {text}"
+        );
+        for (name, value) in CREDENTIAL_HEADERS {
+            checks += 1;
+            let secret = value.split_once("SENTINEL").map(|(_, rest)| rest).unwrap();
+            if text.contains(&format!("SENTINEL{secret}")) {
+                hits.push(format!("{label}: {name}"));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "{} of {checks} leaked: {hits:#?}",
+        hits.len()
+    );
+    for (label, text) in &shown {
+        assert!(!text.contains("SENTINEL"), "{label}: {text}");
+    }
+    eprintln!(
+        "{checks} sentinel checks over {} answers, 0 hits",
+        shown.len()
+    );
+}

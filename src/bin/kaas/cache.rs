@@ -7,7 +7,9 @@
 //! 5 minutes, or a fifth of its lifetime when that is shorter; the lifetime is counted from
 //! when the file was written, its modification time). A file that is unreadable,
 //! not an ExecCredential, without an expiry, readable by others, or too large is ignored, and
-//! replaced by the next credential fetched.
+//! replaced by the next credential fetched. A file that is not a regular file (a FIFO, a
+//! symbolic link, a folder, ...) is refused ([`NotAFile`]) without being read or followed, and
+//! replaced likewise.
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -52,19 +54,29 @@ impl Cache {
         ))
     }
 
-    /// The cached credential of `cluster`, if there is one still fresh at `now`.
-    pub fn fresh(&self, cluster: &ClusterRef, now: SystemTime) -> Option<Zeroizing<String>> {
+    /// The cached credential of `cluster`, if there is one still fresh at `now`. A file that
+    /// is not a regular file (a FIFO, a socket, a device, a folder, a symbolic link) is
+    /// refused without being read or followed ([`NotAFile`]).
+    pub fn fresh(
+        &self,
+        cluster: &ClusterRef,
+        now: SystemTime,
+    ) -> Result<Option<Zeroizing<String>>, NotAFile> {
         let path = self.path(cluster);
-        let file = fs::File::open(&path).ok()?;
-        let metadata = file.metadata().ok()?;
-        if !metadata.is_file() || metadata.len() > MAX_FILE_BYTES || shared(&metadata) {
-            return None;
+        let Some((file, metadata)) = open_regular(&path)? else {
+            return Ok(None);
+        };
+        if metadata.len() > MAX_FILE_BYTES || shared(&metadata) {
+            return Ok(None);
         }
         let mut text = Zeroizing::new(String::new());
-        file.take(MAX_FILE_BYTES).read_to_string(&mut text).ok()?;
-        let expires_at = expiration(&text)?;
-        let written_at = metadata.modified().ok()?;
-        is_fresh(expires_at, written_at, now).then_some(text)
+        if file.take(MAX_FILE_BYTES).read_to_string(&mut text).is_err() {
+            return Ok(None);
+        }
+        let fresh = expiration(&text)
+            .zip(metadata.modified().ok())
+            .is_some_and(|(expires_at, written_at)| is_fresh(expires_at, written_at, now));
+        Ok(fresh.then_some(text))
     }
 
     /// Stores `json` as `cluster`'s credential: written to a temporary file of mode 0600 in a
@@ -86,6 +98,85 @@ impl Cache {
             return Err(error);
         }
         Ok(path)
+    }
+}
+
+/// A cache file that is not a regular file: never read (reading a FIFO would block, and
+/// kubectl with it) and never followed (a link). The next credential stored replaces it.
+#[derive(Debug)]
+pub struct NotAFile {
+    /// The cache file.
+    pub path: PathBuf,
+    /// What it is instead: `a FIFO`, `a folder`, `a symbolic link`, ...
+    pub kind: &'static str,
+}
+
+impl std::fmt::Display for NotAFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the cached credential {} is {}, not a regular file: it is not read",
+            self.path.display(),
+            self.kind
+        )
+    }
+}
+
+impl std::error::Error for NotAFile {}
+
+/// Opens `path` for reading if it is a regular file: without blocking (a FIFO would wait for
+/// a writer) and without following a symbolic link, then checks the type of what was opened
+/// (`fstat`), so nothing can be swapped in between. `None` when there is no file to read.
+fn open_regular(path: &Path) -> Result<Option<(fs::File, fs::Metadata)>, NotAFile> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_NOFOLLOW,
+    );
+    let refused = |metadata: &fs::Metadata| NotAFile {
+        path: path.to_path_buf(),
+        kind: kind_of(&metadata.file_type()),
+    };
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // A link refused by O_NOFOLLOW, or a file that cannot be opened: say which.
+        Err(_) => {
+            return match fs::symlink_metadata(path) {
+                Ok(metadata) if !metadata.is_file() => Err(refused(&metadata)),
+                _ => Ok(None),
+            };
+        }
+    };
+    match file.metadata() {
+        Ok(metadata) if metadata.is_file() => Ok(Some((file, metadata))),
+        Ok(metadata) => Err(refused(&metadata)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -264,17 +355,89 @@ mod tests {
         assert_eq!(unique.len(), parts.len(), "{parts:?}");
     }
 
+    /// A FIFO (or any file that is not a regular file) at the cache path is refused at once,
+    /// never read: reading a FIFO blocks until someone writes to it. The read runs in a
+    /// thread so that, if it blocks, the test fails instead of hanging.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_link_at_the_cache_path_is_refused_without_blocking() {
+        use std::sync::mpsc;
+        let cache = Cache::at(folder("fifo").join("kaas/credentials"));
+        let cluster = ClusterRef::new(Provider::DigitalOcean, "prod");
+        let path = cache.path(&cluster);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (sender, receiver) = mpsc::channel();
+        let reader = cache.clone();
+        let reading = cluster.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(reader.fresh(&reading, SystemTime::now()));
+        });
+        // A safety net only: a refusal is immediate.
+        let outcome = receiver.recv_timeout(Duration::from_secs(20));
+        if outcome.is_err() {
+            // Release the blocked reader (a writer opening the FIFO ends its wait), then fail.
+            let _ = fs::OpenOptions::new().write(true).open(&path);
+            panic!("reading a FIFO at the cache path blocked");
+        }
+        let refused = outcome.unwrap().unwrap_err();
+        assert_eq!(refused.kind, "a FIFO");
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "the cached credential {} is a FIFO, not a regular file: it is not read",
+                path.display()
+            )
+        );
+        // The next credential stored replaces it.
+        let json = credential("2999-01-01T00:00:00Z");
+        cache.store(&cluster, &json).unwrap();
+        assert_eq!(
+            cache
+                .fresh(&cluster, SystemTime::now())
+                .unwrap()
+                .as_deref()
+                .map(String::as_str),
+            Some(json.as_str())
+        );
+        // A symbolic link is not followed, even to a good credential.
+        let target = path.with_extension("target");
+        fs::rename(&path, &target).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let refused = cache.fresh(&cluster, SystemTime::now()).unwrap_err();
+        assert_eq!(refused.kind, "a symbolic link");
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        assert_eq!(
+            cache.fresh(&cluster, SystemTime::now()).unwrap_err().kind,
+            "a folder"
+        );
+        fs::remove_dir(&path).unwrap();
+        assert!(
+            cache.fresh(&cluster, SystemTime::now()).unwrap().is_none(),
+            "no file"
+        );
+    }
+
     #[test]
     fn a_stored_credential_is_private_and_read_back_while_fresh() {
         let cache = Cache::at(folder("store").join("kaas/credentials"));
         let cluster = ClusterRef::new(Provider::DigitalOcean, "a/b");
         let now = SystemTime::now();
-        assert!(cache.fresh(&cluster, now).is_none());
+        assert!(cache.fresh(&cluster, now).unwrap().is_none());
         let json = credential("2999-01-01T00:00:00Z");
         let path = cache.store(&cluster, &json).unwrap();
         assert_eq!(path, cache.path(&cluster));
         assert_eq!(
-            cache.fresh(&cluster, now).as_deref().map(String::as_str),
+            cache
+                .fresh(&cluster, now)
+                .unwrap()
+                .as_deref()
+                .map(String::as_str),
             Some(json.as_str())
         );
         #[cfg(unix)]
@@ -284,11 +447,14 @@ mod tests {
             assert_eq!(mode(&path), 0o600);
             assert_eq!(mode(path.parent().unwrap()), 0o700);
             fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(cache.fresh(&cluster, now).is_none(), "readable by others");
+            assert!(
+                cache.fresh(&cluster, now).unwrap().is_none(),
+                "readable by others"
+            );
         }
         let stale = credential("2000-01-01T00:00:00Z");
         cache.store(&cluster, &stale).unwrap();
-        assert!(cache.fresh(&cluster, now).is_none());
+        assert!(cache.fresh(&cluster, now).unwrap().is_none());
         let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
     }

@@ -13,16 +13,19 @@ use crate::output;
 /// Prints the cluster's credential as a `client.authentication.k8s.io/v1` ExecCredential on
 /// stdout: the cached one while it is fresh (no request at all) unless `use_cache` is false,
 /// else a new one lasting
-/// `lifetime`, cached when it has an expiry. A cache that cannot be written is a warning on
-/// stderr, never a failure.
+/// `lifetime`, cached when it has an expiry. A cache that cannot be written, or a cache file
+/// that is not a regular file (never read: a FIFO would block), is a warning on stderr, never
+/// a failure.
 pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> Result<(), Failure> {
     let cache = Cache::locate();
-    if let Some(cached) = cache
+    match cache
         .as_ref()
         .filter(|_| use_cache)
-        .and_then(|cache| cache.fresh(cluster, SystemTime::now()))
+        .map(|cache| cache.fresh(cluster, SystemTime::now()))
     {
-        return print_line(&cached);
+        Some(Ok(Some(cached))) => return print_line(&cached),
+        Some(Err(refused)) => output::warn(&format!("warning: {refused}")),
+        Some(Ok(None)) | None => {}
     }
     let inventory = Inventory::from_env()?;
     let summary = inventory.find(cluster).await?;

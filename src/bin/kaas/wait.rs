@@ -66,7 +66,7 @@ pub enum Reading {
 
 /// Reads the cluster every `interval` until it is in the wanted state (exit 0, the cluster
 /// and its state on stdout), `failed` (exit 6, unless `failed` is what is waited for) or the
-/// timeout passes (exit 5). Waiting for `deleted`, a cluster that is no longer found counts
+/// timeout passes (exit 5; the state is read once more at the timeout). Waiting for `deleted`, a cluster that is no longer found counts
 /// as deleted; otherwise not found is exit 4. With stderr on a terminal, a spinner shows the
 /// time waited and the last state.
 pub async fn run(wait: Wait) -> Result<(), Failure> {
@@ -326,6 +326,33 @@ mod tests {
         assert!(
             message.contains("after 60s; last state seen: upgrading (`UPGRADING`)"),
             "{message}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interval_longer_than_the_timeout_still_reads_at_the_timeout() {
+        let mut wait = wait(ClusterState::Deleting);
+        (wait.timeout, wait.interval) = (Duration::from_secs(20), Duration::from_secs(30));
+        let (outcome, reads, waited) = run_script(&wait, vec![seen(ClusterState::Running)]).await;
+        assert_eq!(outcome.unwrap_err().code, Code::TimedOut);
+        assert_eq!(
+            (reads, waited),
+            (2, Duration::from_secs(20)),
+            "at 0 and 20 s"
+        );
+        let (outcome, reads, waited) = run_script(
+            &wait,
+            vec![seen(ClusterState::Running), seen(ClusterState::Deleting)],
+        )
+        .await;
+        assert_eq!(outcome.unwrap(), seen(ClusterState::Deleting).unwrap());
+        assert_eq!((reads, waited), (2, Duration::from_secs(20)));
+        wait.interval = Duration::from_secs(8);
+        let (_, reads, waited) = run_script(&wait, vec![seen(ClusterState::Running)]).await;
+        assert_eq!(
+            (reads, waited),
+            (4, Duration::from_secs(20)),
+            "at 0, 8, 16, 20 s"
         );
     }
 

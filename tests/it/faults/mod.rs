@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use providers::{CLUSTER_NAME, Decoded, Kind, PROVIDERS, Provider};
-use scenarios::{Clock, Ctx, Expect, Outcome, Scenario};
-use server::{Decoy, FaultServer, Seen};
+use scenarios::{Clock, Ctx, Expect, Outcome, Scenario, WarmUp};
+use server::{Answer, Decoy, FaultServer, Seen};
 
 /// Cells run at once (each mostly waits on loopback I/O or a paused clock).
 const WORKERS: usize = 4;
@@ -117,6 +117,12 @@ fn outcome_problem(
             api.status == *status && error.status() == Some(*status)
         }
         (Outcome::Transport, Err(kaas::Error::Transport { .. })) => true,
+        (Outcome::TransportSaying(says), Err(error @ kaas::Error::Transport { .. })) => {
+            let shown = error.to_string();
+            shown
+                .split_once(says)
+                .is_some_and(|(_, cause)| cause.len() > 1)
+        }
         (Outcome::Timeout, Err(kaas::Error::Timeout { .. })) => true,
         (Outcome::Decode, Err(kaas::Error::Decode { .. })) => true,
         (Outcome::BodyTooLarge { limit }, Err(kaas::Error::BodyTooLarge { limit: actual, .. })) => {
@@ -182,6 +188,8 @@ fn run_cell(scenario: &Scenario, provider: Provider, kind: Kind) -> (Expect, Obs
         .build()
         .expect("a cell runtime");
     let url = server.url().to_string();
+    let warm_up = scenario.warm_up;
+    let closer = server.idle_closer();
     // The client is built inside the task too (a panic there counts), but only the call is
     // timed: building a client takes real CPU time that a deadline must not be charged for.
     let task = runtime.spawn(async move {
@@ -189,6 +197,19 @@ fn run_cell(scenario: &Scenario, provider: Provider, kind: Kind) -> (Expect, Obs
             Ok(client) => client,
             Err(error) => return (Err(error), Duration::ZERO),
         };
+        if let Some(warm_up) = warm_up {
+            if let Err(error) = client.call(Kind::Read).await {
+                return (Err(error), Duration::ZERO);
+            }
+            // Blocks this runtime's thread until the server has closed the connection.
+            closer.close();
+            if warm_up == WarmUp::NoticedWhileIdle {
+                // Each yield lets the runtime read its sockets: the pool sees the close.
+                for _ in 0..16 {
+                    tokio::task::yield_now().await;
+                }
+            }
+        }
         let started = tokio::time::Instant::now();
         let result = client.call(kind).await;
         (result, started.elapsed())
@@ -211,9 +232,11 @@ fn run_cell(scenario: &Scenario, provider: Provider, kind: Kind) -> (Expect, Obs
         }
     });
     let (method, path) = provider.request(kind);
+    let warm_ups = usize::from(scenario.warm_up.is_some());
     let (attempts, others): (Vec<Seen>, Vec<Seen>) = server
         .requests()
         .into_iter()
+        .skip(warm_ups)
         .partition(|seen| seen.method == method && seen.path == path);
     let observed = Observed {
         result,
@@ -365,5 +388,116 @@ fn fault_table() {
             .map(|r| format!("- {}: {}", r.cell, r.problems.join("; ")))
             .collect();
         panic!("{summary}\nfailed cells:\n{}", lines.join("\n"));
+    }
+}
+
+/// A request whose connection was refused never reached the server, so it is sent again, even
+/// a create: for every provider, the first attempt finds no listener, the server starts before
+/// the retry, and the call succeeds with one request received.
+#[test]
+fn a_request_whose_connection_was_refused_is_sent_again_even_a_create() {
+    for &provider in PROVIDERS {
+        for kind in [Kind::Read, Kind::Create] {
+            let cell = format!("{} × {kind:?}", provider.name());
+            // A free port, left without a listener: a connection to it is refused.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .expect("a free loopback port")
+                .port();
+            let url = format!("http://127.0.0.1:{port}");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .expect("a runtime");
+            let (result, server) = runtime.block_on(async move {
+                let client = provider
+                    .connect(&url, &Clock::Paused.settings())
+                    .expect("a client");
+                let call = tokio::spawn(async move { client.call(kind).await });
+                // The first attempt is refused at once; the retry waits at least 250 ms.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let listener =
+                    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port again");
+                let server =
+                    FaultServer::start_on(listener, vec![Answer::Reply(provider.success(kind))]);
+                (call.await.expect("the call's task"), server)
+            });
+            let decoded = result.unwrap_or_else(|error| panic!("{cell}: {error}"));
+            assert!(
+                outcome_problem(&Outcome::Success, provider, &Ok(decoded)).is_none(),
+                "{cell}"
+            );
+            let (method, path) = provider.request(kind);
+            let requests = server.requests();
+            assert_eq!(
+                requests,
+                [Seen {
+                    method: method.to_string(),
+                    path
+                }],
+                "{cell}"
+            );
+        }
+    }
+}
+
+/// A transport error's `Display` says whether the request was sent, when that is known, and
+/// names the source chain down to its root cause, never a bare "the request failed".
+#[test]
+fn transport_errors_say_whether_the_request_was_sent_and_name_the_root_cause() {
+    let settings = providers::ClientSettings {
+        retry: kaas::RetryPolicy::none(),
+        ..Clock::Paused.settings()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let provider = PROVIDERS[0];
+    let refused_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let refused = format!("http://127.0.0.1:{refused_port}");
+    let reset = FaultServer::start(vec![Answer::ResetBeforeHeaders]);
+    let truncated = FaultServer::start(vec![Answer::Truncated(provider.success(Kind::Read))]);
+    for (url, kind, expected) in [
+        (
+            refused.as_str(),
+            Kind::Create,
+            &[
+                "transport error: could not connect; the request was not sent (client error (Connect): tcp connect error: Connection refused",
+            ][..],
+        ),
+        (
+            reset.url(),
+            Kind::Create,
+            &[
+                "transport error: the request failed, and whether the server received it cannot be known (client error (SendRequest): connection error: Connection reset by peer",
+            ][..],
+        ),
+        (
+            truncated.url(),
+            Kind::Read,
+            &[
+                "transport error: the answer could not be read whole (",
+                "end of file before message length reached",
+            ][..],
+        ),
+    ] {
+        let error = runtime
+            .block_on(async {
+                let client = provider.connect(url, &settings).expect("a client");
+                client.call(kind).await
+            })
+            .expect_err("a transport error");
+        let shown = error.to_string();
+        eprintln!("{shown}");
+        assert!(matches!(error, kaas::Error::Transport { .. }), "{error:?}");
+        for part in expected {
+            assert!(shown.contains(part), "{shown}\nmissing: {part}");
+        }
+        assert!(!shown.contains(url), "no URL: {shown}");
     }
 }

@@ -108,6 +108,8 @@ pub enum Outcome {
         status: u16,
     },
     Transport,
+    /// `Error::Transport` whose `Display` says this (and names a cause after it).
+    TransportSaying(&'static str),
     Timeout,
     Decode,
     /// `Error::BodyTooLarge` with this cap.
@@ -160,6 +162,17 @@ impl Expect {
 type Script = Box<dyn Fn(&Ctx) -> Vec<Answer> + Send + Sync>;
 type Expectation = Box<dyn Fn(&Ctx) -> Expect + Send + Sync>;
 
+/// A first call the cell makes on its client before the call it checks, to leave a
+/// connection kept alive in the client's pool; the server then closes it
+/// ([`Answer::KeepAlive`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarmUp {
+    /// The client has time to see the connection close while it is idle in the pool.
+    NoticedWhileIdle,
+    /// The client has not seen the close yet when the checked call starts on the connection.
+    AsTheRequestStarts,
+}
+
 /// One row of the table.
 pub struct Scenario {
     pub name: String,
@@ -170,6 +183,9 @@ pub struct Scenario {
     pub expect: Expectation,
     /// `Some`: the client is built with `.max_response_bytes(..)`.
     pub max_response_bytes: Option<u64>,
+    /// `Some`: the cell first reads on the same client (the script's first answer), and that
+    /// request is not counted.
+    pub warm_up: Option<WarmUp>,
 }
 
 impl Scenario {
@@ -194,6 +210,7 @@ fn scenario(
         script: Box::new(script),
         expect: Box::new(expect),
         max_response_bytes: None,
+        warm_up: None,
     }
 }
 
@@ -275,6 +292,7 @@ pub fn scenarios() -> Vec<Scenario> {
     all.extend(rate_limit_scenarios());
     all.extend(server_error_scenarios());
     all.extend(transport_scenarios());
+    all.extend(idle_close_scenarios());
     all.extend(body_scenarios());
     all.extend(redirect_scenarios());
     all.extend(error_shape_scenarios());
@@ -414,16 +432,12 @@ fn rate_limit_scenarios() -> Vec<Scenario> {
     all
 }
 
-fn server_error_scenarios() -> Vec<Scenario> {
+/// Cloud66's rate limit: a 503 whose body says `throttled`, as JSON or as plain text. With no
+/// word on when the window ends, it is not retried.
+fn cloud66_throttled(name: &str, reply: Reply) -> Scenario {
     let mut throttled = scenario(
-        "503 throttled (Cloud66's rate limit), forever",
-        |_| {
-            vec![Answer::Reply(Reply::json(
-                503,
-                &json!({"error": "throttled", "error_description": "Rate limit exceeded: 3000 requests per hour", "details": {"retry_in": 120}}),
-            ))]
-        },
-        // `retry_in` (120 s) is longer than the policy's longest wait: not retried.
+        name,
+        move |_| vec![Answer::Reply(reply.clone())],
         |_| Expect::new(Outcome::RateLimited { status: 503 }),
     );
     #[cfg(feature = "cloud66")]
@@ -434,6 +448,21 @@ fn server_error_scenarios() -> Vec<Scenario> {
     {
         throttled.only = Some(Vec::new());
     }
+    throttled
+}
+
+fn server_error_scenarios() -> Vec<Scenario> {
+    let throttled = cloud66_throttled(
+        "503 throttled (Cloud66's rate limit), forever",
+        Reply::json(
+            503,
+            &json!({"error": "throttled", "error_description": "Rate limit exceeded: 3000 requests per hour", "details": {"retry_in": 120}}),
+        ),
+    );
+    let throttled_text = cloud66_throttled(
+        "503 plain text throttled (Cloud66's rate limit), forever",
+        Reply::new(503, "text/plain", "throttled\n"),
+    );
     vec![
         scenario(
             "503 forever",
@@ -475,7 +504,43 @@ fn server_error_scenarios() -> Vec<Scenario> {
             },
         ),
         throttled,
+        throttled_text,
     ]
+}
+
+/// The server closes an idle keep-alive connection the client keeps in its pool.
+fn idle_close_scenarios() -> Vec<Scenario> {
+    let keep_alive = |ctx: &Ctx| {
+        vec![
+            Answer::KeepAlive(ctx.provider.success(Kind::Read)),
+            Answer::Reply(ctx.success()),
+        ]
+    };
+    let mut noticed = scenario(
+        "server closes an idle keep-alive connection",
+        keep_alive,
+        // The pool drops the closed connection: one request on a new one.
+        |_| Expect::new(Outcome::Success),
+    );
+    noticed.warm_up = Some(WarmUp::NoticedWhileIdle);
+    let mut racing = scenario(
+        "server closes an idle keep-alive connection as a request starts on it",
+        keep_alive,
+        // The request was written to the closed connection: the server never read it, but the
+        // client cannot know. A read is sent again; a create is not, and its error says so,
+        // with the cause.
+        |ctx| {
+            ctx.pick(
+                Expect::new(Outcome::Success).within(Duration::ZERO, ONE_BACKOFF),
+                Expect::new(Outcome::TransportSaying(
+                    "the request failed, and whether the server received it cannot be known (",
+                ))
+                .attempts(0),
+            )
+        },
+    );
+    racing.warm_up = Some(WarmUp::AsTheRequestStarts);
+    vec![noticed, racing]
 }
 
 fn transport_scenarios() -> Vec<Scenario> {

@@ -4,13 +4,14 @@
 //! servers and proxies do on a bad day: reset the connection before or in the middle of an
 //! answer, close a body short of its `Content-Length`, stall, never answer, or stream 200 MB.
 //! Each [`FaultServer`] follows a script: the n-th request gets the n-th [`Answer`], the last one
-//! repeating forever. It records every request (method and path) and counts the body bytes it
+//! repeating forever; a connection serves one request, or is kept alive idle after it until the
+//! test closes it ([`Answer::KeepAlive`]). It records every request (method and path) and counts the body bytes it
 //! managed to write.
 //!
 //! The servers run on one shared multi-threaded runtime of their own, in real time, so a cell's
 //! client can run on a paused clock without the server's I/O moving that clock.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -78,8 +79,13 @@ impl Reply {
     }
 
     /// The status line and headers, announcing a body of `content_length` bytes, or a chunked
-    /// body for `None`.
+    /// body for `None`, and that the connection closes after it.
     fn head(&self, content_length: Option<u64>) -> Vec<u8> {
+        self.head_keeping(content_length, false)
+    }
+
+    /// [`Reply::head`], saying `connection: keep-alive` instead when `keep_alive`.
+    fn head_keeping(&self, content_length: Option<u64>, keep_alive: bool) -> Vec<u8> {
         let reason = http::StatusCode::from_u16(self.status)
             .ok()
             .and_then(|s| s.canonical_reason())
@@ -92,7 +98,11 @@ impl Reply {
             Some(length) => head.push_str(&format!("content-length: {length}\r\n")),
             None => head.push_str("transfer-encoding: chunked\r\n"),
         }
-        head.push_str("connection: close\r\n\r\n");
+        head.push_str(if keep_alive {
+            "connection: keep-alive\r\n\r\n"
+        } else {
+            "connection: close\r\n\r\n"
+        });
         head.into_bytes()
     }
 }
@@ -112,6 +122,10 @@ pub enum Answer {
     StallMidBody(Reply),
     /// Reads the request and never answers.
     Silent,
+    /// Answers in full and keeps the connection open (`connection: keep-alive`), reading
+    /// nothing more, until told to close it ([`IdleCloser::close`]): a server closing an idle
+    /// keep-alive connection.
+    KeepAlive(Reply),
     /// A body of `total` bytes, streamed as `prefix`, then `fill` bytes, then `suffix` (so it is
     /// valid JSON when read whole), written until the client stops reading. `chunked`: sent
     /// with `Transfer-Encoding: chunked` and no `Content-Length`, so the size is not known
@@ -139,6 +153,31 @@ struct Record {
     requests: Mutex<Vec<Seen>>,
     /// Body bytes written to clients (heads not counted).
     body_bytes_sent: AtomicU64,
+    /// Tells a connection kept alive ([`Answer::KeepAlive`]) to close.
+    close_idle: tokio::sync::Notify,
+    /// Set once a connection kept alive is closed.
+    idle_closed: AtomicBool,
+}
+
+/// Closes the connection a [`FaultServer`] keeps alive ([`Answer::KeepAlive`]).
+#[derive(Clone)]
+pub struct IdleCloser(Arc<Record>);
+
+impl IdleCloser {
+    /// Tells the server to close the idle connection and blocks the calling thread (without
+    /// letting its runtime run: the client must not see the close yet) until it is closed.
+    /// Panics if the server has not closed it within 10 s of real time.
+    pub fn close(&self) {
+        self.0.close_idle.notify_one();
+        let started = std::time::Instant::now();
+        while !self.0.idle_closed.load(Ordering::SeqCst) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the server did not close its idle connection"
+            );
+            std::thread::yield_now();
+        }
+    }
 }
 
 /// A scripted fault server on `127.0.0.1`, stopped when dropped.
@@ -151,11 +190,16 @@ pub struct FaultServer {
 impl FaultServer {
     /// Starts a server answering the n-th request with `script[n]` (the last answer repeats).
     pub fn start(script: Vec<Answer>) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        Self::start_on(listener, script)
+    }
+
+    /// [`FaultServer::start`] on a listener the caller bound (a port chosen beforehand).
+    pub fn start_on(listener: std::net::TcpListener, script: Vec<Answer>) -> Self {
         assert!(
             !script.is_empty(),
             "a fault server needs at least one answer"
         );
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
@@ -199,6 +243,11 @@ impl FaultServer {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// What closes the connection the server keeps alive.
+    pub fn idle_closer(&self) -> IdleCloser {
+        IdleCloser(self.record.clone())
     }
 
     /// Body bytes written to clients so far.
@@ -312,6 +361,16 @@ async fn serve(mut stream: TcpStream, record: &Record, script: &[Answer], next: 
             drain(&mut stream).await;
         }
         Answer::Silent => drain(&mut stream).await,
+        Answer::KeepAlive(reply) => {
+            let head = reply.head_keeping(Some(reply.body.len() as u64), true);
+            let _ = write_all(&mut stream, &head).await;
+            if write_all(&mut stream, &reply.body).await.is_ok() {
+                sent.fetch_add(reply.body.len() as u64, Ordering::SeqCst);
+            }
+            record.close_idle.notified().await;
+            drop(stream);
+            record.idle_closed.store(true, Ordering::SeqCst);
+        }
         Answer::Huge {
             reply,
             prefix,
