@@ -11,7 +11,7 @@
 //! changes (and is created when missing), the link stays. A file or folder its owner may not
 //! write is refused, even for root (which kubectl would let replace it).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -302,13 +302,29 @@ fn resolve(path: &Path) -> Result<PathBuf> {
     })
 }
 
-/// The file's text, `None` when it does not exist.
+/// The file's text, `None` when it does not exist. Anything but a regular file (a FIFO, a
+/// device, a folder) is refused without blocking: the file is opened non-blocking and its type
+/// read from the open file.
 fn read(path: &Path) -> Result<Option<Zeroizing<String>>> {
-    let file = match File::open(path) {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = match options.open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_error("read", path, e)),
     };
+    let metadata = file.metadata().map_err(|e| io_error("read", path, e))?;
+    if !metadata.is_file() {
+        return Err(Error::KubeconfigFile {
+            action: "read".into(),
+            path: path.into(),
+            reason: "not a regular file (a FIFO, a device or a folder): a kubeconfig is a file"
+                .into(),
+            source: None,
+        });
+    }
     let mut text = Zeroizing::new(String::new());
     file.take(MAX_FILE_BYTES + 1)
         .read_to_string(&mut text)

@@ -673,3 +673,47 @@ fn a_read_only_folder_is_permission_denied_naming_it() {
         .collect();
     assert_eq!(names, ["config"]);
 }
+
+/// Runs `save` on another thread and gives up on it after 20 s (a safety bound: a fixed
+/// kaas answers at once), so a file that blocks the read fails this test instead of hanging it.
+#[cfg(unix)]
+fn save_within_bound(file: KubeconfigFile) -> Option<kaas::Result<()>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let saved = file.save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        );
+        let _ = sender.send(saved.map(|_| ()));
+    });
+    receiver.recv_timeout(std::time::Duration::from_secs(20)).ok()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_folder_at_the_kubeconfig_path_is_refused_without_blocking() {
+    let dir = folder("not-a-file");
+    let fifo = dir.join("config");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let outcome = save_within_bound(KubeconfigFile::new(&fifo));
+    if outcome.is_none() {
+        // Release the blocked reader so the test process can end.
+        let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        panic!("saving into a FIFO blocked");
+    }
+    let error = outcome.unwrap().unwrap_err();
+    assert!(
+        matches!(&error, kaas::Error::KubeconfigFile { path, .. } if *path == fifo),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+    assert!(!lock_of(&fifo).exists(), "no lock is left behind");
+
+    let folder_in_the_way = dir.join("folder");
+    std::fs::create_dir_all(&folder_in_the_way).unwrap();
+    let error = save_within_bound(KubeconfigFile::new(&folder_in_the_way))
+        .expect("a folder never blocks")
+        .unwrap_err();
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}
