@@ -686,7 +686,9 @@ fn save_within_bound(file: KubeconfigFile) -> Option<kaas::Result<()>> {
         );
         let _ = sender.send(saved.map(|_| ()));
     });
-    receiver.recv_timeout(std::time::Duration::from_secs(20)).ok()
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .ok()
 }
 
 #[cfg(unix)]
@@ -694,7 +696,10 @@ fn save_within_bound(file: KubeconfigFile) -> Option<kaas::Result<()>> {
 fn a_fifo_or_a_folder_at_the_kubeconfig_path_is_refused_without_blocking() {
     let dir = folder("not-a-file");
     let fifo = dir.join("config");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success(), "mkfifo");
     let outcome = save_within_bound(KubeconfigFile::new(&fifo));
     if outcome.is_none() {
