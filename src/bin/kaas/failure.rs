@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use crate::output;
-
 /// The exit codes (see `EXIT_CODES` in `main.rs`, and the README).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
@@ -52,14 +50,6 @@ impl Failure {
             code,
             message: None,
         }
-    }
-
-    /// Prints the message as `kaas: <message>` on stderr and gives the exit code.
-    pub fn report(self) -> ExitCode {
-        if let Some(message) = &self.message {
-            output::warn(message);
-        }
-        self.code.into()
     }
 }
 

@@ -42,6 +42,14 @@ pub fn warn(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "kaas: {}", printable(message));
 }
 
+/// Prints a failure's message as `kaas: <message>` on stderr and gives its exit code.
+pub fn report(failure: Failure) -> std::process::ExitCode {
+    if let Some(message) = &failure.message {
+        warn(message);
+    }
+    failure.code.into()
+}
+
 /// One cluster as `kaas clusters` prints it.
 #[derive(Debug, Serialize)]
 pub struct Row {
