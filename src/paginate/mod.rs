@@ -14,8 +14,9 @@
 //!   nothing was stated.
 //! - An empty page ends the walk. When it ends with fewer items than the server's latest total,
 //!   or when the pagination contradicts itself (a cursor given twice, a link back to a page
-//!   already read), the stream ends with [`Error::IncompleteListing`] after the items it has:
-//!   never `Ok` with items missing.
+//!   already read), the stream ends with
+//!   [`Error::IncompleteListing`](crate::Error::IncompleteListing) after the items it has: never
+//!   `Ok` with items missing.
 //! - Each item comes out once: an item seen on an earlier page (offset pages shift when the list
 //!   changes during the walk) is dropped, by the key the provider gives.
 //! - A walk fetches at most [`MAX_PAGES`] pages (past that, the stream ends with an error that
