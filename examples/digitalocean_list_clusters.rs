@@ -26,6 +26,8 @@ async fn main() -> anyhow::Result<()> {
     for page in 1..=3u64 {
         let clusters = (page * 2 - 1..=(page * 2).min(5))
             .map(|n| types::Cluster {
+                // Each cluster its own id: a walk yields each id once.
+                id: kaas::uuid::Uuid::from_u128(u128::from(n)),
                 name: format!("cluster-{n:02}"),
                 region: regions[n as usize - 1].to_string(),
                 ..template.clone()

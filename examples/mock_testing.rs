@@ -39,7 +39,8 @@ async fn main() -> anyhow::Result<()> {
     let example: types::ClusterResponse = serde_json::from_str(include_str!(
         "../tests/fixtures/digitalocean/get_cluster.response.single.json"
     ))?;
-    let cluster = |name: &str, state| types::Cluster {
+    let cluster = |id: u128, name: &str, state| types::Cluster {
+        id: kaas::uuid::Uuid::from_u128(id),
         name: name.into(),
         status: Some(types::ClusterStatus {
             state: Some(state),
@@ -49,9 +50,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let list = types::ClusterList {
         kubernetes_clusters: vec![
-            cluster("prod", types::ClusterState::Running),
-            cluster("staging", types::ClusterState::Provisioning),
-            cluster("dev", types::ClusterState::Running),
+            cluster(1, "prod", types::ClusterState::Running),
+            cluster(2, "staging", types::ClusterState::Provisioning),
+            cluster(3, "dev", types::ClusterState::Running),
         ],
         links: None,
         meta: types::PageMeta { total: Some(3) },

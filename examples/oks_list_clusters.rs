@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
     ))?;
     let cluster = |name: &str, version: &str| {
         let mut c = example["Clusters"][0].clone();
+        c["id"] = format!("cluster-{name}").into();
         c["name"] = name.into();
         c["version"] = version.into();
         c

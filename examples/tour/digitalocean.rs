@@ -117,6 +117,7 @@ async fn offline() -> anyhow::Result<()> {
     for page in 1..=3u64 {
         let clusters = (page * 2 - 1..=(page * 2).min(5))
             .map(|n| types::Cluster {
+                id: kaas::uuid::Uuid::from_u128(u128::from(n)),
                 name: format!("cluster-{n:02}"),
                 ..cluster.clone()
             })

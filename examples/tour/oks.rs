@@ -88,6 +88,7 @@ fn project_list_page(
     let project = serde_json::to_value(&project.project).expect("serializable");
     move |second| {
         let mut other = project.clone();
+        other["id"] = "second-project-id".into();
         other["name"] = "second-project".into();
         let (item, next) = if second {
             (other, serde_json::Value::Null)

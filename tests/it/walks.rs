@@ -3,6 +3,7 @@
 //! cursors present or null, pages shorter than asked, totals that lie, a list that changes during
 //! the walk). Each walk yields every item exactly once and in order, or ends with
 //! `Error::IncompleteListing` after items that are each new and in order.
+#![cfg(all(feature = "digitalocean", feature = "oks", feature = "cloud66"))]
 
 use std::sync::{Arc, Mutex};
 
