@@ -219,6 +219,7 @@ pub async fn recording_server(
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let body = body.to_string();
+    // Raw: a catch-all that records the request of whichever operation is sent.
     server
         .mock_async(move |when, then| {
             when.is_true(move |request| {
