@@ -180,7 +180,7 @@ async fn membership_is_200_or_404() {
         // The document's Python-style list is no JSON: the raw responder.
         then.into_inner().status(200).body("['192.168.100.52']");
     });
-    server.check_cluster_member(|when, then| {
+    let not_a_member = server.check_cluster_member(|when, then| {
         when.name(&named("mycluster")).ip(&named("192.168.100.51"));
         // Commissaire's errors are HTML pages; the typed responders send JSON only.
         common::answer_text(then.into_inner(), 404, "text/html", "Not Found");
@@ -218,6 +218,8 @@ async fn membership_is_200_or_404() {
             .status(),
         Some(403)
     );
+    // The 404 was this mock's, not the server's answer to a request no mock matched.
+    not_a_member.assert_async().await;
 }
 
 #[tokio::test]
