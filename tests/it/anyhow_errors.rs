@@ -2,25 +2,17 @@
 //! `Box<dyn Error>`) and still prints the provider's own message and the request id.
 
 #[allow(unused_imports)]
+use crate::common;
+#[allow(unused_imports)]
 use httpmock::MockServer;
 #[allow(unused_imports)]
 use serde_json::json;
 
-/// A server answering every request with `status`, `body` and an `x-request-id`.
+/// Answers `status` with `body` and an `x-request-id`, under a typed mock's matchers (each
+/// provider's error exactly as sent, and a header the typed responders do not set).
 #[allow(dead_code)]
-async fn failing_server(status: u16, content_type: &str, body: String) -> MockServer {
-    let server = MockServer::start_async().await;
-    let content_type = content_type.to_string();
-    server
-        .mock_async(move |when, then| {
-            when.any_request();
-            then.status(status)
-                .header("content-type", content_type.clone())
-                .header("x-request-id", "req-from-header")
-                .body(body.clone());
-        })
-        .await;
-    server
+fn failing(then: httpmock::Then, status: u16, content_type: &str, body: String) {
+    common::answer_text(then, status, content_type, body).header("x-request-id", "req-from-header");
 }
 
 #[allow(dead_code)]
@@ -38,12 +30,17 @@ fn assert_shows(error: anyhow::Error, message: &str, request_id: &str) {
 #[cfg(feature = "digitalocean")]
 #[tokio::test]
 async fn digitalocean() {
-    let server = failing_server(
-        404,
-        "application/json",
-        json!({"id": "not_found", "message": "The resource you were accessing could not be found.", "request_id": "do-req-1"}).to_string(),
-    )
-    .await;
+    use kaas::digitalocean::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&uuid::Uuid::nil());
+        failing(
+            then.into_inner(),
+            404,
+            "application/json",
+            json!({"id": "not_found", "message": "The resource you were accessing could not be found.", "request_id": "do-req-1"}).to_string(),
+        );
+    });
     let client = kaas::digitalocean::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -64,12 +61,17 @@ async fn digitalocean() {
 #[cfg(feature = "oks")]
 #[tokio::test]
 async fn oks() {
-    let server = failing_server(
-        404,
-        "application/json",
-        json!({"Errors": [{"Type": "NotFound", "Code": "404", "Details": "Cluster c1 not found"}], "ResponseContext": {"RequestId": "oks-req-1"}}).to_string(),
-    )
-    .await;
+    use kaas::oks::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_cluster(|when, then| {
+        when.cluster_id("c1");
+        failing(
+            then.into_inner(),
+            404,
+            "application/json",
+            json!({"Errors": [{"Type": "NotFound", "Code": "404", "Details": "Cluster c1 not found"}], "ResponseContext": {"RequestId": "oks-req-1"}}).to_string(),
+        );
+    });
     let client = kaas::oks::Client::builder()
         .access_key("AK", "SK")
         .base_url(server.base_url())
@@ -86,13 +88,18 @@ async fn oks() {
 #[cfg(feature = "cloud66")]
 #[tokio::test]
 async fn cloud66() {
-    let server = failing_server(
-        401,
-        "application/json",
-        json!({"error": "invalid_token", "error_description": "The access token is invalid"})
-            .to_string(),
-    )
-    .await;
+    use kaas::cloud66::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_cluster(|when, then| {
+        when.id(1);
+        failing(
+            then.into_inner(),
+            401,
+            "application/json",
+            json!({"error": "invalid_token", "error_description": "The access token is invalid"})
+                .to_string(),
+        );
+    });
     let client = kaas::cloud66::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -115,7 +122,12 @@ async fn cloud66() {
 #[cfg(feature = "commissaire")]
 #[tokio::test]
 async fn commissaire() {
-    let server = failing_server(409, "text/html", "Conflict".to_string()).await;
+    use kaas::commissaire::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.delete_cluster(|when, then| {
+        when.name(&"prod".parse().unwrap());
+        failing(then.into_inner(), 409, "text/html", "Conflict".to_string());
+    });
     let client = kaas::commissaire::Client::builder()
         .basic_auth("a", "p")
         .base_url(server.base_url())

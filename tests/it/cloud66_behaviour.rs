@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
-use httpmock::{HttpMockRequest, Method, MockServer};
+use httpmock::{HttpMockRequest, MockServer};
+use kaas::cloud66::mock::MockServerExt as _;
 use kaas::cloud66::{Client, types};
 use kaas::{Error, RetryPolicy, WaitPolicy};
 use serde_json::{Value, json};
@@ -26,23 +27,40 @@ fn client(server: &MockServer) -> Client {
         .build()
         .unwrap()
 }
-/// Answers `bodies[n]` to the n-th request (the last one from then on).
-async fn sequence(
-    server: &MockServer,
-    path: String,
+/// A responder that answers `bodies[n]` to the n-th request (the last one from then on), and
+/// the count of requests it answered.
+fn in_turn(
     bodies: Vec<(u16, Value)>,
-) -> Arc<AtomicUsize> {
+) -> (
+    impl Fn(&HttpMockRequest) -> httpmock::HttpMockResponse + Send + Sync + 'static,
+    Arc<AtomicUsize>,
+) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    server
-        .mock_async(move |when, then| {
-            when.path(path);
-            then.respond_with(move |_: &HttpMockRequest| {
-                let n = counter.fetch_add(1, Ordering::SeqCst).min(bodies.len() - 1);
-                common::json_response(bodies[n].0, &bodies[n].1)
-            });
-        })
-        .await;
+    let respond = move |_: &HttpMockRequest| {
+        let n = counter.fetch_add(1, Ordering::SeqCst).min(bodies.len() - 1);
+        common::json_response(bodies[n].0, &bodies[n].1)
+    };
+    (respond, calls)
+}
+
+/// `get_stack_action` of action 789 of stack [`UID`] answers `bodies` in turn.
+fn get_stack_action_in_turn(server: &MockServer, bodies: Vec<(u16, Value)>) -> Arc<AtomicUsize> {
+    let (respond, calls) = in_turn(bodies);
+    server.get_stack_action(|when, then| {
+        when.stack_id(UID).id(789);
+        then.respond_with(respond);
+    });
+    calls
+}
+
+/// `get_cluster` of cluster 123 answers `bodies` in turn.
+fn get_cluster_in_turn(server: &MockServer, bodies: Vec<(u16, Value)>) -> Arc<AtomicUsize> {
+    let (respond, calls) = in_turn(bodies);
+    server.get_cluster(|when, then| {
+        when.id(123);
+        then.respond_with(respond);
+    });
     calls
 }
 
@@ -65,26 +83,27 @@ async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
                 pagination["pages"] = 3.into();
                 pagination["count"] = 6.into();
             }
-            let body = json!({"response": items, "count": 2, "pagination": pagination});
-            server
-                .mock_async(|when, then| {
-                    when.method(Method::GET)
-                        .path("/clusters")
-                        .query_param("page", page.to_string())
-                        .header("authorization", "Bearer c66-SENTINEL-token");
-                    then.status(200).json_body(body);
-                })
-                .await;
+            let body: types::ClusterList = serde_json::from_value(
+                json!({"response": items, "count": 2, "pagination": pagination}),
+            )
+            .unwrap();
+            server.list_clusters(|when, then| {
+                // Headers have no typed matcher: they are matched on the raw `When`.
+                when.page(std::num::NonZeroU64::new(page))
+                    .into_inner()
+                    .header("authorization", "Bearer c66-SENTINEL-token");
+                then.ok(&body);
+            });
         }
         // Without `pages` or `count`, a full last page is followed by one more: it is empty.
-        server
-            .mock_async(|when, then| {
-                when.method(Method::GET)
-                    .path("/clusters")
-                    .query_param("page", "4");
-                then.status(200).json_body(json!({"response": [], "count": 0, "pagination": {"current": 4, "per_page": 2}}));
-            })
-            .await;
+        let empty: types::ClusterList = serde_json::from_value(
+            json!({"response": [], "count": 0, "pagination": {"current": 4, "per_page": 2}}),
+        )
+        .unwrap();
+        server.list_clusters(|when, then| {
+            when.page(std::num::NonZeroU64::new(4));
+            then.ok(&empty);
+        });
         let client = Client::builder()
             .token("c66-SENTINEL-token")
             .base_url(server.base_url())
@@ -115,13 +134,12 @@ async fn every_page_of_clusters_in_order_sequential_and_concurrent() {
 #[tokio::test]
 async fn create_is_a_typed_not_implemented_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(Method::POST).path("/clusters");
-            then.status(501)
-                .json_body(common::fixture("cloud66", "create_cluster.error.501.json"));
-        })
-        .await;
+    server.create_cluster(|_, then| {
+        then.not_implemented(&common::fixture_as(
+            "cloud66",
+            "create_cluster.error.501.json",
+        ));
+    });
     let error: Error = client(&server)
         .create_cluster()
         .body(types::ClusterCreate(Default::default()))
@@ -144,26 +162,26 @@ async fn create_is_a_typed_not_implemented_error() {
 #[tokio::test(start_paused = true)]
 async fn reboot_then_wait_until_the_action_finishes() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(Method::POST)
-                .path("/clusters/123/reboot_servers")
-                .header("content-type", "application/json")
-                .json_body(json!({"strategy": "parallel", "group": "all"}));
-            then.status(200).json_body(common::fixture(
-                "cloud66",
-                "reboot_cluster_servers.response.json",
-            ));
-        })
-        .await;
+    server.reboot_cluster_servers(|when, then| {
+        // Headers have no typed matcher: they are matched on the raw `When`.
+        when.id(123)
+            .body(&types::RebootRequest {
+                strategy: Some(types::RebootStrategy::Parallel),
+                group: Some("all".into()),
+            })
+            .into_inner()
+            .header("content-type", "application/json");
+        then.ok(&common::fixture_as(
+            "cloud66",
+            "reboot_cluster_servers.response.json",
+        ));
+    });
     let running = common::fixture("cloud66", "get_stack_action.response.live.json");
     let finished = common::fixture("cloud66", "get_stack_action.response.finished.json");
-    let polls = sequence(
+    let polls = get_stack_action_in_turn(
         &server,
-        format!("/stacks/{UID}/actions/789"),
         vec![(200, running.clone()), (200, running), (200, finished)],
-    )
-    .await;
+    );
     let client = client(&server);
     let started = client
         .reboot_cluster_servers()
@@ -255,15 +273,13 @@ async fn reboot_sends_strategy_and_group_as_a_json_body_not_a_query() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_action_fails_the_wait_with_the_server_message() {
     let server = MockServer::start_async().await;
-    sequence(
+    get_stack_action_in_turn(
         &server,
-        format!("/stacks/{UID}/actions/789"),
         vec![(
             200,
             common::fixture("cloud66", "get_stack_action.response.failed.json"),
         )],
-    )
-    .await;
+    );
     let error = client(&server)
         .wait_until_action_finished(UID, 789)
         .await
@@ -277,9 +293,8 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
     let server = MockServer::start_async().await;
     let mut failed = common::fixture("cloud66", "reboot_cluster_servers.response.json");
     failed["response"]["status"] = "failed".into();
-    sequence(
+    get_stack_action_in_turn(
         &server,
-        format!("/stacks/{UID}/actions/789"),
         vec![
             (
                 200,
@@ -287,8 +302,7 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
             ),
             (200, failed),
         ],
-    )
-    .await;
+    );
     let error = client(&server)
         .wait_until_action_finished(UID, 789)
         .await
@@ -299,15 +313,13 @@ async fn a_failed_action_fails_the_wait_with_the_server_message() {
     );
 
     let server = MockServer::start_async().await;
-    sequence(
+    get_stack_action_in_turn(
         &server,
-        format!("/stacks/{UID}/actions/789"),
         vec![(
             200,
             common::fixture("cloud66", "get_stack_action.response.live.json"),
         )],
-    )
-    .await;
+    );
     let error = client(&server)
         .wait_until_action_finished(UID, 789)
         .await
@@ -324,29 +336,27 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
     let server = MockServer::start_async().await;
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    server
-        .mock_async(move |when, then| {
-            when.path("/clusters/123");
-            then.respond_with(move |_: &HttpMockRequest| {
-                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-                    http::Response::builder()
-                        .status(503)
-                        .header("content-type", "application/json")
-                        .header("X-RateLimit-Limit", "3000")
-                        .header("X-RateLimit-Remaining", "0")
-                        .header("X-RateLimit-Reset", "3")
-                        .body(common::fixture("cloud66", "common.error.503.live.json").to_string())
-                        .unwrap()
-                        .into()
-                } else {
-                    common::json_response(
-                        200,
-                        &common::fixture("cloud66", "get_cluster.response.json"),
-                    )
-                }
-            });
-        })
-        .await;
+    server.get_cluster(move |when, then| {
+        when.id(123);
+        then.respond_with(move |_: &HttpMockRequest| {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                http::Response::builder()
+                    .status(503)
+                    .header("content-type", "application/json")
+                    .header("X-RateLimit-Limit", "3000")
+                    .header("X-RateLimit-Remaining", "0")
+                    .header("X-RateLimit-Reset", "3")
+                    .body(common::fixture("cloud66", "common.error.503.live.json").to_string())
+                    .unwrap()
+                    .into()
+            } else {
+                common::json_response(
+                    200,
+                    &common::fixture("cloud66", "get_cluster.response.json"),
+                )
+            }
+        });
+    });
     let clock = tokio::time::Instant::now();
     let cluster = client(&server).get_cluster().id(123).send().await.unwrap();
     assert_eq!(cluster.response.name, "Production Cluster");
@@ -359,15 +369,13 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
 
     // Throttled with no word on when the window ends: no point retrying for seconds.
     let server = MockServer::start_async().await;
-    let calls = sequence(
+    let calls = get_cluster_in_turn(
         &server,
-        "/clusters/123".into(),
         vec![(
             503,
             common::fixture("cloud66", "common.error.503.live.json"),
         )],
-    )
-    .await;
+    );
     let error: Error = client(&server)
         .get_cluster()
         .id(123)
@@ -381,15 +389,13 @@ async fn throttled_503_is_retried_until_the_window_and_errors_decode() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
     let server = MockServer::start_async().await;
-    sequence(
+    get_cluster_in_turn(
         &server,
-        "/clusters/123".into(),
         vec![(
             401,
             common::fixture("cloud66", "common.error.401.live.json"),
         )],
-    )
-    .await;
+    );
     let error: Error = Client::builder()
         .token("t")
         .base_url(server.base_url())

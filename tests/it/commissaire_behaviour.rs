@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
-use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use kaas::commissaire::mock::MockServerExt as _;
 use kaas::commissaire::{Client, types};
 use kaas::{Error, RetryPolicy, WaitPolicy};
 use serde_json::json;
@@ -31,6 +32,14 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
+/// A name or address a typed mock matches on (`ClusterName`, `HostAddress`, ...), from text.
+fn named<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    text.parse().unwrap()
+}
+
 fn text(status: u16, body: &str) -> HttpMockResponse {
     http::Response::builder()
         .status(status)
@@ -46,21 +55,20 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode("admin:SENTINEL-password")
     );
-    let create = server
-        .mock_async(|when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/mycluster")
-                .header("authorization", expected)
-                .json_body(common::fixture(
-                    "commissaire",
-                    "create_cluster.request.json",
-                ));
-            then.status(201).json_body(common::fixture(
+    let create = server.create_cluster(|when, then| {
+        // Headers have no typed matcher: they are matched on the raw `When`.
+        when.name(&named("mycluster"))
+            .body(&common::fixture_as(
                 "commissaire",
-                "create_cluster.response.json",
-            ));
-        })
-        .await;
+                "create_cluster.request.json",
+            ))
+            .into_inner()
+            .header("authorization", expected);
+        then.created(&common::fixture_as(
+            "commissaire",
+            "create_cluster.response.json",
+        ));
+    });
     let body: types::ClusterCreate =
         common::fixture_as("commissaire", "create_cluster.request.json");
     let response = client(&server)
@@ -78,13 +86,12 @@ async fn basic_credentials_go_up_front_and_a_create_answers_201() {
     );
     create.assert_async().await;
 
-    let token = server
-        .mock_async(|when, then| {
-            when.path("/api/v0/clusters")
-                .header("authorization", "Bearer SENTINEL-token");
-            then.status(200).json_body(json!(["mycluster"]));
-        })
-        .await;
+    let token = server.list_clusters(|when, then| {
+        // Headers have no typed matcher: they are matched on the raw `When`.
+        when.into_inner()
+            .header("authorization", "Bearer SENTINEL-token");
+        then.ok(&types::Names(vec!["mycluster".into()]));
+    });
     let client = Client::builder()
         .base_url(server.base_url())
         .token("SENTINEL-token")
@@ -138,12 +145,10 @@ async fn text_html_errors_become_api_errors_with_the_reason() {
         (500, "Internal Server Error"),
     ] {
         let server = MockServer::start_async().await;
-        server
-            .mock_async(move |when, then| {
-                when.any_request();
-                then.respond_with(move |_: &HttpMockRequest| text(status, reason));
-            })
-            .await;
+        server.get_cluster(|when, then| {
+            when.name(&named("mycluster"));
+            then.respond_with(move |_: &HttpMockRequest| text(status, reason));
+        });
         let error: Error = client(&server)
             .get_cluster()
             .name("mycluster")
@@ -163,37 +168,28 @@ async fn text_html_errors_become_api_errors_with_the_reason() {
 #[tokio::test]
 async fn membership_is_200_or_404() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
-            then.status(200).json_body(common::fixture(
-                "commissaire",
-                "check_cluster_member.response.json",
-            ));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/mycluster/hosts/192.168.100.52");
-            then.status(200).body("['192.168.100.52']");
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/mycluster/hosts/192.168.100.51");
-            then.status(404)
-                .header("content-type", "text/html")
-                .body("Not Found");
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/other/hosts/192.168.100.50");
-            then.status(403)
-                .header("content-type", "text/html")
-                .body("Forbidden");
-        })
-        .await;
+    server.check_cluster_member(|when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.50"));
+        then.ok(&common::fixture_as(
+            "commissaire",
+            "check_cluster_member.response.json",
+        ));
+    });
+    server.check_cluster_member(|when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.52"));
+        // The document's Python-style list is no JSON: the raw responder.
+        then.into_inner().status(200).body("['192.168.100.52']");
+    });
+    let not_a_member = server.check_cluster_member(|when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.51"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 404, "text/html", "Not Found");
+    });
+    server.check_cluster_member(|when, then| {
+        when.name(&named("other")).ip(&named("192.168.100.50"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 403, "text/html", "Forbidden");
+    });
     let client = client(&server);
     assert!(
         client
@@ -222,20 +218,24 @@ async fn membership_is_200_or_404() {
             .status(),
         Some(403)
     );
+    // The 404 was this mock's, not the server's answer to a request no mock matched.
+    not_a_member.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_membership_test_on_a_missing_cluster_is_an_error_not_false() {
     let server = MockServer::start_async().await;
     // What the server's source does: the cluster lookup raises, the handler answers 500.
-    let test = server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/ghost/hosts/192.168.100.50");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body(common::fixture_text("commissaire", "common.error.500.html"));
-        })
-        .await;
+    let test = server.check_cluster_member(|when, then| {
+        when.name(&named("ghost")).ip(&named("192.168.100.50"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(
+            then.into_inner(),
+            500,
+            "text/html",
+            common::fixture_text("commissaire", "common.error.500.html"),
+        );
+    });
     let error = client(&server)
         .host_in_cluster("ghost", "192.168.100.50")
         .await
@@ -257,6 +257,7 @@ async fn a_membership_test_on_a_missing_cluster_is_an_error_not_false() {
 #[tokio::test]
 async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending() {
     let server = MockServer::start_async().await;
+    // Raw: a catch-all for any request of any operation, which must see none.
     let anything = server
         .mock_async(|when, then| {
             when.any_request();
@@ -316,57 +317,35 @@ async fn names_and_addresses_the_server_cannot_route_are_refused_before_sending(
 #[tokio::test]
 async fn every_create_answers_201_with_the_record_it_made() {
     let server = MockServer::start_async().await;
-    let created = |path: &'static str, request: Option<&'static str>, answer: &'static str| {
-        let server = &server;
-        async move {
-            server
-                .mock_async(|when, then| {
-                    let when = when.method(Method::PUT).path(path);
-                    if let Some(request) = request {
-                        when.json_body(common::fixture("commissaire", request));
-                    }
-                    then.status(201)
-                        .json_body(common::fixture("commissaire", answer));
-                })
-                .await
-        }
-    };
-    let host = created(
-        "/api/v0/host/192.168.100.50",
-        Some("create_host.request.json"),
-        "create_host.response.json",
-    )
-    .await;
-    let registration = created(
-        "/api/v0/host",
-        Some("register_host.request.json"),
-        "register_host.response.json",
-    )
-    .await;
-    let network = created(
-        "/api/v0/network/mynetwork",
-        None,
-        "create_network.response.json",
-    )
-    .await;
-    let manager = created(
-        "/api/v0/containermanager/prod_openshift",
-        Some("create_container_manager.request.json"),
-        "create_container_manager.response.json",
-    )
-    .await;
-    let upgrade = created(
-        "/api/v0/cluster/mycluster/upgrade",
-        None,
-        "start_cluster_upgrade.response.json",
-    )
-    .await;
-    let restart = created(
-        "/api/v0/cluster/mycluster/restart",
-        None,
-        "start_cluster_restart.response.json",
-    )
-    .await;
+    fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
+        common::fixture_as("commissaire", name)
+    }
+    let host = server.create_host(|when, then| {
+        when.ip(&named("192.168.100.50"))
+            .body(&fixture("create_host.request.json"));
+        then.created(&fixture("create_host.response.json"));
+    });
+    let registration = server.register_host(|when, then| {
+        when.body(&fixture("register_host.request.json"));
+        then.created(&fixture("register_host.response.json"));
+    });
+    let network = server.create_network(|when, then| {
+        when.name(&named("mynetwork"));
+        then.created(&fixture("create_network.response.json"));
+    });
+    let manager = server.create_container_manager(|when, then| {
+        when.name(&named("prod_openshift"))
+            .body(&fixture("create_container_manager.request.json"));
+        then.created(&fixture("create_container_manager.response.json"));
+    });
+    let upgrade = server.start_cluster_upgrade(|when, then| {
+        when.name(&named("mycluster"));
+        then.created(&fixture("start_cluster_upgrade.response.json"));
+    });
+    let restart = server.start_cluster_restart(|when, then| {
+        when.name(&named("mycluster"));
+        then.created(&fixture("start_cluster_restart.response.json"));
+    });
     let client = client(&server);
 
     let new_host = client
@@ -446,37 +425,28 @@ async fn every_create_answers_201_with_the_record_it_made() {
 #[tokio::test]
 async fn membership_changes_answer_the_cluster_and_the_address() {
     let server = MockServer::start_async().await;
-    let swap = server
-        .mock_async(|when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/mycluster/hosts")
-                .json_body(common::fixture(
-                    "commissaire",
-                    "set_cluster_members.request.json",
-                ));
-            then.status(200).json_body(common::fixture(
-                "commissaire",
-                "set_cluster_members.response.json",
-            ));
-        })
-        .await;
-    let add = server
-        .mock_async(|when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
-            then.status(200).json_body(common::fixture(
-                "commissaire",
-                "add_cluster_member.response.json",
-            ));
-        })
-        .await;
-    let remove = server
-        .mock_async(|when, then| {
-            when.method(Method::DELETE)
-                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
-            then.status(200).json_body(json!([]));
-        })
-        .await;
+    let swap = server.set_cluster_members(|when, then| {
+        when.name(&named("mycluster")).body(&common::fixture_as(
+            "commissaire",
+            "set_cluster_members.request.json",
+        ));
+        then.ok(&common::fixture_as(
+            "commissaire",
+            "set_cluster_members.response.json",
+        ));
+    });
+    let add = server.add_cluster_member(|when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.50"));
+        then.ok(&common::fixture_as(
+            "commissaire",
+            "add_cluster_member.response.json",
+        ));
+    });
+    let remove = server.remove_cluster_member(|when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.50"));
+        // The spec has no 200 body for a removal; the server sends `[]`: the raw responder.
+        common::answer_json(then.into_inner(), 200, json!([]));
+    });
     let client = client(&server);
     let cluster = client
         .set_cluster_members()
@@ -515,22 +485,19 @@ async fn membership_changes_answer_the_cluster_and_the_address() {
 #[tokio::test(start_paused = true)]
 async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
     let server = MockServer::start_async().await;
-    let busy = |path: &'static str| {
-        let server = &server;
-        async move {
-            server
-                .mock_async(|when, then| {
-                    when.method(Method::PUT).path(path);
-                    then.status(503)
-                        .header("content-type", "text/html")
-                        .body("Service Unavailable");
-                })
-                .await
-        }
+    // Commissaire's errors are HTML pages; the typed responders send JSON only.
+    let busy = |then: httpmock::Then| {
+        common::answer_text(then, 503, "text/html", "Service Unavailable");
     };
-    let create = busy("/api/v0/cluster/mycluster").await;
-    let deploy = busy("/api/v0/cluster/mycluster/deploy").await;
-    let register = busy("/api/v0/host").await;
+    let create = server.create_cluster(|when, then| {
+        when.name(&named("mycluster"));
+        busy(then.into_inner());
+    });
+    let deploy = server.start_cluster_deploy(|when, then| {
+        when.name(&named("mycluster"));
+        busy(then.into_inner());
+    });
+    let register = server.register_host(|_, then| busy(then.into_inner()));
     let client = Client::builder()
         .base_url(server.base_url())
         .basic_auth("admin", "SENTINEL-password")
@@ -578,19 +545,16 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
 
     let attempts = Arc::new(AtomicUsize::new(0));
     let counter = attempts.clone();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/mycluster/hosts/192.168.100.50");
-            then.respond_with(move |_: &HttpMockRequest| {
-                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-                    text(503, "Service Unavailable")
-                } else {
-                    common::json_response(200, &json!(["192.168.100.50"]))
-                }
-            });
-        })
-        .await;
+    server.add_cluster_member(move |when, then| {
+        when.name(&named("mycluster")).ip(&named("192.168.100.50"));
+        then.respond_with(move |_: &HttpMockRequest| {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                text(503, "Service Unavailable")
+            } else {
+                common::json_response(200, &json!(["192.168.100.50"]))
+            }
+        });
+    });
     let added = client
         .add_cluster_member()
         .name("mycluster")
@@ -606,10 +570,12 @@ async fn creating_puts_are_sent_once_and_membership_puts_are_retried() {
     );
 }
 
-/// The operation at `path` reads `states` one per poll, then stays at the last.
-async fn operation(
+/// The record read by `operation` (`get_cluster_deploy`, `get_cluster_upgrade` or
+/// `get_cluster_restart`) of `cluster` reads `states` one per poll, then stays at the last.
+fn operation(
     server: &MockServer,
-    path: &'static str,
+    operation: &'static str,
+    cluster: &'static str,
     states: Vec<&'static str>,
 ) -> Arc<AtomicUsize> {
     let reads = Arc::new(AtomicUsize::new(0));
@@ -618,22 +584,33 @@ async fn operation(
     let mut template = common::fixture("commissaire", "get_cluster_deploy.response.json");
     template["upgraded"] = template["deployed"].clone();
     template["restarted"] = template["deployed"].clone();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::GET).path(path);
-            then.respond_with(move |_: &HttpMockRequest| {
-                let n = counter.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
-                let mut body = template.clone();
-                body["status"] = states[n].into();
-                body["finished_at"] = if states[n] == "in_process" {
-                    json!("")
-                } else {
-                    json!("2015-12-17T15:58:18.710454")
-                };
-                common::json_response(200, &body)
-            });
-        })
-        .await;
+    let respond = move |_: &HttpMockRequest| {
+        let n = counter.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
+        let mut body = template.clone();
+        body["status"] = states[n].into();
+        body["finished_at"] = if states[n] == "in_process" {
+            json!("")
+        } else {
+            json!("2015-12-17T15:58:18.710454")
+        };
+        common::json_response(200, &body)
+    };
+    let name: types::ClusterName = named(cluster);
+    match operation {
+        "get_cluster_deploy" => server.get_cluster_deploy(|when, then| {
+            when.name(&name);
+            then.respond_with(respond);
+        }),
+        "get_cluster_upgrade" => server.get_cluster_upgrade(|when, then| {
+            when.name(&name);
+            then.respond_with(respond);
+        }),
+        "get_cluster_restart" => server.get_cluster_restart(|when, then| {
+            when.name(&name);
+            then.respond_with(respond);
+        }),
+        other => panic!("no operation record is read by `{other}`"),
+    };
     reads
 }
 
@@ -642,31 +619,27 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
     let server = MockServer::start_async().await;
     let reads = operation(
         &server,
-        "/api/v0/cluster/prod/deploy",
+        "get_cluster_deploy",
+        "prod",
         vec!["in_process", "in_process", "finished"],
-    )
-    .await;
-    server
-        .mock_async(|when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/prod/deploy")
-                .json_body(common::fixture(
-                    "commissaire",
-                    "start_cluster_deploy.request.json",
-                ));
-            then.status(201).json_body(common::fixture(
-                "commissaire",
-                "start_cluster_deploy.response.json",
-            ));
-        })
-        .await;
-    let cluster = server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/cluster/prod");
-            then.status(200)
-                .json_body(common::fixture("commissaire", "get_cluster.response.json"));
-        })
-        .await;
+    );
+    server.start_cluster_deploy(|when, then| {
+        when.name(&named("prod")).body(&common::fixture_as(
+            "commissaire",
+            "start_cluster_deploy.request.json",
+        ));
+        then.created(&common::fixture_as(
+            "commissaire",
+            "start_cluster_deploy.response.json",
+        ));
+    });
+    let cluster = server.get_cluster(|when, then| {
+        when.name(&named("prod"));
+        then.ok(&common::fixture_as(
+            "commissaire",
+            "get_cluster.response.json",
+        ));
+    });
     let client = client(&server);
     let started = client
         .start_cluster_deploy()
@@ -690,17 +663,17 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
 
     operation(
         &server,
-        "/api/v0/cluster/prod/upgrade",
+        "get_cluster_upgrade",
+        "prod",
         vec!["in_process", "failed"],
-    )
-    .await;
+    );
     let error = client.wait_until_upgraded("prod").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
         "{error:?}"
     );
 
-    operation(&server, "/api/v0/cluster/prod/restart", vec!["in_process"]).await;
+    operation(&server, "get_cluster_restart", "prod", vec!["in_process"]);
     let error = client.wait_until_restarted("prod").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "in_process"),
@@ -712,13 +685,10 @@ async fn deploy_upgrade_and_restart_are_waited_for() {
 async fn a_wait_on_a_record_that_cannot_be_read_fails_at_once_naming_the_cluster() {
     for (status, reason) in [(404, "Not Found"), (500, "Internal Server Error")] {
         let server = MockServer::start_async().await;
-        let record = server
-            .mock_async(move |when, then| {
-                when.method(Method::GET)
-                    .path("/api/v0/cluster/ghost/upgrade");
-                then.respond_with(move |_: &HttpMockRequest| text(status, reason));
-            })
-            .await;
+        let record = server.get_cluster_upgrade(|when, then| {
+            when.name(&named("ghost"));
+            then.respond_with(move |_: &HttpMockRequest| text(status, reason));
+        });
         let clock = tokio::time::Instant::now();
         let error = client(&server)
             .wait_until_upgraded("ghost")
@@ -741,25 +711,19 @@ async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
     let server = MockServer::start_async().await;
     // What the server does: the deploy is accepted (201) and its record stays `in_process`,
     // while the cluster itself is answered 500.
-    server
-        .mock_async(|when, then| {
-            when.method(Method::PUT)
-                .path("/api/v0/cluster/ghost/deploy");
-            then.status(201).json_body(common::fixture(
-                "commissaire",
-                "start_cluster_deploy.response.json",
-            ));
-        })
-        .await;
-    let reads = operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
-    let cluster = server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/cluster/ghost");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body("Internal Server Error");
-        })
-        .await;
+    server.start_cluster_deploy(|when, then| {
+        when.name(&named("ghost"));
+        then.created(&common::fixture_as(
+            "commissaire",
+            "start_cluster_deploy.response.json",
+        ));
+    });
+    let reads = operation(&server, "get_cluster_deploy", "ghost", vec!["in_process"]);
+    let cluster = server.get_cluster(|when, then| {
+        when.name(&named("ghost"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 500, "text/html", "Internal Server Error");
+    });
     let client = client(&server);
     let started = client
         .start_cluster_deploy()
@@ -795,13 +759,11 @@ async fn a_deploy_started_on_a_missing_cluster_fails_the_wait_at_once() {
 #[tokio::test]
 async fn host_credentials_keep_the_private_key_secret() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/host/192.168.100.50/creds");
-            then.status(200)
-                .json_body(json!({"address": "192.168.100.50", "ssh_priv_key": "SENTINEL-private-key", "remote_user": "root"}));
-        })
-        .await;
+    let creds: types::HostCreds = serde_json::from_value(json!({"address": "192.168.100.50", "ssh_priv_key": "SENTINEL-private-key", "remote_user": "root"})).unwrap();
+    server.get_host_creds(|when, then| {
+        when.ip(&named("192.168.100.50"));
+        then.ok(&creds);
+    });
     let creds = client(&server)
         .get_host_creds()
         .ip("192.168.100.50")
@@ -815,36 +777,36 @@ async fn host_credentials_keep_the_private_key_secret() {
     assert!(!format!("{creds:?}").contains("SENTINEL"));
 }
 
-/// The cluster list the server answers: `names`.
-async fn listing<'a>(server: &'a MockServer, names: &[&str]) -> httpmock::Mock<'a> {
-    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::GET).path("/api/v0/clusters");
-            then.status(200).json_body(json!(names));
-        })
-        .await
+/// `list_clusters` answers `names`.
+fn listing<'a>(server: &'a MockServer, names: &[&str]) -> httpmock::Mock<'a> {
+    let names = types::Names(names.iter().map(|n| n.to_string()).collect());
+    server.list_clusters(|_, then| {
+        then.ok(&names);
+    })
 }
 
-/// The cluster `ghost` is answered 500, as the server answers a cluster that does not exist.
-async fn ghost_answered_500(server: &MockServer) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/cluster/ghost");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body(common::fixture_text("commissaire", "common.error.500.html"));
-        })
-        .await
+/// `get_cluster` of `ghost` is answered 500, as the server answers a cluster that does not
+/// exist.
+fn ghost_answered_500(server: &MockServer) -> httpmock::Mock<'_> {
+    server.get_cluster(|when, then| {
+        when.name(&named("ghost"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(
+            then.into_inner(),
+            500,
+            "text/html",
+            common::fixture_text("commissaire", "common.error.500.html"),
+        );
+    })
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_wait_on_a_deleted_cluster_whose_last_deploy_finished_is_not_found() {
     let server = MockServer::start_async().await;
     // The server keeps the records of past operations after the cluster is deleted.
-    let reads = operation(&server, "/api/v0/cluster/ghost/deploy", vec!["finished"]).await;
-    let cluster = ghost_answered_500(&server).await;
-    let list = listing(&server, &["prod"]).await;
+    let reads = operation(&server, "get_cluster_deploy", "ghost", vec!["finished"]);
+    let cluster = ghost_answered_500(&server);
+    let list = listing(&server, &["prod"]);
     let outcome = client(&server).wait_until_deployed("ghost").await;
     let error = outcome.expect_err("a deleted cluster's old deploy is not a finished deploy");
     assert!(error.is_not_found(), "{error:?}");
@@ -863,17 +825,14 @@ async fn a_wait_on_a_deleted_cluster_whose_last_deploy_finished_is_not_found() {
 async fn a_500_for_a_cluster_the_list_lacks_is_not_found_and_other_500s_stay_errors() {
     // The list lacks the cluster: not found, for a wait and for a membership test.
     let server = MockServer::start_async().await;
-    operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
-    ghost_answered_500(&server).await;
-    listing(&server, &["prod", "ghost2"]).await;
-    server
-        .mock_async(|when, then| {
-            when.path("/api/v0/cluster/ghost/hosts/192.168.100.50");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body("Internal Server Error");
-        })
-        .await;
+    operation(&server, "get_cluster_deploy", "ghost", vec!["in_process"]);
+    ghost_answered_500(&server);
+    listing(&server, &["prod", "ghost2"]);
+    server.check_cluster_member(|when, then| {
+        when.name(&named("ghost")).ip(&named("192.168.100.50"));
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 500, "text/html", "Internal Server Error");
+    });
     let reader = client(&server);
     let waited = reader.wait_until_deployed("ghost").await.unwrap_err();
     let tested = reader
@@ -891,10 +850,10 @@ async fn a_500_for_a_cluster_the_list_lacks_is_not_found_and_other_500s_stay_err
     // The list names it, or cannot be read: the 500 is a server failure, not "not found".
     for names in [Some(vec!["ghost"]), None] {
         let server = MockServer::start_async().await;
-        operation(&server, "/api/v0/cluster/ghost/deploy", vec!["in_process"]).await;
-        ghost_answered_500(&server).await;
+        operation(&server, "get_cluster_deploy", "ghost", vec!["in_process"]);
+        ghost_answered_500(&server);
         if let Some(names) = &names {
-            listing(&server, names).await;
+            listing(&server, names);
         }
         let error = client(&server)
             .wait_until_deployed("ghost")

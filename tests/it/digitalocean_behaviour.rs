@@ -5,12 +5,14 @@
 
 use crate::common;
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
-use httpmock::{Method, MockServer};
+use httpmock::MockServer;
+use kaas::digitalocean::mock::MockServerExt as _;
 use kaas::digitalocean::{Client, types};
 use kaas::{Error, RetryPolicy, WaitPolicy};
 use serde_json::json;
@@ -45,14 +47,19 @@ fn cluster_json(state: &str) -> serde_json::Value {
     json!({"kubernetes_cluster": {"id": CLUSTER_ID, "name": "prod-cluster-01", "region": "nyc1", "version": "1.18.6-do.0", "node_pools": [], "status": {"state": state, "message": format!("the cluster is {state}")}}})
 }
 
-fn cluster_path() -> String {
-    format!("/v2/kubernetes/clusters/{CLUSTER_ID}")
+/// The cluster answer of [`cluster_json`], typed.
+fn cluster(state: &str) -> types::ClusterResponse {
+    serde_json::from_value(cluster_json(state)).unwrap()
 }
 
-/// Answers `first` to the first `n` requests on `path`, then `rest`.
-async fn sequence(
+/// The error body DigitalOcean sends, typed.
+fn do_error(id: &str, message: &str) -> types::Error {
+    serde_json::from_value(json!({"id": id, "message": message})).unwrap()
+}
+
+/// Answers `get_cluster` with `first` to the first `n` reads, then `rest`.
+fn get_cluster_sequence(
     server: &MockServer,
-    path: &str,
     n: usize,
     first: (u16, serde_json::Value, Vec<(&str, &str)>),
     rest: (u16, serde_json::Value),
@@ -60,44 +67,34 @@ async fn sequence(
     let count = Arc::new(AtomicUsize::new(0));
     let counter = count.clone();
     let (status, body, headers) = first;
-    let path_a = path.to_string();
-    server
-        .mock_async(move |when, then| {
-            when.path(path_a)
-                .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < n);
-            let then = then
-                .status(status)
-                .header("content-type", "application/json")
-                .json_body(body);
-            headers
-                .into_iter()
-                .fold(then, |then, (name, value)| then.header(name, value));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.path(path);
-            then.status(rest.0)
-                .header("content-type", "application/json")
-                .json_body(rest.1);
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id())
+            .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < n);
+        // Any status with any headers, as each test asks: the raw responder.
+        let then = common::answer_json(then.into_inner(), status, body);
+        headers
+            .into_iter()
+            .fold(then, |then, (name, value)| then.header(name, value));
+    });
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        common::answer_json(then.into_inner(), rest.0, rest.1);
+    });
     count
 }
 
 #[tokio::test]
 async fn sends_the_token_as_bearer_and_the_kaas_user_agent() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path(cluster_path())
-                .header("authorization", format!("Bearer {SENTINEL_TOKEN}"))
-                .header("user-agent", format!("kaas/{}", env!("CARGO_PKG_VERSION")))
-                .header_missing("api-version");
-            then.status(200).json_body(cluster_json("running"));
-        })
-        .await;
+    let mock = server.get_cluster(|when, then| {
+        // Headers have no typed matcher: they are matched on the raw `When`.
+        when.cluster_id(&cluster_id())
+            .into_inner()
+            .header("authorization", format!("Bearer {SENTINEL_TOKEN}"))
+            .header("user-agent", format!("kaas/{}", env!("CARGO_PKG_VERSION")))
+            .header_missing("api-version");
+        then.ok(&cluster("running"));
+    });
     let cluster = client(&server)
         .get_cluster()
         .cluster_id(cluster_id())
@@ -118,17 +115,20 @@ async fn error_answers_are_decoded_with_id_message_and_request_id() {
         (500, "server_error"),
     ] {
         let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.path(cluster_path());
-                then.status(status)
-                    .header("content-type", "application/json")
-                    .header("ratelimit-limit", "5000")
-                    .header("ratelimit-remaining", "4816")
-                    .header("ratelimit-reset", "1444931833")
-                    .json_body(json!({"id": id, "message": format!("message for {status}"), "request_id": format!("req-{status}")}));
-            })
-            .await;
+        let body: types::Error = serde_json::from_value(json!({"id": id, "message": format!("message for {status}"), "request_id": format!("req-{status}")})).unwrap();
+        server.get_cluster(|when, then| {
+            when.cluster_id(&cluster_id());
+            let then = if status < 500 {
+                then.client_error(status, &body)
+            } else {
+                then.server_error(status, &body)
+            };
+            // Rate-limit headers have no typed responder: added on the raw `Then`.
+            then.into_inner()
+                .header("ratelimit-limit", "5000")
+                .header("ratelimit-remaining", "4816")
+                .header("ratelimit-reset", "1444931833");
+        });
         let error: Error = client_with(&server, RetryPolicy::none())
             .get_cluster()
             .cluster_id(cluster_id())
@@ -166,14 +166,12 @@ async fn error_answers_are_decoded_with_id_message_and_request_id() {
 async fn a_429_with_retry_after_is_retried_to_success() {
     let server = MockServer::start_async().await;
     let limited = json!({"id": "too_many_requests", "message": "API Rate limit exceeded.", "request_id": "r1"});
-    let count = sequence(
+    let count = get_cluster_sequence(
         &server,
-        &cluster_path(),
         1,
         (429, limited, vec![("retry-after", "3")]),
         (200, cluster_json("running")),
-    )
-    .await;
+    );
     let started = tokio::time::Instant::now();
     let cluster = client(&server)
         .get_cluster()
@@ -193,13 +191,10 @@ async fn a_429_with_retry_after_is_retried_to_success() {
 #[tokio::test(start_paused = true)]
 async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(503)
-                .json_body(json!({"id": "service_unavailable", "message": "try later"}));
-        })
-        .await;
+    let mock = server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.server_error(503, &do_error("service_unavailable", "try later"));
+    });
     let error: Error = client_with(&server, RetryPolicy::default().with_max_attempts(3))
         .get_cluster()
         .cluster_id(cluster_id())
@@ -213,13 +208,9 @@ async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
 #[tokio::test(start_paused = true)]
 async fn a_post_that_creates_is_not_retried() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(Method::POST).path("/v2/kubernetes/clusters");
-            then.status(503)
-                .json_body(json!({"id": "service_unavailable", "message": "try later"}));
-        })
-        .await;
+    let mock = server.create_cluster(|_, then| {
+        then.server_error(503, &do_error("service_unavailable", "try later"));
+    });
     let body: types::ClusterCreate =
         common::fixture_as("digitalocean", "create_cluster.request.json");
     let error: Error = client(&server)
@@ -252,14 +243,12 @@ async fn three_pages(server: &MockServer, tell_total: bool) {
         } else {
             json!({})
         };
-        server
-            .mock_async(|when, then| {
-                when.path("/v2/kubernetes/clusters")
-                    .query_param("page", page.to_string())
-                    .query_param("per_page", "2");
-                then.status(200).json_body(body);
-            })
-            .await;
+        let body: types::ClusterList = serde_json::from_value(body).unwrap();
+        server.list_clusters(|when, then| {
+            when.page(NonZeroU64::new(page.into()))
+                .per_page(NonZeroU64::new(2));
+            then.ok(&body);
+        });
     }
 }
 
@@ -293,12 +282,11 @@ async fn an_unknown_cluster_state_parses_as_unknown_and_round_trips() {
     let server = MockServer::start_async().await;
     let mut body = cluster_json("hibernating");
     body["kubernetes_cluster"]["a_field_from_the_future"] = json!({"x": 1});
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200).json_body(body);
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        // A field from the future is dropped by the typed responder: the raw body keeps it.
+        common::answer_json(then.into_inner(), 200, body);
+    });
     let cluster = client(&server)
         .get_cluster()
         .cluster_id(cluster_id())
@@ -318,14 +306,11 @@ async fn an_unknown_cluster_state_parses_as_unknown_and_round_trips() {
 #[tokio::test]
 async fn an_html_502_page_from_a_proxy_is_a_typed_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(502)
-                .header("content-type", "text/html")
-                .body("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        // A proxy's HTML page is no answer of the spec: the raw responder.
+        common::answer_text(then.into_inner(), 502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
+    });
     let error: Error = client_with(&server, RetryPolicy::none())
         .get_cluster()
         .cluster_id(cluster_id())
@@ -347,14 +332,16 @@ async fn an_html_502_page_from_a_proxy_is_a_typed_error() {
 #[tokio::test]
 async fn a_success_body_that_does_not_match_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200)
-                .header("content-type", "application/json")
-                .body(r#"{"kubernetes_cluster": {"name": "x", "status": {"state": "running"}"#);
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        // Truncated JSON is no typed value: the raw responder.
+        common::answer_text(
+            then.into_inner(),
+            200,
+            "application/json",
+            r#"{"kubernetes_cluster": {"name": "x", "status": {"state": "running"}"#,
+        );
+    });
     let error: Error = client(&server)
         .get_cluster()
         .cluster_id(cluster_id())
@@ -399,15 +386,11 @@ async fn plain_http_to_a_remote_host_is_refused() {
 async fn kubeconfig_comes_back_as_a_secret_with_readable_context_names() {
     let server = MockServer::start_async().await;
     let yaml = "apiVersion: v1\nkind: Config\ncurrent-context: do-nyc1-prod\nclusters:\n- cluster:\n    server: https://bd5f5959.k8s.ondigitalocean.com\n  name: do-nyc1-prod\ncontexts:\n- context:\n    cluster: do-nyc1-prod\n    user: do-nyc1-prod-admin\n  name: do-nyc1-prod\nusers:\n- name: do-nyc1-prod-admin\n  user:\n    token: SENTINEL-kubeconfig-token\n";
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path()))
-                .query_param("expiry_seconds", "3600");
-            then.status(200)
-                .header("content-type", "application/yaml")
-                .body(yaml);
-        })
-        .await;
+    let mock = server.get_kubeconfig(|when, then| {
+        when.cluster_id(&cluster_id()).expiry_seconds(3600);
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(then.into_inner(), 200, "application/yaml", yaml);
+    });
     let kubeconfig = client(&server)
         .kubeconfig_expiring(cluster_id(), Duration::from_secs(3600))
         .await
@@ -421,14 +404,12 @@ async fn kubeconfig_comes_back_as_a_secret_with_readable_context_names() {
 #[tokio::test(start_paused = true)]
 async fn wait_until_running_polls_until_the_state_is_running() {
     let server = MockServer::start_async().await;
-    let count = sequence(
+    let count = get_cluster_sequence(
         &server,
-        &cluster_path(),
         2,
         (200, cluster_json("provisioning"), vec![]),
         (200, cluster_json("running")),
-    )
-    .await;
+    );
     let cluster = client(&server)
         .wait_until_running(cluster_id())
         .await
@@ -443,12 +424,10 @@ async fn wait_until_running_polls_until_the_state_is_running() {
 #[tokio::test(start_paused = true)]
 async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_state() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200).json_body(cluster_json("error"));
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.ok(&cluster("error"));
+    });
     let error = client(&server)
         .wait_until_running(cluster_id())
         .await
@@ -459,12 +438,10 @@ async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_stat
     );
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200).json_body(cluster_json("provisioning"));
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.ok(&cluster("provisioning"));
+    });
     let error = client(&server)
         .wait_until_running(cluster_id())
         .await
@@ -478,12 +455,10 @@ async fn wait_until_running_fails_fast_on_error_and_times_out_with_the_last_stat
 #[tokio::test(start_paused = true)]
 async fn a_wait_takes_its_own_deadline_and_keeps_the_last_typed_reading() {
     let server = MockServer::start_async().await;
-    let reads = server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200).json_body(cluster_json("provisioning"));
-        })
-        .await;
+    let reads = server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.ok(&cluster("provisioning"));
+    });
     let started = tokio::time::Instant::now();
     // The client waits up to 600 s; this call, 30 s.
     let error = client(&server)
@@ -520,12 +495,10 @@ async fn a_wait_reads_once_more_at_the_deadline_when_the_next_interval_would_pas
     ];
     for (interval, deadline, expected) in cases {
         let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                when.path(cluster_path());
-                then.status(200).json_body(cluster_json("provisioning"));
-            })
-            .await;
+        let mock = server.get_cluster(|when, then| {
+            when.cluster_id(&cluster_id());
+            then.ok(&cluster("provisioning"));
+        });
         let client = client(&server);
         let policy = WaitPolicy::default()
             .with_initial_interval(Duration::from_secs(interval))
@@ -584,14 +557,11 @@ fn page_of_200(odd: usize) -> serde_json::Value {
 #[tokio::test]
 async fn a_label_that_is_a_number_or_a_boolean_does_not_fail_a_page_of_200() {
     let server = MockServer::start_async().await;
-    let page = server
-        .mock_async(|when, then| {
-            when.path("/v2/kubernetes/clusters")
-                .query_param("page", "1")
-                .query_param("per_page", "200");
-            then.status(200).json_body(page_of_200(137));
-        })
-        .await;
+    let page = server.list_clusters(|when, then| {
+        when.page(NonZeroU64::new(1)).per_page(NonZeroU64::new(200));
+        // The labels as the provider sends them, not as the types would encode them again.
+        common::answer_json(then.into_inner(), 200, page_of_200(137));
+    });
     let clusters: Vec<types::Cluster> = client(&server).clusters().try_collect().await.unwrap();
     page.assert_async().await;
     assert_eq!(clusters.len(), 200);
@@ -646,13 +616,11 @@ async fn a_negative_total_is_ignored_and_the_walk_follows_the_links() {
             .map(|i| json!({"id": format!("00000000-0000-0000-{page:04}-{i:012}"), "name": format!("p{page}-c{i}"), "region": "nyc1", "version": "1.18.6-do.0", "node_pools": []}))
             .collect();
         let body = json!({"kubernetes_clusters": clusters, "links": {"pages": {"next": next}}, "meta": {"total": -1}});
-        server
-            .mock_async(|when, then| {
-                when.path("/v2/kubernetes/clusters")
-                    .query_param("page", page.to_string());
-                then.status(200).json_body(body);
-            })
-            .await;
+        let body: types::ClusterList = serde_json::from_value(body).unwrap();
+        server.list_clusters(|when, then| {
+            when.page(NonZeroU64::new(page.into()));
+            then.ok(&body);
+        });
     }
     let list = client(&server)
         .list_clusters()
@@ -692,15 +660,12 @@ async fn the_kubeconfig_expiry_follows_what_it_holds_a_token_or_a_doctl_login() 
     let hour = Duration::from_secs(3600);
     for (body, expected) in [(&sso, None), (&token, Some((seven_days, hour)))] {
         let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                when.path(format!("{}/kubeconfig", cluster_path()))
-                    .query_param_missing("type");
-                then.status(200)
-                    .header("content-type", "application/yaml")
-                    .body(body.as_str());
-            })
-            .await;
+        let mock = server.get_kubeconfig(|when, then| {
+            when.cluster_id(&cluster_id())
+                .type_(None::<types::CredentialsType>);
+            // The kubeconfig is YAML; the typed `ok` sends JSON only.
+            common::answer_text(then.into_inner(), 200, "application/yaml", body.as_str());
+        });
         let before = std::time::SystemTime::now();
         let default = client(&server).kubeconfig(cluster_id()).await.unwrap();
         let expiring = client(&server)
@@ -736,16 +701,13 @@ async fn the_kubeconfig_expiry_follows_what_it_holds_a_token_or_a_doctl_login() 
 #[tokio::test]
 async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path()))
-                .query_param("type", "token")
-                .query_param("expiry_seconds", "2");
-            then.status(200)
-                .header("content-type", "application/yaml")
-                .body(TOKEN_KUBECONFIG);
-        })
-        .await;
+    let mock = server.get_kubeconfig(|when, then| {
+        when.cluster_id(&cluster_id())
+            .type_(types::CredentialsType::Token)
+            .expiry_seconds(2);
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(then.into_inner(), 200, "application/yaml", TOKEN_KUBECONFIG);
+    });
     let options = kaas::digitalocean::KubeconfigOptions::default()
         .credentials(types::CredentialsType::Token)
         .expiry(Duration::from_millis(1500));
@@ -767,16 +729,13 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
 
     // The default asks for neither: the cluster's own credentials and expiry.
     let server = MockServer::start_async().await;
-    let plain = server
-        .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path()))
-                .query_param_missing("type")
-                .query_param_missing("expiry_seconds");
-            then.status(200)
-                .header("content-type", "application/yaml")
-                .body(TOKEN_KUBECONFIG);
-        })
-        .await;
+    let plain = server.get_kubeconfig(|when, then| {
+        when.cluster_id(&cluster_id())
+            .type_(None::<types::CredentialsType>)
+            .expiry_seconds(None::<u64>);
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(then.into_inner(), 200, "application/yaml", TOKEN_KUBECONFIG);
+    });
     let before = std::time::SystemTime::now();
     let kubeconfig = client(&server).kubeconfig(cluster_id()).await.unwrap();
     plain.assert_async().await;
@@ -790,15 +749,17 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
     let read_from_text = kaas::Kubeconfig::from_yaml(kubeconfig.expose_yaml().to_string()).unwrap();
     assert_eq!(read_from_text.expires_at(), None);
     // An SSO kubeconfig logs in through doctl: no expiring token, so no expiry.
-    server
-        .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path()))
-                .query_param("type", "sso");
-            then.status(200)
-                .header("content-type", "application/yaml")
-                .body("apiVersion: v1\nkind: Config\n");
-        })
-        .await;
+    server.get_kubeconfig(|when, then| {
+        when.cluster_id(&cluster_id())
+            .type_(types::CredentialsType::Sso);
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(
+            then.into_inner(),
+            200,
+            "application/yaml",
+            "apiVersion: v1\nkind: Config\n",
+        );
+    });
     let sso = client(&server)
         .kubeconfig_with(
             cluster_id(),
@@ -813,20 +774,21 @@ async fn kubeconfig_with_asks_for_token_credentials_and_rounds_the_expiry_up() {
 #[tokio::test]
 async fn helpers_take_the_id_as_a_uuid_or_as_text_and_refuse_other_text_before_sending() {
     let server = MockServer::start_async().await;
-    let kubeconfig = server
-        .mock_async(|when, then| {
-            when.path(format!("{}/kubeconfig", cluster_path()));
-            then.status(200)
-                .header("content-type", "application/yaml")
-                .body("apiVersion: v1\nkind: Config\n");
-        })
-        .await;
-    let pools = server
-        .mock_async(|when, then| {
-            when.path(format!("{}/node_pools", cluster_path()));
-            then.status(200).json_body(json!({"node_pools": []}));
-        })
-        .await;
+    let kubeconfig = server.get_kubeconfig(|when, then| {
+        when.cluster_id(&cluster_id());
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(
+            then.into_inner(),
+            200,
+            "application/yaml",
+            "apiVersion: v1\nkind: Config\n",
+        );
+    });
+    let pools = server.list_node_pools(|when, then| {
+        when.cluster_id(&cluster_id());
+        // `{"node_pools": []}` as sent; the typed list would leave the empty list out.
+        common::answer_json(then.into_inner(), 200, json!({"node_pools": []}));
+    });
     let client = client(&server);
     client.kubeconfig(cluster_id()).await.unwrap();
     client.kubeconfig(CLUSTER_ID).await.unwrap();
@@ -859,13 +821,11 @@ async fn helpers_take_the_id_as_a_uuid_or_as_text_and_refuse_other_text_before_s
 #[tokio::test]
 async fn a_cluster_answer_without_its_envelope_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path(cluster_path());
-            then.status(200)
-                .json_body(json!({"cluster": {"name": "x"}}));
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id(&cluster_id());
+        // A body without its envelope is no typed value: the raw responder.
+        common::answer_json(then.into_inner(), 200, json!({"cluster": {"name": "x"}}));
+    });
     let error = client(&server)
         .wait_until_running(cluster_id())
         .await

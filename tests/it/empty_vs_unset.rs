@@ -10,11 +10,12 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 
 /// Sends `send(body)` for each `(given, expected)` case and asserts the server got exactly
-/// `expected` as the body; the server answers `status` with `answer`.
+/// `expected` as the body; `expect` mocks the operation, expecting a body and answering
+/// `status` with `answer`.
 #[allow(dead_code)]
 async fn assert_bodies<B, F, Fut>(
     server: &MockServer,
-    path: &str,
+    expect: impl Fn(&MockServer, Value, (u16, Value)) -> httpmock::Mock<'_>,
     cases: Vec<(Value, Value)>,
     (status, answer): (u16, Value),
     send: F,
@@ -24,12 +25,7 @@ async fn assert_bodies<B, F, Fut>(
     Fut: std::future::Future<Output = kaas::Result<()>>,
 {
     for (given, expected) in cases {
-        let mock = server
-            .mock_async(|when, then| {
-                when.path(path).json_body(expected.clone());
-                then.status(status).json_body(answer.clone());
-            })
-            .await;
+        let mock = expect(server, expected.clone(), (status, answer.clone()));
         let body: B = serde_json::from_value(given.clone()).expect("the case is a valid body");
         send(body).await.unwrap_or_else(|e| panic!("{given}: {e}"));
         assert_eq!(
@@ -39,6 +35,21 @@ async fn assert_bodies<B, F, Fut>(
         );
         mock.delete_async().await;
     }
+}
+
+/// OKS's `update_cluster` of `c1`, expecting exactly `expected`.
+#[cfg(feature = "oks")]
+fn oks_update_cluster(
+    server: &MockServer,
+    expected: Value,
+    (status, answer): (u16, Value),
+) -> httpmock::Mock<'_> {
+    use kaas::oks::mock::MockServerExt as _;
+    server.update_cluster(|when, then| {
+        // The exact JSON sent is the test: matched raw, not through the very types under test.
+        when.cluster_id("c1").into_inner().json_body(expected);
+        common::answer_json(then.into_inner(), status, answer);
+    })
 }
 
 #[cfg(feature = "oks")]
@@ -63,7 +74,7 @@ async fn oks_cluster_update_sends_empty_lists_and_maps_and_omits_unset_ones() {
     ];
     assert_bodies(
         &server,
-        "/clusters/c1",
+        oks_update_cluster,
         cases,
         answer,
         |body: ClusterUpdate| {
@@ -80,6 +91,42 @@ async fn oks_cluster_update_sends_empty_lists_and_maps_and_omits_unset_ones() {
         },
     )
     .await;
+}
+
+/// DigitalOcean's `update_node_pool` of pool `max` of cluster `nil`, expecting exactly
+/// `expected`.
+#[cfg(feature = "digitalocean")]
+fn digitalocean_update_node_pool(
+    server: &MockServer,
+    expected: Value,
+    (status, answer): (u16, Value),
+) -> httpmock::Mock<'_> {
+    use kaas::digitalocean::mock::MockServerExt as _;
+    server.update_node_pool(|when, then| {
+        // The exact JSON sent is the test: matched raw, not through the very types under test.
+        when.cluster_id(&uuid::Uuid::nil())
+            .node_pool_id(&uuid::Uuid::max())
+            .into_inner()
+            .json_body(expected);
+        common::answer_json(then.into_inner(), status, answer);
+    })
+}
+
+/// DigitalOcean's `update_cluster` of cluster `nil`, expecting exactly `expected`.
+#[cfg(feature = "digitalocean")]
+fn digitalocean_update_cluster(
+    server: &MockServer,
+    expected: Value,
+    (status, answer): (u16, Value),
+) -> httpmock::Mock<'_> {
+    use kaas::digitalocean::mock::MockServerExt as _;
+    server.update_cluster(|when, then| {
+        // The exact JSON sent is the test: matched raw, not through the very types under test.
+        when.cluster_id(&uuid::Uuid::nil())
+            .into_inner()
+            .json_body(expected);
+        common::answer_json(then.into_inner(), status, answer);
+    })
 }
 
 #[cfg(feature = "digitalocean")]
@@ -111,20 +158,25 @@ async fn digitalocean_taints_tags_and_firewall_addresses_empty_clear_unset_keep(
         202,
         common::fixture("digitalocean", "update_node_pool.response.json"),
     );
-    let path = format!("/v2/kubernetes/clusters/{cluster}/node_pools/{pool}");
-    assert_bodies(&server, &path, cases, answer, |body: NodePoolUpdate| {
-        let client = client.clone();
-        async move {
-            client
-                .update_node_pool()
-                .cluster_id(cluster)
-                .node_pool_id(pool)
-                .body(body)
-                .send()
-                .await
-                .map(|_| ())
-        }
-    })
+    assert_bodies(
+        &server,
+        digitalocean_update_node_pool,
+        cases,
+        answer,
+        |body: NodePoolUpdate| {
+            let client = client.clone();
+            async move {
+                client
+                    .update_node_pool()
+                    .cluster_id(cluster)
+                    .node_pool_id(pool)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|_| ())
+            }
+        },
+    )
     .await;
 
     let cases = vec![
@@ -142,19 +194,24 @@ async fn digitalocean_taints_tags_and_firewall_addresses_empty_clear_unset_keep(
         202,
         common::fixture("digitalocean", "update_cluster.response.json"),
     );
-    let path = format!("/v2/kubernetes/clusters/{cluster}");
-    assert_bodies(&server, &path, cases, answer, |body: ClusterUpdate| {
-        let client = client.clone();
-        async move {
-            client
-                .update_cluster()
-                .cluster_id(cluster)
-                .body(body)
-                .send()
-                .await
-                .map(|_| ())
-        }
-    })
+    assert_bodies(
+        &server,
+        digitalocean_update_cluster,
+        cases,
+        answer,
+        |body: ClusterUpdate| {
+            let client = client.clone();
+            async move {
+                client
+                    .update_cluster()
+                    .cluster_id(cluster)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|_| ())
+            }
+        },
+    )
     .await;
 }
 
@@ -214,6 +271,21 @@ fn optional_collections_in_request_bodies(provider: &str) -> Vec<String> {
     out
 }
 
+/// Cloud66's `reboot_cluster_servers` of cluster 1, expecting exactly `expected`.
+#[cfg(feature = "cloud66")]
+fn cloud66_reboot_cluster_servers(
+    server: &MockServer,
+    expected: Value,
+    (status, answer): (u16, Value),
+) -> httpmock::Mock<'_> {
+    use kaas::cloud66::mock::MockServerExt as _;
+    server.reboot_cluster_servers(|when, then| {
+        // The exact JSON sent is the test: matched raw, not through the very types under test.
+        when.id(1).into_inner().json_body(expected);
+        common::answer_json(then.into_inner(), status, answer);
+    })
+}
+
 #[cfg(feature = "cloud66")]
 #[tokio::test]
 async fn cloud66_request_bodies_have_no_optional_collection_and_send_only_what_is_set() {
@@ -237,7 +309,7 @@ async fn cloud66_request_bodies_have_no_optional_collection_and_send_only_what_i
     ];
     assert_bodies(
         &server,
-        "/clusters/1/reboot_servers",
+        cloud66_reboot_cluster_servers,
         cases,
         answer,
         |body: kaas::cloud66::types::RebootRequest| {
@@ -254,6 +326,23 @@ async fn cloud66_request_bodies_have_no_optional_collection_and_send_only_what_i
         },
     )
     .await;
+}
+
+/// Commissaire's `create_network` of `mynet`, expecting exactly `expected`.
+#[cfg(feature = "commissaire")]
+fn commissaire_create_network(
+    server: &MockServer,
+    expected: Value,
+    (status, answer): (u16, Value),
+) -> httpmock::Mock<'_> {
+    use kaas::commissaire::mock::MockServerExt as _;
+    server.create_network(|when, then| {
+        // The exact JSON sent is the test: matched raw, not through the very types under test.
+        when.name(&"mynet".parse().unwrap())
+            .into_inner()
+            .json_body(expected);
+        common::answer_json(then.into_inner(), status, answer);
+    })
 }
 
 #[cfg(feature = "commissaire")]
@@ -287,7 +376,7 @@ async fn commissaire_network_and_container_manager_options_empty_is_sent_unset_i
     ];
     assert_bodies(
         &server,
-        "/api/v0/network/mynet",
+        commissaire_create_network,
         cases,
         answer,
         |body: NetworkCreate| {

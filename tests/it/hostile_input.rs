@@ -18,6 +18,7 @@ async fn server_answering(
 ) -> (&'static MockServer, httpmock::Mock<'static>) {
     let server = Box::leak(Box::new(MockServer::start_async().await));
     let body = body.to_string();
+    // Raw: a catch-all for any request of any operation, which must see none.
     let mock = server
         .mock_async(move |when, then| {
             when.any_request();
@@ -59,13 +60,18 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
 #[tokio::test]
 async fn a_backslash_stays_inside_its_segment() {
     let server = MockServer::start_async().await;
-    let escaped = server
-        .mock_async(|when, then| {
-            when.method("DELETE").path("/clusters/..%5Cprojects%5Cp1");
-            then.status(404)
-                .json_body(serde_json::json!({"detail": "no such cluster"}));
+    let escaped = {
+        use kaas::oks::mock::MockServerExt as _;
+        server.delete_cluster(|when, then| {
+            // The exact encoding is the test: the raw path (the typed setter takes the id).
+            when.into_inner().path("/clusters/..%5Cprojects%5Cp1");
+            crate::common::answer_json(
+                then.into_inner(),
+                404,
+                serde_json::json!({"detail": "no such cluster"}),
+            );
         })
-        .await;
+    };
     let client = kaas::oks::Client::builder()
         .access_key("AK", "SK")
         .base_url(server.base_url())
@@ -91,7 +97,12 @@ async fn a_backslash_stays_inside_its_segment() {
 #[cfg(feature = "cloud66")]
 #[tokio::test]
 async fn error_answers_keep_the_url_they_came_from() {
-    let (server, _mock) = server_answering(404, r#"{"error": "not_found"}"#).await;
+    use kaas::cloud66::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_stack_action(|when, then| {
+        when.stack_id("stack-1").id(7);
+        then.not_found(&serde_json::from_str(r#"{"error": "not_found"}"#).unwrap());
+    });
     let client = kaas::cloud66::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -182,7 +193,13 @@ async fn success_bodies_past_the_cap_are_refused() {
         r#"{{"response": {{"id": 1, "padding": "{}"}}}}"#,
         "x".repeat(10_000)
     );
-    let (server, _mock) = server_answering(200, &big).await;
+    use kaas::cloud66::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_stack_action(|when, then| {
+        when.stack_id("s").id(1);
+        // A body past the cap, padding and all: the raw responder.
+        crate::common::answer_text(then.into_inner(), 200, "application/json", big);
+    });
     let client = kaas::cloud66::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -207,15 +224,19 @@ async fn success_bodies_past_the_cap_are_refused() {
 async fn a_rate_limit_reset_in_the_past_still_waits_the_backoff() {
     use std::time::Duration;
     let server = MockServer::start_async().await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(429)
-                .header("ratelimit-remaining", "0")
-                .header("ratelimit-reset", "1444931833")
-                .json_body(serde_json::json!({"id": "too_many_requests", "message": "slow down"}));
-        })
-        .await;
+    use kaas::digitalocean::mock::MockServerExt as _;
+    let limited = server.list_options(|_, then| {
+        // Rate-limit headers have no typed responder: added on the raw `Then`.
+        then.too_many_requests(
+            &serde_json::from_value(
+                serde_json::json!({"id": "too_many_requests", "message": "slow down"}),
+            )
+            .unwrap(),
+        )
+        .into_inner()
+        .header("ratelimit-remaining", "0")
+        .header("ratelimit-reset", "1444931833");
+    });
     let policy = kaas::RetryPolicy::default()
         .with_max_attempts(4)
         .with_initial_backoff(Duration::from_millis(200));

@@ -10,22 +10,23 @@
 use crate::common;
 
 use futures::StreamExt as _;
-use httpmock::{Method, MockServer};
+use httpmock::MockServer;
 use kaas::RetryPolicy;
+use kaas::cloud66::mock::MockServerExt as Cloud66Mock;
+use kaas::commissaire::mock::MockServerExt as CommissaireMock;
+use kaas::digitalocean::mock::MockServerExt as DigitalOceanMock;
 use kaas::inventory::{ClusterState, Inventory, Provider, ProviderCluster};
+use kaas::oks::mock::MockServerExt as OksMock;
 use serde_json::json;
 
 /// DigitalOcean's documented cluster list, served by `server`.
-async fn digitalocean_listing(server: &MockServer) -> httpmock::Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/v2/kubernetes/clusters");
-            then.status(200).json_body(common::fixture(
-                "digitalocean",
-                "list_clusters.response.json",
-            ));
-        })
-        .await
+fn digitalocean_listing(server: &MockServer) -> httpmock::Mock<'_> {
+    DigitalOceanMock::list_clusters(server, |_, then| {
+        then.ok(&common::fixture_as(
+            "digitalocean",
+            "list_clusters.response.json",
+        ));
+    })
 }
 
 /// A DigitalOcean client of `server`.
@@ -49,42 +50,33 @@ fn oks_client(server: &MockServer) -> kaas::oks::Client {
 /// The four providers' mocks, Cloud66 answering 401 to everything.
 async fn four_providers() -> (Inventory, [MockServer; 4]) {
     let digitalocean = MockServer::start_async().await;
-    digitalocean_listing(&digitalocean).await;
+    digitalocean_listing(&digitalocean);
     let oks = MockServer::start_async().await;
     let mut clusters = common::fixture("oks", "list_clusters.response.json");
     clusters["Clusters"][0]["name"] = "oks-prod".into();
     clusters["Clusters"][0]["statuses"]["status"] = "ready".into();
-    oks.mock_async(|when, then| {
-        when.method(Method::GET).path("/clusters/all");
-        then.status(200).json_body(clusters);
-    })
-    .await;
+    OksMock::list_clusters(&oks, |_, then| {
+        then.ok(&serde_json::from_value(clusters).unwrap());
+    });
     let cloud66 = MockServer::start_async().await;
-    cloud66
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(401)
-                .json_body(common::fixture("cloud66", "common.error.401.live.json"));
-        })
-        .await;
+    Cloud66Mock::list_clusters(&cloud66, |_, then| {
+        then.unauthorized(&common::fixture_as("cloud66", "common.error.401.live.json"));
+    });
     let commissaire = MockServer::start_async().await;
-    commissaire
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/clusters");
-            then.status(200).json_body(json!(["mycluster", "staging"]));
-        })
-        .await;
+    CommissaireMock::list_clusters(&commissaire, |_, then| {
+        then.ok(&kaas::commissaire::types::Names(vec![
+            "mycluster".into(),
+            "staging".into(),
+        ]));
+    });
     for (name, status) in [("mycluster", "ok"), ("staging", "")] {
         let mut cluster = common::fixture("commissaire", "get_cluster.response.json");
         cluster["name"] = name.into();
         cluster["status"] = status.into();
-        commissaire
-            .mock_async(|when, then| {
-                when.method(Method::GET)
-                    .path(format!("/api/v0/cluster/{name}"));
-                then.status(200).json_body(cluster);
-            })
-            .await;
+        CommissaireMock::get_cluster(&commissaire, |when, then| {
+            when.name(&name.parse().unwrap());
+            then.ok(&serde_json::from_value(cluster).unwrap());
+        });
     }
     let inventory = Inventory::new()
         .with_digitalocean(digitalocean_client(&digitalocean))
@@ -210,20 +202,17 @@ async fn a_summary_carries_what_each_provider_says_and_its_typed_object() {
 #[tokio::test]
 async fn a_provider_whose_clusters_fail_to_read_ends_with_one_failure() {
     let commissaire = MockServer::start_async().await;
-    commissaire
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/clusters");
-            then.status(200).json_body(json!(["a", "b", "c"]));
-        })
-        .await;
-    let reads = commissaire
-        .mock_async(|when, then| {
-            when.method(Method::GET).path_prefix("/api/v0/cluster/");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body("Internal Server Error");
-        })
-        .await;
+    CommissaireMock::list_clusters(&commissaire, |_, then| {
+        then.ok(&kaas::commissaire::types::Names(vec![
+            "a".into(),
+            "b".into(),
+            "c".into(),
+        ]));
+    });
+    let reads = CommissaireMock::get_cluster(&commissaire, |_, then| {
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 500, "text/html", "Internal Server Error");
+    });
     let inventory = Inventory::new().with_commissaire(
         kaas::commissaire::Client::builder()
             .basic_auth("admin", "pw")
@@ -296,12 +285,9 @@ async fn two_clusters_of_one_name_ask_for_an_id_and_an_absent_provider_says_what
         .unwrap()
         .push(twin);
     list["meta"]["total"] = 2.into();
-    server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/v2/kubernetes/clusters");
-            then.status(200).json_body(list);
-        })
-        .await;
+    DigitalOceanMock::list_clusters(&server, |_, then| {
+        then.ok(&serde_json::from_value(list).unwrap());
+    });
     let inventory = Inventory::new().with_digitalocean(digitalocean_client(&server));
     let ambiguous = inventory
         .find(&"digitalocean/prod-cluster-01".parse().unwrap())
@@ -327,18 +313,16 @@ async fn two_clusters_of_one_name_ask_for_an_id_and_an_absent_provider_says_what
 #[tokio::test]
 async fn digitalocean_credentials_carry_the_asked_lifetime_and_the_answered_expiry() {
     let (inventory, [digitalocean, ..]) = four_providers().await;
-    let credentials = digitalocean
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path("/v2/kubernetes/clusters/bd5f5959-5e1e-4205-a714-a914373942af/credentials")
-                .query_param("expiry_seconds", "1800");
-            then.status(200).json_body(json!({
-                "server": "https://bd5f5959.k8s.ondigitalocean.com",
-                "token": "SENTINEL-cluster-token",
-                "expires_at": "2030-01-01T00:30:00Z"
-            }));
-        })
-        .await;
+    let credentials = DigitalOceanMock::get_credentials(&digitalocean, |when, then| {
+        when.cluster_id(&"bd5f5959-5e1e-4205-a714-a914373942af".parse().unwrap())
+            .expiry_seconds(1800);
+        then.ok(&serde_json::from_value(json!({
+            "server": "https://bd5f5959.k8s.ondigitalocean.com",
+            "token": "SENTINEL-cluster-token",
+            "expires_at": "2030-01-01T00:30:00Z"
+        }))
+        .unwrap());
+    });
     let cluster = inventory
         .find(&"digitalocean/prod-cluster-01".parse().unwrap())
         .await
@@ -378,37 +362,30 @@ async fn an_id_is_read_directly_and_only_a_name_lists() {
     const DO_ID: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
     const OKS_ID: &str = "5f0c1c0e-8d4b-4c7e-9f39-2b1b0d6a6c11";
     let digitalocean = MockServer::start_async().await;
-    let do_list = digitalocean_listing(&digitalocean).await;
-    let do_read = digitalocean
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path(format!("/v2/kubernetes/clusters/{DO_ID}"));
-            then.status(200)
-                .json_body(common::fixture("digitalocean", "get_cluster.response.json"));
-        })
-        .await;
+    let do_list = digitalocean_listing(&digitalocean);
+    let do_read = DigitalOceanMock::get_cluster(&digitalocean, |when, then| {
+        when.cluster_id(&DO_ID.parse().unwrap());
+        then.ok(&common::fixture_as(
+            "digitalocean",
+            "get_cluster.response.json",
+        ));
+    });
     let oks = MockServer::start_async().await;
     let mut cluster = common::fixture("oks", "get_cluster.response.json");
     cluster["Cluster"]["id"] = OKS_ID.into();
-    let oks_read = oks
-        .mock_async(|when, then| {
-            when.method(Method::GET).path(format!("/clusters/{OKS_ID}"));
-            then.status(200).json_body(cluster);
-        })
-        .await;
+    let oks_read = OksMock::get_cluster(&oks, |when, then| {
+        when.cluster_id(OKS_ID);
+        then.ok(&serde_json::from_value(cluster).unwrap());
+    });
     let commissaire = MockServer::start_async().await;
-    let commissaire_list = commissaire
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/clusters");
-            then.status(200).json_body(json!(["mycluster"]));
-        })
-        .await;
-    let commissaire_read = commissaire
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/cluster/gone");
-            then.status(404);
-        })
-        .await;
+    let commissaire_list = CommissaireMock::list_clusters(&commissaire, |_, then| {
+        then.ok(&kaas::commissaire::types::Names(vec!["mycluster".into()]));
+    });
+    let commissaire_read = CommissaireMock::get_cluster(&commissaire, |when, then| {
+        when.name(&"gone".parse().unwrap());
+        // A bare 404 without a body; the typed `not_found` sends one.
+        then.into_inner().status(404);
+    });
     let inventory = Inventory::new()
         .with_digitalocean(digitalocean_client(&digitalocean))
         .with_oks(oks_client(&oks))
@@ -469,23 +446,17 @@ async fn commissaire_listing(
     server: &MockServer,
     names: serde_json::Value,
 ) -> (Inventory, httpmock::Mock<'_>) {
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::GET).path("/api/v0/clusters");
-            then.status(200).json_body(names);
-        })
-        .await;
-    let reads = server
-        .mock_async(|when, then| {
-            when.method(Method::GET).path_prefix("/api/v0/cluster/");
-            then.respond_with(|request: &httpmock::HttpMockRequest| {
-                let name = request.uri().path().rsplit('/').next().unwrap().to_string();
-                let mut cluster = common::fixture("commissaire", "get_cluster.response.json");
-                cluster["name"] = name.into();
-                common::json_response(200, &cluster)
-            });
-        })
-        .await;
+    CommissaireMock::list_clusters(server, |_, then| {
+        then.ok(&serde_json::from_value(names).unwrap());
+    });
+    let reads = CommissaireMock::get_cluster(server, |_, then| {
+        then.respond_with(|request: &httpmock::HttpMockRequest| {
+            let name = request.uri().path().rsplit('/').next().unwrap().to_string();
+            let mut cluster = common::fixture("commissaire", "get_cluster.response.json");
+            cluster["name"] = name.into();
+            common::json_response(200, &cluster)
+        });
+    });
     let inventory = Inventory::new().with_commissaire(
         kaas::commissaire::Client::builder()
             .basic_auth("admin", "pw")
@@ -533,14 +504,11 @@ async fn a_listing_of_more_names_than_the_cap_ends_with_a_typed_error_and_no_rea
 #[tokio::test]
 async fn a_commissaire_cluster_answered_500_and_not_listed_is_not_found() {
     let (inventory, servers) = four_providers().await;
-    servers[3]
-        .mock_async(|when, then| {
-            when.method(Method::GET).path("/api/v0/cluster/ghost");
-            then.status(500)
-                .header("content-type", "text/html")
-                .body("Internal Server Error");
-        })
-        .await;
+    CommissaireMock::get_cluster(&servers[3], |when, then| {
+        when.name(&"ghost".parse().unwrap());
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 500, "text/html", "Internal Server Error");
+    });
     let missing = inventory
         .find(&"commissaire/ghost".parse().unwrap())
         .await

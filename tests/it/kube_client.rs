@@ -7,11 +7,16 @@ use std::time::Duration;
 
 use httpmock::{HttpMockRequest, MockServer};
 use kaas::digitalocean::Client;
+use kaas::digitalocean::mock::MockServerExt as _;
+use kaas::oks::mock::MockServerExt as _;
 use serde_json::json;
 
 const CLUSTER_ID: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
-const CREDENTIALS_PATH: &str =
-    "/v2/kubernetes/clusters/bd5f5959-5e1e-4205-a714-a914373942af/credentials";
+
+/// [`CLUSTER_ID`], as the typed mocks take it.
+fn cluster_id() -> uuid::Uuid {
+    CLUSTER_ID.parse().unwrap()
+}
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// A fake API server: `GET /version` answers 200 to `Bearer <current>`, 401 to anything else.
@@ -29,6 +34,7 @@ impl FakeApiServer {
             move |request: &HttpMockRequest| bearer(request) == *current.lock().unwrap()
         };
         let accepted_too = accepted.clone();
+        // Raw: a Kubernetes API server, no operation of a provider's spec.
         server
             .mock_async(|when, then| {
                 when.path("/version").is_true(accepted);
@@ -39,6 +45,7 @@ impl FakeApiServer {
                 }));
             })
             .await;
+        // Raw: a Kubernetes API server, no operation of a provider's spec.
         server
             .mock_async(|when, then| {
                 when.path("/version").is_false(accepted_too);
@@ -90,33 +97,30 @@ fn bearer(request: &HttpMockRequest) -> String {
         .to_string()
 }
 
-/// DigitalOcean's credentials endpoint handing out `tokens` in turn, each lasting an hour
+/// DigitalOcean's `get_credentials` handing out `tokens` in turn, each lasting an hour
 /// from the moment it is handed out (by the wall clock, which a paused tokio clock does
 /// not move: the expiry the client sees is always an hour away from the real now).
-async fn credentials_endpoint<'a>(
+fn get_credentials_in_turn<'a>(
     server: &'a MockServer,
     api: &FakeApiServer,
     tokens: &'static [&'static str],
 ) -> httpmock::Mock<'a> {
     let tokens = Rotation::new(tokens);
     let api_url = api.server.base_url();
-    server
-        .mock_async(move |when, then| {
-            when.path(CREDENTIALS_PATH)
-                .query_param("expiry_seconds", "3600");
-            then.respond_with(move |_| {
-                let token = tokens.next();
-                let expires_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-                    + chrono::Duration::hours(1);
-                let body = json!({
-                    "server": api_url,
-                    "token": token,
-                    "expires_at": expires_at.to_rfc3339(),
-                });
-                crate::common::json_response(200, &body)
+    server.get_credentials(move |when, then| {
+        when.cluster_id(&cluster_id()).expiry_seconds(3600);
+        then.respond_with(move |_| {
+            let token = tokens.next();
+            let expires_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                + chrono::Duration::hours(1);
+            let body = json!({
+                "server": api_url,
+                "token": token,
+                "expires_at": expires_at.to_rfc3339(),
             });
-        })
-        .await
+            crate::common::json_response(200, &body)
+        });
+    })
 }
 
 fn client(server: &MockServer) -> Client {
@@ -132,7 +136,7 @@ fn client(server: &MockServer) -> Client {
 async fn the_token_is_replaced_before_it_expires_without_a_failed_request() {
     let api = FakeApiServer::start("token-1").await;
     let digitalocean = MockServer::start_async().await;
-    let credentials = credentials_endpoint(&digitalocean, &api, &["token-1", "token-2"]).await;
+    let credentials = get_credentials_in_turn(&digitalocean, &api, &["token-1", "token-2"]);
 
     let kube = client(&digitalocean)
         .kube_client(CLUSTER_ID, HOUR)
@@ -163,7 +167,7 @@ async fn the_token_is_replaced_before_it_expires_without_a_failed_request() {
 async fn a_refused_token_is_replaced_by_the_next_request() {
     let api = FakeApiServer::start("token-1").await;
     let digitalocean = MockServer::start_async().await;
-    let credentials = credentials_endpoint(&digitalocean, &api, &["token-1", "token-2"]).await;
+    let credentials = get_credentials_in_turn(&digitalocean, &api, &["token-1", "token-2"]);
     let kube = client(&digitalocean)
         .kube_client(CLUSTER_ID, HOUR)
         .await
@@ -190,7 +194,7 @@ async fn a_refused_token_is_replaced_by_the_next_request() {
 async fn a_failed_refresh_keeps_the_valid_token_and_fails_after_expiry() {
     let api = FakeApiServer::start("token-1").await;
     let digitalocean = MockServer::start_async().await;
-    let credentials = credentials_endpoint(&digitalocean, &api, &["token-1"]).await;
+    let credentials = get_credentials_in_turn(&digitalocean, &api, &["token-1"]);
     let kube = client(&digitalocean)
         .kube_client(CLUSTER_ID, HOUR)
         .await
@@ -198,12 +202,14 @@ async fn a_failed_refresh_keeps_the_valid_token_and_fails_after_expiry() {
 
     // The credentials endpoint goes down.
     credentials.delete_async().await;
-    let outage = digitalocean
-        .mock_async(|when, then| {
-            when.path(CREDENTIALS_PATH);
-            then.status(403).json_body(json!({"id": "forbidden", "message": "You do not have access for the attempted action."}));
-        })
-        .await;
+    let outage = digitalocean.get_credentials(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.client_error(
+            403,
+            &serde_json::from_value(json!({"id": "forbidden", "message": "You do not have access for the attempted action."}))
+                .unwrap(),
+        );
+    });
 
     // Inside the refresh window but before expiry: the current token still serves.
     tokio::time::advance(Duration::from_secs(57 * 60)).await;
@@ -228,49 +234,49 @@ async fn a_failed_refresh_keeps_the_valid_token_and_fails_after_expiry() {
 #[tokio::test(start_paused = true)]
 async fn a_bad_source_fails_when_the_client_is_made() {
     let digitalocean = MockServer::start_async().await;
-    digitalocean
-        .mock_async(|when, then| {
-            when.path(CREDENTIALS_PATH);
-            then.status(404).json_body(json!({"id": "not_found", "message": "The resource you were accessing could not be found."}));
-        })
-        .await;
+    digitalocean.get_credentials(|when, then| {
+        when.cluster_id(&cluster_id());
+        then.not_found(
+            &serde_json::from_value(json!({"id": "not_found", "message": "The resource you were accessing could not be found."}))
+                .unwrap(),
+        );
+    });
     let made = client(&digitalocean).kube_client(CLUSTER_ID, HOUR).await;
     let error = made.err().expect("no client from a source that fails");
     assert!(error.is_not_found(), "{error}");
 }
 
-/// OKS: a kubeconfig sealed for each request's key, its token `tokens[n]` on the n-th fetch.
-async fn oks_kubeconfig_endpoint<'a>(
+/// OKS's `get_cluster_kubeconfig_encrypted`: a kubeconfig sealed for each request's key, its
+/// token `tokens[n]` on the n-th fetch.
+fn get_cluster_kubeconfig_encrypted_in_turn<'a>(
     server: &'a MockServer,
     api: &FakeApiServer,
     tokens: &'static [&'static str],
 ) -> httpmock::Mock<'a> {
     let tokens = Rotation::new(tokens);
     let api_url = api.server.base_url();
-    server
-        .mock_async(move |when, then| {
-            when.path("/clusters/cluster-1/kubeconfig")
-                .query_param("ttl", "1h");
-            then.respond_with(move |request| {
-                let token = tokens.next();
-                let yaml = format!(
-                    "apiVersion: v1\nkind: Config\ncurrent-context: admin@demo\nclusters:\n- name: demo\n  cluster: {{server: '{api_url}'}}\ncontexts:\n- name: admin@demo\n  context: {{cluster: demo, user: admin}}\nusers:\n- name: admin\n  user: {{token: {token}}}\n"
-                );
-                let sealed = kaas::oks::nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
-                crate::common::json_response(
-                    200,
-                    &json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": sealed}}}),
-                )
-            });
-        })
-        .await
+    server.get_cluster_kubeconfig_encrypted(move |when, then| {
+        when.cluster_id("cluster-1").ttl("1h");
+        then.respond_with(move |request| {
+            let token = tokens.next();
+            let yaml = format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: admin@demo\nclusters:\n- name: demo\n  cluster: {{server: '{api_url}'}}\ncontexts:\n- name: admin@demo\n  context: {{cluster: demo, user: admin}}\nusers:\n- name: admin\n  user: {{token: {token}}}\n"
+            );
+            let sealed = kaas::oks::nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
+            crate::common::json_response(
+                200,
+                &json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": sealed}}}),
+            )
+        });
+    })
 }
 
 #[tokio::test(start_paused = true)]
 async fn oks_fetches_the_kubeconfig_again_with_its_ttl_before_it_expires() {
     let api = FakeApiServer::start("oks-token-1").await;
     let oks = MockServer::start_async().await;
-    let kubeconfigs = oks_kubeconfig_endpoint(&oks, &api, &["oks-token-1", "oks-token-2"]).await;
+    let kubeconfigs =
+        get_cluster_kubeconfig_encrypted_in_turn(&oks, &api, &["oks-token-1", "oks-token-2"]);
     let client = kaas::oks::Client::builder()
         .access_key("AK", "SK-SENTINEL")
         .base_url(oks.base_url())

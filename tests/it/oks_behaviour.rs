@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use kaas::oks::mock::MockServerExt as _;
 use kaas::oks::{Client, KubeconfigKey, Region, nacl};
 use kaas::{CryptoError, Error, RetryPolicy, WaitPolicy};
 use serde_json::{Value, json};
@@ -41,6 +42,11 @@ fn client(server: &MockServer) -> Client {
 
 fn kubeconfig_response(kubeconfig: &str) -> Value {
     json!({"ResponseContext": {"RequestId": "req-1"}, "Cluster": {"request_id": "req-1", "data": {"name": "demo", "kubeconfig": kubeconfig}}})
+}
+
+/// [`kubeconfig_response`], typed.
+fn kubeconfig_answer(kubeconfig: &str) -> kaas::oks::types::KubeconfigResponse {
+    serde_json::from_value(kubeconfig_response(kubeconfig)).unwrap()
 }
 
 /// OKS's 200 answer to an encrypted kubeconfig request: `yaml` sealed for the request's key.
@@ -134,20 +140,17 @@ fn every_bad_sealed_box_has_its_own_typed_error() {
 async fn sealing_server(keys_seen: Arc<Mutex<Vec<String>>>) -> MockServer {
     let server = MockServer::start_async().await;
     let yaml = kubeconfig_yaml();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::POST)
-                .path("/clusters/cluster-1/kubeconfig");
-            then.respond_with(move |request: &HttpMockRequest| {
-                let key = nacl::request_key(request).unwrap_or_default();
-                keys_seen.lock().unwrap().push(key.clone());
-                match nacl::seal_for(&key, yaml.as_bytes()) {
-                    Ok(sealed) => common::json_response(200, &kubeconfig_response(&sealed)),
-                    Err(_) => common::json_response(422, &json!({"detail": "bad key"})),
-                }
-            });
-        })
-        .await;
+    server.get_cluster_kubeconfig_encrypted(move |when, then| {
+        when.cluster_id("cluster-1");
+        then.respond_with(move |request: &HttpMockRequest| {
+            let key = nacl::request_key(request).unwrap_or_default();
+            keys_seen.lock().unwrap().push(key.clone());
+            match nacl::seal_for(&key, yaml.as_bytes()) {
+                Ok(sealed) => common::json_response(200, &kubeconfig_response(&sealed)),
+                Err(_) => common::json_response(422, &json!({"detail": "bad key"})),
+            }
+        });
+    });
     server
 }
 
@@ -171,21 +174,18 @@ async fn a_kubeconfig_expires_with_its_certificate_or_sooner_with_its_ttl() {
     let yaml = certificate_kubeconfig_yaml();
     let ttls = Arc::new(Mutex::new(Vec::new()));
     let seen = ttls.clone();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::POST)
-                .path("/clusters/cluster-1/kubeconfig");
-            then.respond_with(move |request: &HttpMockRequest| {
-                let ttl = request
-                    .query_params()
-                    .into_iter()
-                    .find(|(name, _)| name == "ttl")
-                    .map(|(_, value)| value);
-                seen.lock().unwrap().push(ttl);
-                sealed_for_request(request, &yaml)
-            });
-        })
-        .await;
+    server.get_cluster_kubeconfig_encrypted(move |when, then| {
+        when.cluster_id("cluster-1");
+        then.respond_with(move |request: &HttpMockRequest| {
+            let ttl = request
+                .query_params()
+                .into_iter()
+                .find(|(name, _)| name == "ttl")
+                .map(|(_, value)| value);
+            seen.lock().unwrap().push(ttl);
+            sealed_for_request(request, &yaml)
+        });
+    });
     let client = client(&server);
     let not_after = std::time::UNIX_EPOCH + Duration::from_secs(1_925_053_274);
 
@@ -245,22 +245,19 @@ async fn a_tampered_or_missing_sealed_kubeconfig_is_a_crypto_error() {
     let other = KubeconfigKey::generate();
     let sealed_for_someone_else =
         nacl::seal_for(&other.public_key_base64(), b"apiVersion: v1\n").unwrap();
-    server
-        .mock_async(|when, then| {
-            when.method(Method::POST)
-                .path("/clusters/wrong-key/kubeconfig");
-            then.status(200)
-                .json_body(kubeconfig_response(&sealed_for_someone_else));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(Method::POST)
-                .path("/clusters/missing/kubeconfig");
-            then.status(200)
-                .json_body(json!({"Cluster": {"data": {"name": "demo"}}}));
-        })
-        .await;
+    server.get_cluster_kubeconfig_encrypted(|when, then| {
+        when.cluster_id("wrong-key");
+        then.ok(&kubeconfig_answer(&sealed_for_someone_else));
+    });
+    server.get_cluster_kubeconfig_encrypted(|when, then| {
+        when.cluster_id("missing");
+        // Without its `ResponseContext`, as a broken answer comes: the raw responder.
+        common::answer_json(
+            then.into_inner(),
+            200,
+            json!({"Cluster": {"data": {"name": "demo"}}}),
+        );
+    });
     let client = client(&server);
     assert!(matches!(
         client.kubeconfig("wrong-key").await,
@@ -275,28 +272,18 @@ async fn a_tampered_or_missing_sealed_kubeconfig_is_a_crypto_error() {
 #[tokio::test]
 async fn the_unencrypted_kubeconfig_is_available_under_its_own_name() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path("/clusters/cluster-1/kubeconfig")
-                .query_param("ttl", "1h");
-            then.status(200)
-                .json_body(kubeconfig_response(&kubeconfig_yaml()));
-        })
-        .await;
+    let mock = server.get_cluster_kubeconfig(|when, then| {
+        when.cluster_id("cluster-1").ttl("1h");
+        then.ok(&kubeconfig_answer(&kubeconfig_yaml()));
+    });
     let client = client(&server);
     let kubeconfig = client.kubeconfig_unencrypted("cluster-1").await;
     assert!(kubeconfig.is_err(), "without ttl the mock does not match");
     // The helper itself: a plain GET without ttl, the YAML opened as it came.
-    server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path("/clusters/cluster-1/kubeconfig")
-                .query_param_missing("ttl");
-            then.status(200)
-                .json_body(kubeconfig_response(&kubeconfig_yaml()));
-        })
-        .await;
+    server.get_cluster_kubeconfig(|when, then| {
+        when.cluster_id("cluster-1").ttl(None::<&str>);
+        then.ok(&kubeconfig_answer(&kubeconfig_yaml()));
+    });
     let plain = client.kubeconfig_unencrypted("cluster-1").await.unwrap();
     assert_eq!(plain.expose_yaml(), kubeconfig_yaml());
     let response = client
@@ -320,29 +307,26 @@ async fn the_unencrypted_kubeconfig_is_available_under_its_own_name() {
     mock.assert_async().await;
 }
 
-/// Answers every request with `{}` and records the auth headers it saw.
-async fn header_recorder() -> (MockServer, Arc<Mutex<Vec<http::HeaderMap>>>) {
+/// Answers `list_kubernetes_versions` and records the auth headers each request carried.
+async fn list_kubernetes_versions_recorder() -> (MockServer, Arc<Mutex<Vec<http::HeaderMap>>>) {
     let server = MockServer::start_async().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    server
-        .mock_async(move |when, then| {
-            when.any_request();
-            then.respond_with(move |request: &HttpMockRequest| {
-                sink.lock().unwrap().push(request.headers());
-                common::json_response(
-                    200,
-                    &json!({"ResponseContext": {"RequestId": "r"}, "Versions": ["1.30"]}),
-                )
-            });
-        })
-        .await;
+    server.list_kubernetes_versions(move |_, then| {
+        then.respond_with(move |request: &HttpMockRequest| {
+            sink.lock().unwrap().push(request.headers());
+            common::json_response(
+                200,
+                &json!({"ResponseContext": {"RequestId": "r"}, "Versions": ["1.30"]}),
+            )
+        });
+    });
     (server, seen)
 }
 
 #[tokio::test]
 async fn access_key_and_basic_schemes_send_their_headers_with_an_otp() {
-    let (server, seen) = header_recorder().await;
+    let (server, seen) = list_kubernetes_versions_recorder().await;
     let codes = Arc::new(AtomicUsize::new(100_000));
     let counter = codes.clone();
     let keys = Client::builder()
@@ -377,29 +361,24 @@ async fn tokens_rotate_across_three_requests() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let turn = Arc::new(AtomicUsize::new(1));
-    server
-        .mock_async(move |when, then| {
-            when.any_request();
-            then.respond_with(move |request: &HttpMockRequest| {
-                let headers = request.headers();
-                sink.lock().unwrap().push((
-                    headers["accesstoken"].to_str().unwrap().to_string(),
-                    headers["refreshtoken"].to_str().unwrap().to_string(),
-                ));
-                let next = turn.fetch_add(1, Ordering::SeqCst) + 1;
-                http::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .header("Access-Token", format!("access-{next}"))
-                    .header("Refresh-Token", format!("refresh-{next}"))
-                    .body(
-                        json!({"ResponseContext": {"RequestId": "r"}, "Versions": []}).to_string(),
-                    )
-                    .unwrap()
-                    .into()
-            });
-        })
-        .await;
+    server.list_kubernetes_versions(move |_, then| {
+        then.respond_with(move |request: &HttpMockRequest| {
+            let headers = request.headers();
+            sink.lock().unwrap().push((
+                headers["accesstoken"].to_str().unwrap().to_string(),
+                headers["refreshtoken"].to_str().unwrap().to_string(),
+            ));
+            let next = turn.fetch_add(1, Ordering::SeqCst) + 1;
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("Access-Token", format!("access-{next}"))
+                .header("Refresh-Token", format!("refresh-{next}"))
+                .body(json!({"ResponseContext": {"RequestId": "r"}, "Versions": []}).to_string())
+                .unwrap()
+                .into()
+        });
+    });
     let client = Client::builder()
         .tokens("access-1", "refresh-1")
         .base_url(server.base_url())
@@ -475,12 +454,11 @@ async fn both_error_shapes_decode_into_kaas_errors() {
     for (status, fixture, code, request_id) in cases {
         let body = common::fixture("oks", fixture);
         let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.any_request();
-                then.status(status).json_body(body.clone());
-            })
-            .await;
+        server.get_cluster(|when, then| {
+            when.cluster_id("c");
+            // Both error shapes, documented and live, exactly as sent: the raw responder.
+            common::answer_json(then.into_inner(), status, body.clone());
+        });
         let error: Error = client(&server)
             .get_cluster()
             .cluster_id("c")
@@ -515,18 +493,16 @@ async fn a_503_resource_is_not_ready_read_is_retried() {
     let counter = calls.clone();
     let not_ready = common::fixture("oks", "common.error.503.live.json");
     let project = common::fixture("oks", "get_project.response.json");
-    server
-        .mock_async(move |when, then| {
-            when.path("/projects/p1");
-            then.respond_with(move |_: &HttpMockRequest| {
-                if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                    common::json_response(503, &not_ready)
-                } else {
-                    common::json_response(200, &project)
-                }
-            });
-        })
-        .await;
+    server.get_project(move |when, then| {
+        when.project_id("p1");
+        then.respond_with(move |_: &HttpMockRequest| {
+            if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                common::json_response(503, &not_ready)
+            } else {
+                common::json_response(200, &project)
+            }
+        });
+    });
     let response = client(&server)
         .get_project()
         .project_id("p1")
@@ -537,75 +513,72 @@ async fn a_503_resource_is_not_ready_read_is_retried() {
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 }
 
-/// A project (or cluster) whose status follows `states`, one per read, then stays at the last.
+/// A server whose `operation` (`get_project` or `get_cluster`) of `id` answers a status that
+/// follows `states`, one per read, then stays at the last.
 async fn status_server(
-    path: &'static str,
-    key: &'static str,
+    operation: &'static str,
+    id: &'static str,
     states: Vec<&'static str>,
 ) -> MockServer {
     let server = MockServer::start_async().await;
-    let fixture = if key == "Project" {
-        "get_project.response.json"
+    let key = if operation == "get_project" {
+        "Project"
     } else {
-        "get_cluster.response.json"
+        "Cluster"
     };
-    let template = common::fixture("oks", fixture);
+    let template = common::fixture("oks", &format!("{operation}.response.json"));
     let reads = AtomicUsize::new(0);
-    server
-        .mock_async(move |when, then| {
-            when.path(path);
-            then.respond_with(move |_: &HttpMockRequest| {
-                let n = reads.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
-                let mut body = template.clone();
-                match states[n] {
-                    "gone" => return common::json_response(404, &json!({"detail": "Not Found"})),
-                    state if key == "Project" => body["Project"]["status"] = state.into(),
-                    state => body["Cluster"]["statuses"]["status"] = state.into(),
-                }
-                common::json_response(200, &body)
-            });
-        })
-        .await;
+    let respond = move |_: &HttpMockRequest| {
+        let n = reads.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
+        let mut body = template.clone();
+        match states[n] {
+            "gone" => return common::json_response(404, &json!({"detail": "Not Found"})),
+            state if key == "Project" => body["Project"]["status"] = state.into(),
+            state => body["Cluster"]["statuses"]["status"] = state.into(),
+        }
+        common::json_response(200, &body)
+    };
+    match operation {
+        "get_project" => server.get_project(|when, then| {
+            when.project_id(id);
+            then.respond_with(respond);
+        }),
+        "get_cluster" => server.get_cluster(|when, then| {
+            when.cluster_id(id);
+            then.respond_with(respond);
+        }),
+        other => panic!("no status read is `{other}`"),
+    };
     server
 }
 
 #[tokio::test(start_paused = true)]
 async fn waits_follow_status_to_ready_fail_fast_and_see_deletion() {
-    let server = status_server(
-        "/projects/p1",
-        "Project",
-        vec!["pending", "deploying", "ready"],
-    )
-    .await;
+    let server = status_server("get_project", "p1", vec!["pending", "deploying", "ready"]).await;
     let project = client(&server)
         .wait_until_project_ready("p1")
         .await
         .unwrap();
     assert_eq!(project.status, kaas::oks::types::ResourceStatus::Ready);
 
-    let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "failed"]).await;
+    let server = status_server("get_cluster", "c1", vec!["deploying", "failed"]).await;
     let error = client(&server).wait_until_ready("c1").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitFailed { state, .. } if state == "failed"),
         "{error:?}"
     );
 
-    let server = status_server("/clusters/c1", "Cluster", vec!["deploying", "ready"]).await;
+    let server = status_server("get_cluster", "c1", vec!["deploying", "ready"]).await;
     let cluster = client(&server).wait_until_ready("c1").await.unwrap();
     assert_eq!(
         cluster.statuses.status,
         Some(kaas::oks::types::ResourceStatus::Ready)
     );
 
-    let server = status_server(
-        "/clusters/c1",
-        "Cluster",
-        vec!["deleting", "deleting", "gone"],
-    )
-    .await;
+    let server = status_server("get_cluster", "c1", vec!["deleting", "deleting", "gone"]).await;
     client(&server).wait_until_deleted("c1").await.unwrap();
 
-    let server = status_server("/clusters/c1", "Cluster", vec!["deploying"]).await;
+    let server = status_server("get_cluster", "c1", vec!["deploying"]).await;
     let error = client(&server).wait_until_ready("c1").await.unwrap_err();
     assert!(
         matches!(&error, Error::WaitTimeout { last_state, .. } if last_state == "deploying"),
@@ -616,13 +589,11 @@ async fn waits_follow_status_to_ready_fail_fast_and_see_deletion() {
 #[tokio::test]
 async fn a_create_answered_503_is_not_retried() {
     let server = MockServer::start_async().await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(Method::POST).path("/clusters");
-            then.status(503)
-                .json_body(common::fixture("oks", "common.error.503.live.json"));
-        })
-        .await;
+    let unavailable: kaas::oks::types::ErrorResponse =
+        common::fixture_as("oks", "common.error.503.live.json");
+    let create = server.create_cluster(|_, then| {
+        then.service_unavailable(&unavailable);
+    });
     let body: kaas::oks::types::ClusterInput =
         common::fixture_as("oks", "create_cluster.request.json");
     let quick = Client::builder()
@@ -646,18 +617,15 @@ async fn the_encrypted_kubeconfig_post_is_retried_as_it_creates_nothing() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
     let yaml = kubeconfig_yaml();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::POST)
-                .path("/clusters/cluster-1/kubeconfig");
-            then.respond_with(move |request: &HttpMockRequest| {
-                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-                    return common::json_response(503, &json!({"detail": "busy"}));
-                }
-                sealed_for_request(request, &yaml)
-            });
-        })
-        .await;
+    server.get_cluster_kubeconfig_encrypted(move |when, then| {
+        when.cluster_id("cluster-1");
+        then.respond_with(move |request: &HttpMockRequest| {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                return common::json_response(503, &json!({"detail": "busy"}));
+            }
+            sealed_for_request(request, &yaml)
+        });
+    });
     let kubeconfig = client(&server).kubeconfig("cluster-1").await.unwrap();
     assert_eq!(kubeconfig.current_context(), Some("oks-admin@demo"));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -698,25 +666,30 @@ fn cluster_template() -> Value {
     common::fixture("oks", "get_cluster.response.json")["Cluster"].clone()
 }
 
-/// A mock list at `path` that answers with `answer(page, cursor)` and records what was asked.
+/// A server whose list `operation` (`list_projects` or `list_clusters`) answers with
+/// `answer(page, cursor)` and records what was asked.
 async fn list_server(
-    path: &'static str,
+    operation: &'static str,
     answer: impl Fn(&Asked) -> (u16, Value) + Send + Sync + 'static,
 ) -> (MockServer, Arc<Mutex<Vec<Asked>>>) {
     let server = MockServer::start_async().await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::GET).path(path);
-            then.respond_with(move |request: &HttpMockRequest| {
-                let asked = asked(request);
-                sink.lock().unwrap().push(asked.clone());
-                let (status, body) = answer(&asked);
-                common::json_response(status, &body)
-            });
-        })
-        .await;
+    let respond = move |request: &HttpMockRequest| {
+        let asked = asked(request);
+        sink.lock().unwrap().push(asked.clone());
+        let (status, body) = answer(&asked);
+        common::json_response(status, &body)
+    };
+    match operation {
+        "list_projects" => server.list_projects(|_, then| {
+            then.respond_with(respond);
+        }),
+        "list_clusters" => server.list_clusters(|_, then| {
+            then.respond_with(respond);
+        }),
+        other => panic!("no list walk is `{other}`"),
+    };
     (server, seen)
 }
 
@@ -724,7 +697,7 @@ async fn list_server(
 async fn projects_are_walked_by_page_number_in_order_when_the_total_is_known() {
     use futures::TryStreamExt as _;
     let template = project_template();
-    let (server, seen) = list_server("/projects", move |(page, _, _)| {
+    let (server, seen) = list_server("list_projects", move |(page, _, _)| {
         let page: usize = page.as_deref().unwrap_or("1").parse().unwrap();
         let items = ((page - 1) * 100..(page * 100).min(250))
             .map(|n| item(&template, format!("p{n}")))
@@ -757,7 +730,7 @@ async fn the_page_count_follows_the_page_size_the_service_serves() {
     use futures::TryStreamExt as _;
     let template = cluster_template();
     // Asked for 100 a page, the service serves 40: 90 clusters are 3 pages.
-    let (server, seen) = list_server("/clusters/all", move |(page, _, _)| {
+    let (server, seen) = list_server("list_clusters", move |(page, _, _)| {
         let page: usize = page.as_deref().unwrap_or("1").parse().unwrap();
         let items = ((page - 1) * 40..(page * 40).min(90))
             .map(|n| item(&template, format!("c{n}")))
@@ -776,7 +749,7 @@ async fn the_page_count_follows_the_page_size_the_service_serves() {
 async fn a_cursor_only_list_is_walked_one_page_after_another() {
     use futures::TryStreamExt as _;
     let template = cluster_template();
-    let (server, seen) = list_server("/clusters/all", move |(_, cursor, _)| {
+    let (server, seen) = list_server("list_clusters", move |(_, cursor, _)| {
         let (ids, next) = match cursor.as_deref() {
             None => (vec!["c0", "c1"], json!("k2")),
             Some("k2") => (vec!["c2", "c3"], json!("k3")),
@@ -813,38 +786,24 @@ async fn an_empty_page_ends_the_walk_of_a_projects_clusters() {
     use futures::TryStreamExt as _;
     let template = cluster_template();
     let server = MockServer::start_async().await;
-    let first = server
-        .mock_async(|when, then| {
-            when.path("/clusters")
-                .query_param("project_id", "p1")
-                .query_param("page", "1")
-                .query_param("limit", "100");
-            then.status(200).json_body(list_page(
-                "Clusters",
-                vec![item(&template, "c0".into())],
-                json!({"cursor": {"next_cursor": "k2"}}),
-            ));
-        })
-        .await;
-    let empty = server
-        .mock_async(|when, then| {
-            when.path("/clusters")
-                .query_param("project_id", "p1")
-                .query_param("cursor", "k2");
-            then.status(200).json_body(list_page(
-                "Clusters",
-                vec![],
-                json!({"cursor": {"next_cursor": "k3"}}),
-            ));
-        })
-        .await;
-    let never = server
-        .mock_async(|when, then| {
-            when.path("/clusters").query_param("cursor", "k3");
-            then.status(200)
-                .json_body(list_page("Clusters", vec![], json!({})));
-        })
-        .await;
+    let page = |items, pagination| -> kaas::oks::types::ClusterResponseList {
+        serde_json::from_value(list_page("Clusters", items, pagination)).unwrap()
+    };
+    let first = server.list_project_clusters(|when, then| {
+        when.project_id("p1").page(1).limit(100);
+        then.ok(&page(
+            vec![item(&template, "c0".into())],
+            json!({"cursor": {"next_cursor": "k2"}}),
+        ));
+    });
+    let empty = server.list_project_clusters(|when, then| {
+        when.project_id("p1").cursor("k2");
+        then.ok(&page(vec![], json!({"cursor": {"next_cursor": "k3"}})));
+    });
+    let never = server.list_project_clusters(|when, then| {
+        when.cursor("k3");
+        then.ok(&page(vec![], json!({})));
+    });
     let clusters: Vec<_> = client(&server)
         .project_clusters("p1")
         .try_collect()
@@ -866,7 +825,7 @@ async fn an_error_during_a_walk_is_yielded_and_ends_it() {
     use futures::StreamExt as _;
     let template = project_template();
     let not_found = common::fixture("oks", "common.error.404.live.json");
-    let (server, seen) = list_server("/projects", move |(_, cursor, _)| match cursor {
+    let (server, seen) = list_server("list_projects", move |(_, cursor, _)| match cursor {
         None => (
             200,
             list_page(
@@ -890,7 +849,7 @@ async fn an_error_during_a_walk_is_yielded_and_ends_it() {
 async fn a_list_without_pagination_is_the_whole_list() {
     use futures::TryStreamExt as _;
     let documented = common::fixture("oks", "list_projects.response.json");
-    let (server, seen) = list_server("/projects", move |_| (200, documented.clone())).await;
+    let (server, seen) = list_server("list_projects", move |_| (200, documented.clone())).await;
     let projects: Vec<_> = client(&server).projects().try_collect().await.unwrap();
     assert_eq!(projects.len(), 1);
     assert_eq!(seen.lock().unwrap().len(), 1);
@@ -900,12 +859,11 @@ async fn a_list_without_pagination_is_the_whole_list() {
 
 async fn api_error_for(status: u16, body: &Value) -> kaas::ApiError {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(status).json_body(body.clone());
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.cluster_id("c");
+        // Each error file exactly as OKS sends it: the raw responder.
+        common::answer_json(then.into_inner(), status, body.clone());
+    });
     let client = Client::builder()
         .access_key("AK", "SK")
         .base_url(server.base_url())
@@ -1021,59 +979,51 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
     let server = MockServer::start_async().await;
     let context = json!({"RequestId": "req-up"});
     let tag = json!({"Key": "OscK8sClusterID/c1", "Value": "owned"});
-    let answers = [
-        (
-            "/quotas",
-            json!({"ResponseContext": context, "Quotas": {"Projects": 2, "ClustersPerProject": 5,
-                   "KubeVersions": ["1.30", "1.31"], "CPSubregions": ["2a", "2b"]}}),
-        ),
-        (
-            "/projects/p1/snapshots",
-            json!({"ResponseContext": context, "Snapshots": [{
-                "VolumeSize": 10, "AccountId": "123456789012", "VolumeId": "vol-1",
-                "CreationDate": "2026-01-02T03:04:05.000Z", "Progress": 100, "SnapshotId": "snap-1",
-                "State": "completed", "Description": "etcd", "Tags": [tag],
-                "PermissionsToCreateVolume": {"GlobalPermission": 0, "AccountIds": []}}]}),
-        ),
-        (
-            "/projects/p1/public_ips",
-            json!({"ResponseContext": context, "PublicIps": [
-                {"Tags": [tag], "PublicIp": "192.0.2.10", "PublicIpId": "eipalloc-1"}]}),
-        ),
-        (
-            "/projects/p1/nets",
-            json!({"ResponseContext": context, "Nets": [{"DhcpOptionsSetId": "dopt-1",
-                   "IpRange": "10.50.0.0/16", "NetId": "vpc-1", "State": "hibernating", "Tenancy": "default"}]}),
-        ),
-        (
-            "/templates/netpeeringrequest",
-            json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringRequest",
-                   "metadata": {"name": "peering"}, "spec": {"accepterNetId": "vpc-2", "accepterOwnerId": "210987654321"}}}),
-        ),
-        (
-            "/templates/netpeeringacceptance",
-            json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringAcceptance",
-                   "metadata": {"name": "peering"}, "spec": {"netPeeringId": "pcx-1"}}}),
-        ),
-    ];
-    for (path, body) in answers {
-        server
-            .mock_async(|when, then| {
-                when.method(Method::GET).path(path);
-                then.status(200).json_body(body);
-            })
-            .await;
-    }
-    let my_ip = server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path("/myip")
-                .header("X-Real-IP", "198.51.100.7");
-            then.status(200).json_body(
-                json!({"ResponseContext": {"RequestId": "req-ip"}, "IP": {"x_real_ip": "198.51.100.7"}}),
-            );
-        })
-        .await;
+    let quotas = json!({"ResponseContext": context, "Quotas": {"Projects": 2, "ClustersPerProject": 5,
+           "KubeVersions": ["1.30", "1.31"], "CPSubregions": ["2a", "2b"]}});
+    let snapshots = json!({"ResponseContext": context, "Snapshots": [{
+        "VolumeSize": 10, "AccountId": "123456789012", "VolumeId": "vol-1",
+        "CreationDate": "2026-01-02T03:04:05.000Z", "Progress": 100, "SnapshotId": "snap-1",
+        "State": "completed", "Description": "etcd", "Tags": [tag],
+        "PermissionsToCreateVolume": {"GlobalPermission": 0, "AccountIds": []}}]});
+    let public_ips = json!({"ResponseContext": context, "PublicIps": [
+        {"Tags": [tag], "PublicIp": "192.0.2.10", "PublicIpId": "eipalloc-1"}]});
+    let nets = json!({"ResponseContext": context, "Nets": [{"DhcpOptionsSetId": "dopt-1",
+           "IpRange": "10.50.0.0/16", "NetId": "vpc-1", "State": "hibernating", "Tenancy": "default"}]});
+    let peering_request = json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringRequest",
+           "metadata": {"name": "peering"}, "spec": {"accepterNetId": "vpc-2", "accepterOwnerId": "210987654321"}}});
+    let peering_acceptance = json!({"ResponseContext": context, "Template": {"apiVersion": "oks.dev/v1beta", "kind": "NetPeeringAcceptance",
+           "metadata": {"name": "peering"}, "spec": {"netPeeringId": "pcx-1"}}});
+    // Upstream's bodies exactly as sent (that they decode is the test): raw responders.
+    server.get_quotas(|_, then| {
+        common::answer_json(then.into_inner(), 200, quotas);
+    });
+    server.list_project_snapshots(|when, then| {
+        when.project_id("p1");
+        common::answer_json(then.into_inner(), 200, snapshots);
+    });
+    server.list_project_public_ips(|when, then| {
+        when.project_id("p1");
+        common::answer_json(then.into_inner(), 200, public_ips);
+    });
+    server.list_project_nets(|when, then| {
+        when.project_id("p1");
+        common::answer_json(then.into_inner(), 200, nets);
+    });
+    server.get_net_peering_request_template(|_, then| {
+        common::answer_json(then.into_inner(), 200, peering_request);
+    });
+    server.get_net_peering_acceptance_template(|_, then| {
+        common::answer_json(then.into_inner(), 200, peering_acceptance);
+    });
+    let my_ip = server.get_client_ip(|when, then| {
+        when.x_real_ip("198.51.100.7");
+        common::answer_json(
+            then.into_inner(),
+            200,
+            json!({"ResponseContext": {"RequestId": "req-ip"}, "IP": {"x_real_ip": "198.51.100.7"}}),
+        );
+    });
     let client = client(&server);
 
     let quotas = client.get_quotas().send().await.unwrap();
@@ -1138,15 +1088,13 @@ async fn the_operations_upstream_adds_answer_typed_bodies() {
 #[tokio::test]
 async fn the_cluster_template_sends_x_real_ip() {
     let server = MockServer::start_async().await;
-    let template = server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path("/templates/cluster")
-                .header("X-Real-IP", "198.51.100.7");
-            then.status(200)
-                .json_body(common::fixture("oks", "get_cluster_template.response.json"));
-        })
-        .await;
+    let template = server.get_cluster_template(|when, then| {
+        when.x_real_ip("198.51.100.7");
+        then.ok(&common::fixture_as(
+            "oks",
+            "get_cluster_template.response.json",
+        ));
+    });
     let answer = client(&server)
         .get_cluster_template()
         .x_real_ip("198.51.100.7")

@@ -20,6 +20,7 @@ const DOT_SEGMENTS: [&str; 5] = [".", "..", "%2e", "%2E%2e", ".%2e"];
 async fn counting_server() -> (&'static MockServer, httpmock::Mock<'static>) {
     // Leaked: the mock borrows the server for the whole test.
     let server: &'static MockServer = Box::leak(Box::new(MockServer::start_async().await));
+    // Raw: a catch-all for any request of any operation.
     let mock = server
         .mock_async(|when, then| {
             when.any_request();
@@ -249,6 +250,7 @@ async fn a_refused_builder_value_is_named_with_the_pattern_it_must_match() {
 
 #[tokio::test]
 async fn ids_with_dots_that_stay_in_their_segment_still_go_out() {
+    use kaas::oks::mock::MockServerExt as _;
     let server = MockServer::start_async().await;
     let client = kaas::oks::Client::builder()
         .access_key("AK", "SK")
@@ -258,13 +260,15 @@ async fn ids_with_dots_that_stay_in_their_segment_still_go_out() {
         .unwrap();
     for id in ["v1.2", "...", "a.b", ".a", "a..", "%2e%2e%2e"] {
         let encoded = id.replace('%', "%25");
-        let mock = server
-            .mock_async(|when, then| {
-                when.method("GET").path(format!("/clusters/{encoded}"));
-                then.status(404)
-                    .json_body(serde_json::json!({"detail": "no such cluster"}));
-            })
-            .await;
+        let mock = server.get_cluster(|when, then| {
+            // The exact encoding is the test: the raw path (the typed setter takes the id).
+            when.into_inner().path(format!("/clusters/{encoded}"));
+            crate::common::answer_json(
+                then.into_inner(),
+                404,
+                serde_json::json!({"detail": "no such cluster"}),
+            );
+        });
         let error = client
             .get_cluster()
             .cluster_id(id)

@@ -22,19 +22,22 @@ fn in_seconds(seconds: u64) -> u64 {
 async fn cloud66_throttled_until_the_next_window_is_a_typed_error_without_retries() {
     let server = MockServer::start_async().await;
     let reset = in_seconds(1800);
-    let throttled = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(503)
-                .header("X-RateLimit-Limit", "3000")
-                .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", reset.to_string())
-                .json_body(serde_json::json!({
-                    "error": "throttled",
-                    "error_description": "Rate limit exceeded"
-                }));
-        })
-        .await;
+    use kaas::cloud66::mock::MockServerExt as _;
+    let throttled = server.get_stack_action(|when, then| {
+        when.stack_id("s").id(1);
+        // Rate-limit headers have no typed responder: added on the raw `Then`.
+        then.service_unavailable(
+            &serde_json::from_value(serde_json::json!({
+                "error": "throttled",
+                "error_description": "Rate limit exceeded"
+            }))
+            .unwrap(),
+        )
+        .into_inner()
+        .header("X-RateLimit-Limit", "3000")
+        .header("X-RateLimit-Remaining", "0")
+        .header("X-RateLimit-Reset", reset.to_string());
+    });
     let client = kaas::cloud66::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -73,13 +76,13 @@ async fn cloud66_throttled_until_the_next_window_is_a_typed_error_without_retrie
 #[tokio::test(start_paused = true)]
 async fn cloud66_throttled_without_a_reset_is_not_retried_either() {
     let server = MockServer::start_async().await;
-    let throttled = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(503)
-                .json_body(serde_json::json!({"error": "throttled"}));
-        })
-        .await;
+    use kaas::cloud66::mock::MockServerExt as _;
+    let throttled = server.get_stack_action(|when, then| {
+        when.stack_id("s").id(1);
+        then.service_unavailable(
+            &serde_json::from_value(serde_json::json!({"error": "throttled"})).unwrap(),
+        );
+    });
     let client = kaas::cloud66::Client::builder()
         .token("t")
         .base_url(server.base_url())
@@ -101,14 +104,16 @@ async fn cloud66_throttled_without_a_reset_is_not_retried_either() {
 #[tokio::test(start_paused = true)]
 async fn a_retry_after_longer_than_the_policy_allows_is_returned_at_once() {
     let server = MockServer::start_async().await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(429)
-                .header("retry-after", "18446744073709551615")
-                .json_body(serde_json::json!({"id": "too_many_requests", "message": "API rate limit exceeded"}));
-        })
-        .await;
+    use kaas::digitalocean::mock::MockServerExt as _;
+    let limited = server.list_options(|_, then| {
+        // A `retry-after` header has no typed responder: added on the raw `Then`.
+        then.too_many_requests(
+            &serde_json::from_value(serde_json::json!({"id": "too_many_requests", "message": "API rate limit exceeded"}))
+                .unwrap(),
+        )
+        .into_inner()
+        .header("retry-after", "18446744073709551615");
+    });
     let client = kaas::digitalocean::Client::builder()
         .token("t")
         .base_url(server.base_url())

@@ -32,23 +32,28 @@ fn assert_no_sentinel(provider: &str, shown: &str) {
 #[tokio::test]
 async fn digitalocean_token_and_kubeconfig_stay_secret() {
     use kaas::digitalocean::Client;
+    use kaas::digitalocean::mock::MockServerExt as _;
     common::global_logs();
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path_includes("/kubeconfig");
-            then.status(200).header("content-type", "application/yaml").body(
-                "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: SENTINEL-kubeconfig}\n",
-            );
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(401)
-                .json_body(json!({"id": "unauthorized", "message": "Unable to authenticate you."}));
-        })
-        .await;
+    server.get_kubeconfig(|when, then| {
+        when.cluster_id(&uuid::Uuid::nil());
+        // The kubeconfig is YAML; the typed `ok` sends JSON only.
+        common::answer_text(
+            then.into_inner(),
+            200,
+            "application/yaml",
+            "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: SENTINEL-kubeconfig}\n",
+        );
+    });
+    server.get_cluster(|when, then| {
+        when.cluster_id(&uuid::Uuid::nil());
+        then.unauthorized(
+            &serde_json::from_value(
+                json!({"id": "unauthorized", "message": "Unable to authenticate you."}),
+            )
+            .unwrap(),
+        );
+    });
     let token = "dop_v1_SENTINEL0123456789abcdef";
     let client = Client::builder()
         .token(token)
@@ -77,32 +82,34 @@ async fn digitalocean_token_and_kubeconfig_stay_secret() {
 #[cfg(feature = "oks")]
 #[tokio::test]
 async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
+    use kaas::oks::mock::MockServerExt as _;
     use kaas::oks::{Client, nacl};
     common::global_logs();
     let server = MockServer::start_async().await;
     let yaml = "apiVersion: v1\nkind: Config\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: SENTINEL-oks-kubeconfig}\n";
-    server
-        .mock_async(move |when, then| {
-            when.path_includes("/kubeconfig");
-            then.respond_with(move |request: &httpmock::HttpMockRequest| {
-                let sealed = nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
-                http::Response::builder()
-                    .status(200)
-                    .header("content-type", "application/json")
-                    .header("Access-Token", "SENTINEL-rotated-access")
-                    .header("Refresh-Token", "SENTINEL-rotated-refresh")
-                    .body(json!({"Cluster": {"data": {"kubeconfig": sealed}}}).to_string())
-                    .unwrap()
-                    .into()
-            });
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(401).json_body(json!({"Errors": [{"Type": "AccessDenied", "Code": "401", "Details": "bad credentials"}]}));
-        })
-        .await;
+    server.get_cluster_kubeconfig_encrypted(move |when, then| {
+        when.cluster_id("c1");
+        then.respond_with(move |request: &httpmock::HttpMockRequest| {
+            let sealed = nacl::seal_for_request(request, yaml.as_bytes()).unwrap();
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("Access-Token", "SENTINEL-rotated-access")
+                .header("Refresh-Token", "SENTINEL-rotated-refresh")
+                .body(json!({"Cluster": {"data": {"kubeconfig": sealed}}}).to_string())
+                .unwrap()
+                .into()
+        });
+    });
+    server.get_cluster(|when, then| {
+        when.cluster_id("c1");
+        // OKS's live error shape, exactly as sent: the raw responder.
+        common::answer_json(
+            then.into_inner(),
+            401,
+            json!({"Errors": [{"Type": "AccessDenied", "Code": "401", "Details": "bad credentials"}]}),
+        );
+    });
     let mut shown = String::new();
     let builders = [
         Client::builder().access_key("AK-SENTINEL", "SK-SENTINEL"),
@@ -138,14 +145,16 @@ async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
 #[tokio::test]
 async fn cloud66_token_stays_secret() {
     use kaas::cloud66::Client;
+    use kaas::cloud66::mock::MockServerExt as _;
     common::global_logs();
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(401).json_body(json!({"error": "invalid_token", "error_description": "The access token is invalid"}));
-        })
-        .await;
+    server.get_cluster(|when, then| {
+        when.id(1);
+        then.unauthorized(
+            &serde_json::from_value(json!({"error": "invalid_token", "error_description": "The access token is invalid"}))
+                .unwrap(),
+        );
+    });
     let builder = Client::builder()
         .token("c66-SENTINEL-token")
         .base_url(server.base_url())
@@ -165,24 +174,22 @@ async fn cloud66_token_stays_secret() {
 #[cfg(feature = "commissaire")]
 #[tokio::test]
 async fn commissaire_password_token_and_ssh_keys_stay_secret() {
+    use kaas::commissaire::mock::MockServerExt as _;
     use kaas::commissaire::{Client, types};
     common::global_logs();
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path_includes("/creds");
-            then.status(200)
-                .json_body(json!({"address": "10.0.0.1", "ssh_priv_key": "SENTINEL-key", "remote_user": "root"}));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(403)
-                .header("content-type", "text/html")
-                .body("Forbidden");
-        })
-        .await;
+    server.get_host_creds(|when, then| {
+        when.ip(&"10.0.0.1".parse().unwrap());
+        then.ok(&serde_json::from_value(
+            json!({"address": "10.0.0.1", "ssh_priv_key": "SENTINEL-key", "remote_user": "root"}),
+        )
+        .unwrap());
+    });
+    server.create_host(|when, then| {
+        when.ip(&"10.0.0.2".parse().unwrap());
+        // Commissaire's errors are HTML pages; the typed responders send JSON only.
+        common::answer_text(then.into_inner(), 403, "text/html", "Forbidden");
+    });
     let mut shown = String::new();
     for builder in [
         Client::builder().basic_auth("admin", "SENTINEL-password"),
@@ -233,27 +240,14 @@ fn assert_says_without_secret(error: kaas::Error, expected: &str) {
     assert!(!shown.contains("SENTINEL"), "{shown}");
 }
 
-/// Answers every request with `status`, `body` and the given headers.
+/// Answers `status` with the JSON text `body` and the given headers, under a typed mock's
+/// matchers (a body cut short or of the wrong type is no typed value).
 #[allow(dead_code)]
-async fn answering(status: u16, body: &'static str, headers: &[(&str, &str)]) -> MockServer {
-    let server = MockServer::start_async().await;
-    let headers: Vec<(String, String)> = headers
+fn answer(then: httpmock::Then, status: u16, body: &str, headers: &[(&str, &str)]) {
+    let then = common::answer_text(then, status, "application/json", body);
+    headers
         .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    server
-        .mock_async(move |when, then| {
-            when.any_request();
-            let mut then = then
-                .status(status)
-                .header("content-type", "application/json");
-            for (name, value) in &headers {
-                then = then.header(name, value);
-            }
-            then.body(body);
-        })
-        .await;
-    server
+        .fold(then, |then, (name, value)| then.header(*name, *value));
 }
 
 /// Bodies of secret-holding answers that do not match the spec: cut short, or with a value of
@@ -267,8 +261,13 @@ const BROKEN_SECRET_BODIES: &[&str] = &[
 #[cfg(feature = "digitalocean")]
 #[tokio::test]
 async fn digitalocean_credentials_that_fail_to_decode_are_not_quoted() {
+    use kaas::digitalocean::mock::MockServerExt as _;
     for body in BROKEN_SECRET_BODIES {
-        let server = answering(200, body, &[]).await;
+        let server = MockServer::start_async().await;
+        server.get_credentials(|when, then| {
+            when.cluster_id(&uuid::Uuid::nil());
+            answer(then.into_inner(), 200, body, &[]);
+        });
         let client = kaas::digitalocean::Client::builder()
             .token("t")
             .base_url(server.base_url())
@@ -291,7 +290,12 @@ async fn oks_plain_kubeconfigs_that_fail_to_decode_are_not_quoted() {
         r#"{"Cluster": {"data": {"kubeconfig": "apiVersion: v1 SENTINEL-yaml"#,
         r#"{"Cluster": "SENTINEL-kubeconfig"}"#,
     ] {
-        let server = answering(200, body, &[]).await;
+        use kaas::oks::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_cluster_kubeconfig(|when, then| {
+            when.cluster_id("c1");
+            answer(then.into_inner(), 200, body, &[]);
+        });
         let client = kaas::oks::Client::builder()
             .access_key("AK", "SK")
             .base_url(server.base_url())
@@ -310,15 +314,20 @@ async fn oks_plain_kubeconfigs_that_fail_to_decode_are_not_quoted() {
 #[cfg(feature = "oks")]
 #[tokio::test]
 async fn oks_rotated_tokens_on_an_error_answer_are_not_shown() {
-    let server = answering(
-        404,
-        r#"{"Errors": [{"Type": "NotFound", "Code": "404", "Details": "no such cluster"}]}"#,
-        &[
-            ("Access-Token", "SENTINEL-rotated-access"),
-            ("Refresh-Token", "SENTINEL-rotated-refresh"),
-        ],
-    )
-    .await;
+    use kaas::oks::mock::MockServerExt as _;
+    let server = MockServer::start_async().await;
+    server.get_cluster(|when, then| {
+        when.cluster_id("c1");
+        answer(
+            then.into_inner(),
+            404,
+            r#"{"Errors": [{"Type": "NotFound", "Code": "404", "Details": "no such cluster"}]}"#,
+            &[
+                ("Access-Token", "SENTINEL-rotated-access"),
+                ("Refresh-Token", "SENTINEL-rotated-refresh"),
+            ],
+        );
+    });
     let client = kaas::oks::Client::builder()
         .tokens("access", "refresh")
         .base_url(server.base_url())
@@ -340,7 +349,12 @@ async fn commissaire_host_credentials_that_fail_to_decode_are_not_quoted() {
         r#"{"ssh_priv_key": "-----BEGIN SENTINEL KEY-----", "remote_user": "#,
         r#"{"ssh_priv_key": "SENTINEL-key", "remote_user": {"SENTINEL": 1}}"#,
     ] {
-        let server = answering(200, body, &[]).await;
+        use kaas::commissaire::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_host_creds(|when, then| {
+            when.ip(&"10.0.0.1".parse().unwrap());
+            answer(then.into_inner(), 200, body, &[]);
+        });
         let client = kaas::commissaire::Client::builder()
             .basic_auth("a", "p")
             .base_url(server.base_url())
@@ -425,26 +439,15 @@ const CREDENTIAL_HEADERS: &[(&str, &str)] = &[
     ("X-Session-Id", "SENTINEL-session"),
 ];
 
-/// Answers every request with the `fixture` success body of `provider` and every header of
-/// [`CREDENTIAL_HEADERS`], plus a harmless request id.
+/// Answers `provider`'s `get_cluster.response.json` fixture with every header of
+/// [`CREDENTIAL_HEADERS`], plus a harmless request id, under a typed `get_cluster` mock's
+/// matchers (the typed responders set no headers).
 #[allow(dead_code)]
-async fn answering_with_credential_headers(provider: &str, fixture: &str) -> MockServer {
-    let server = MockServer::start_async().await;
-    let body = common::fixture_text(provider, fixture);
-    server
-        .mock_async(move |when, then| {
-            when.any_request();
-            let mut then = then
-                .status(200)
-                .header("content-type", "application/json")
-                .header("x-request-id", "req-visible");
-            for (name, value) in CREDENTIAL_HEADERS {
-                then = then.header(*name, *value);
-            }
-            then.body(body);
-        })
-        .await;
-    server
+fn answer_with_credential_headers(then: httpmock::Then, provider: &str) {
+    let body = common::fixture_text(provider, "get_cluster.response.json");
+    let mut headers = vec![("x-request-id", "req-visible")];
+    headers.extend_from_slice(CREDENTIAL_HEADERS);
+    answer(then, 200, &body, &headers);
 }
 
 /// `Debug` of a `kaas::Response` shows its headers but not one credential value: for every
@@ -455,8 +458,12 @@ async fn response_debug_redacts_credential_headers_for_every_provider_and_auth_s
     let mut shown: Vec<(String, String)> = Vec::new();
     #[cfg(feature = "digitalocean")]
     {
-        let server =
-            answering_with_credential_headers("digitalocean", "get_cluster.response.json").await;
+        use kaas::digitalocean::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_cluster(|when, then| {
+            when.cluster_id(&uuid::Uuid::nil());
+            answer_with_credential_headers(then.into_inner(), "digitalocean");
+        });
         let client = kaas::digitalocean::Client::builder()
             .token("t")
             .base_url(server.base_url())
@@ -473,7 +480,12 @@ async fn response_debug_redacts_credential_headers_for_every_provider_and_auth_s
     #[cfg(feature = "oks")]
     {
         use kaas::oks::Client;
-        let server = answering_with_credential_headers("oks", "get_cluster.response.json").await;
+        use kaas::oks::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_cluster(|when, then| {
+            when.cluster_id("c1");
+            answer_with_credential_headers(then.into_inner(), "oks");
+        });
         for (scheme, builder) in [
             ("access key", Client::builder().access_key("AK", "SK")),
             ("basic", Client::builder().basic_auth("login", "password")),
@@ -491,8 +503,12 @@ async fn response_debug_redacts_credential_headers_for_every_provider_and_auth_s
     }
     #[cfg(feature = "cloud66")]
     {
-        let server =
-            answering_with_credential_headers("cloud66", "get_cluster.response.json").await;
+        use kaas::cloud66::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_cluster(|when, then| {
+            when.id(1);
+            answer_with_credential_headers(then.into_inner(), "cloud66");
+        });
         let client = kaas::cloud66::Client::builder()
             .token("t")
             .base_url(server.base_url())
@@ -509,8 +525,12 @@ async fn response_debug_redacts_credential_headers_for_every_provider_and_auth_s
     #[cfg(feature = "commissaire")]
     {
         use kaas::commissaire::Client;
-        let server =
-            answering_with_credential_headers("commissaire", "get_cluster.response.json").await;
+        use kaas::commissaire::mock::MockServerExt as _;
+        let server = MockServer::start_async().await;
+        server.get_cluster(|when, then| {
+            when.name(&"mycluster".parse().unwrap());
+            answer_with_credential_headers(then.into_inner(), "commissaire");
+        });
         for (scheme, builder) in [
             ("basic", Client::builder().basic_auth("admin", "password")),
             ("token", Client::builder().token("token")),

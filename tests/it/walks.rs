@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::stream::BoxStream;
 use futures::{StreamExt as _, TryStreamExt as _};
-use httpmock::{HttpMockRequest, Method, MockServer};
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde_json::{Value, json};
 
 use crate::common;
@@ -144,9 +144,13 @@ fn serve(style: &Style, number: usize) -> Served {
 }
 
 /// A provider's side of the table: how its server answers and how its walk reads.
+/// What a stand-in list server answers a request with.
+type Responder = Box<dyn Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync>;
+
 struct Provider {
     name: &'static str,
-    path: &'static str,
+    /// Mocks the provider's `list_clusters` with a responder.
+    list_clusters: fn(&MockServer, Responder),
     /// The page a request asks for (by `page`, or by the cursor `k<n>`).
     asked: fn(&HttpMockRequest) -> usize,
     render: fn(&Served) -> Value,
@@ -217,7 +221,12 @@ fn digitalocean() -> Provider {
     }
     Provider {
         name: "digitalocean",
-        path: "/v2/kubernetes/clusters",
+        list_clusters: |server, respond| {
+            use kaas::digitalocean::mock::MockServerExt as _;
+            server.list_clusters(|_, then| {
+                then.respond_with(respond);
+            });
+        },
         asked: page_number,
         render,
         id,
@@ -260,7 +269,12 @@ fn oks() -> Provider {
     }
     Provider {
         name: "oks",
-        path: "/clusters/all",
+        list_clusters: |server, respond| {
+            use kaas::oks::mock::MockServerExt as _;
+            server.list_clusters(|_, then| {
+                then.respond_with(respond);
+            });
+        },
         asked: page_or_cursor,
         render,
         id,
@@ -308,7 +322,12 @@ fn cloud66() -> Provider {
     }
     Provider {
         name: "cloud66",
-        path: "/clusters",
+        list_clusters: |server, respond| {
+            use kaas::cloud66::mock::MockServerExt as _;
+            server.list_clusters(|_, then| {
+                then.respond_with(respond);
+            });
+        },
         asked: page_number,
         render,
         id,
@@ -322,16 +341,14 @@ async fn walk(provider: &Provider, style: Style) -> (Vec<kaas::Result<String>>, 
     let asked = Arc::new(Mutex::new(Vec::new()));
     let log = asked.clone();
     let (read, render) = (provider.asked, provider.render);
-    server
-        .mock_async(move |when, then| {
-            when.method(Method::GET).path(provider.path);
-            then.respond_with(move |request: &HttpMockRequest| {
-                let number = read(request);
-                log.lock().unwrap().push(number);
-                common::json_response(200, &render(&serve(&style, number)))
-            });
-        })
-        .await;
+    (provider.list_clusters)(
+        &server,
+        Box::new(move |request: &HttpMockRequest| {
+            let number = read(request);
+            log.lock().unwrap().push(number);
+            common::json_response(200, &render(&serve(&style, number)))
+        }),
+    );
     let outcome = (provider.walk)(server.base_url()).collect().await;
     let asked = asked.lock().unwrap().clone();
     (outcome, asked)

@@ -60,6 +60,29 @@ pub fn json_response(status: u16, body: &Value) -> httpmock::HttpMockResponse {
         .into()
 }
 
+/// Answers `status` with `body` as JSON exactly as given, under a typed mock's matchers (its
+/// `then.into_inner()`): for an answer the operation's typed responders cannot send (a field
+/// the spec does not know, a shape or a status it does not list, a body a typed value would
+/// reshape on the way out).
+pub fn answer_json(then: httpmock::Then, status: u16, body: Value) -> httpmock::Then {
+    then.status(status)
+        .header("content-type", "application/json")
+        .json_body(body)
+}
+
+/// Answers `status` with `body` as `content_type` text, under a typed mock's matchers: a YAML
+/// kubeconfig, a proxy's HTML page, a truncated JSON body.
+pub fn answer_text(
+    then: httpmock::Then,
+    status: u16,
+    content_type: &str,
+    body: impl Into<String>,
+) -> httpmock::Then {
+    then.status(status)
+        .header("content-type", content_type)
+        .body(body.into())
+}
+
 /// A fixture's text.
 pub fn fixture_text(provider: &str, name: &str) -> String {
     let path = fixture_dir(provider).join(name);
@@ -196,6 +219,7 @@ pub async fn recording_server(
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let body = body.to_string();
+    // Raw: a catch-all that records the request of whichever operation is sent.
     server
         .mock_async(move |when, then| {
             when.is_true(move |request| {
