@@ -581,32 +581,26 @@ struct Shape {
     refs: Vec<String>,
 }
 
+/// Where `node`'s `$ref`s lead (the generator's resolver); a broken one fails the test.
 fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    let mut node = node;
-    for _ in 0..16 {
-        match node["$ref"].as_str() {
-            Some(target) => node = resolve_one(doc, target),
-            None => break,
-        }
-    }
-    node
+    follow(doc, node).target()
+}
+
+/// `node`'s `$ref` chain; a reference to nothing, or a loop, fails the test with its name.
+fn follow<'a>(doc: &'a Value, node: &'a Value) -> kaas_codegen::refs::Chain<'a> {
+    kaas_codegen::refs::chain(doc, node).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn shape(doc: &Value, node: &Value) -> Shape {
     let mut out = Shape::default();
-    let mut node = node;
-    for _ in 0..16 {
+    let chain = follow(doc, node);
+    for node in &chain.nodes {
         out.nullable |= node["nullable"].as_bool().unwrap_or(false);
         out.read_only |= node["readOnly"].as_bool().unwrap_or(false);
         out.write_only |= node["writeOnly"].as_bool().unwrap_or(false);
-        match node["$ref"].as_str() {
-            Some(target) => {
-                out.refs.push(target.to_string());
-                node = resolve_one(doc, target);
-            }
-            None => break,
-        }
     }
+    out.refs = chain.refs.iter().map(|r| r.to_string()).collect();
+    let node = chain.target();
     for part in node["allOf"].as_array().into_iter().flatten() {
         let part = shape(doc, part);
         out.merge(part);
@@ -677,13 +671,6 @@ fn shape(doc: &Value, node: &Value) -> Shape {
         };
     }
     out
-}
-
-fn resolve_one<'a>(doc: &'a Value, target: &str) -> &'a Value {
-    target
-        .strip_prefix('#')
-        .and_then(|p| doc.pointer(p))
-        .unwrap_or_else(|| panic!("`$ref: {target}` points at nothing"))
 }
 
 fn enum_text(value: &Value) -> String {
