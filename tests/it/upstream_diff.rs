@@ -329,7 +329,7 @@ fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, Strin
     let mut out = BTreeMap::new();
     for holder in [op.path_item, op.operation] {
         for param in holder["parameters"].as_array().into_iter().flatten() {
-            let param = resolve(doc, param);
+            let param = follow(doc, param).target();
             let place = param["in"].as_str().unwrap_or("?").to_string();
             let name = param["name"].as_str().unwrap_or("?").to_string();
             // Header names are case-insensitive.
@@ -417,11 +417,11 @@ fn compare_request(docs: Docs, op: &Operation, up: &Operation, lines: &mut Vec<S
     let ours = op
         .operation
         .get("requestBody")
-        .map(|b| resolve(docs.here, b));
+        .map(|b| follow(docs.here, b).target());
     let theirs = up
         .operation
         .get("requestBody")
-        .map(|b| resolve(docs.upstream, b));
+        .map(|b| follow(docs.upstream, b).target());
     match (ours, theirs) {
         (None, None) => {}
         (Some(_), None) => lines.push(format!("{at} request body: only here")),
@@ -466,8 +466,8 @@ fn compare_responses(docs: Docs, op: &Operation, up: &Operation, lines: &mut Vec
         lines.push(format!("{at} response {status}: only upstream"));
     }
     for status in ours.intersection(&theirs) {
-        let mine = resolve(docs.here, &op.operation["responses"][status]);
-        let other = resolve(docs.upstream, &up.operation["responses"][status]);
+        let mine = follow(docs.here, &op.operation["responses"][status]).target();
+        let other = follow(docs.upstream, &up.operation["responses"][status]).target();
         compare_content(
             docs,
             mine,
@@ -581,12 +581,8 @@ struct Shape {
     refs: Vec<String>,
 }
 
-/// Where `node`'s `$ref`s lead (the generator's resolver); a broken one fails the test.
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    follow(doc, node).target()
-}
-
-/// `node`'s `$ref` chain; a reference to nothing, or a loop, fails the test with its name.
+/// `node`'s `$ref` chain (the generator's resolver); a reference to nothing, or a loop, fails
+/// the test with its name.
 fn follow<'a>(doc: &'a Value, node: &'a Value) -> kaas_codegen::refs::Chain<'a> {
     kaas_codegen::refs::chain(doc, node).unwrap_or_else(|e| panic!("{e}"))
 }
