@@ -16,8 +16,10 @@
 
 pub mod contract;
 pub mod enums;
+pub mod examples;
 pub mod inventory;
 pub mod probes;
+pub mod refs;
 pub mod request_bodies;
 pub mod rewrite;
 pub mod secrets;

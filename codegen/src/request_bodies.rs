@@ -14,7 +14,7 @@ pub fn keep_empty_collections(doc: &mut Value) {
     let mut reachable = BTreeSet::new();
     let mut inline_bodies = Vec::new();
     for op in super::spec_check::operations(doc) {
-        let body = super::spec_check::resolve(doc, &op.operation["requestBody"]);
+        let body = crate::refs::follow(doc, &op.operation["requestBody"]);
         for media in body["content"]
             .as_object()
             .into_iter()
@@ -57,7 +57,7 @@ fn collect_refs(doc: &Value, node: &Value, out: &mut BTreeSet<String>) {
                 if let Some(name) = target.strip_prefix("#/components/schemas/")
                     && out.insert(name.to_string())
                 {
-                    collect_refs(doc, super::spec_check::resolve(doc, node), out);
+                    collect_refs(doc, crate::refs::follow(doc, node), out);
                 }
                 return;
             }
@@ -101,7 +101,7 @@ fn make_optional_collections_nullable(doc: &Value, schema: &mut Value) {
 
 /// A list, or a map (an object with `additionalProperties` and no named properties).
 fn is_collection(doc: &Value, schema: &Value) -> bool {
-    let schema = super::spec_check::resolve(doc, schema);
+    let schema = crate::refs::follow(doc, schema);
     match schema["type"].as_str() {
         Some("array") => true,
         Some("object") | None => {

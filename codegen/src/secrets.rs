@@ -13,7 +13,7 @@ pub fn operations_answering_secrets(doc: &Value) -> BTreeSet<String> {
             if !status.starts_with('2') {
                 continue;
             }
-            let response = super::spec_check::resolve(doc, response);
+            let response = crate::refs::follow(doc, response);
             let Some(content) = response["content"].as_object() else {
                 continue;
             };
@@ -39,7 +39,7 @@ fn reaches_secret(doc: &Value, node: &Value, seen: &mut BTreeSet<String>) -> boo
                 if !seen.insert(target.to_string()) {
                     return false;
                 }
-                let resolved = super::spec_check::resolve(doc, node);
+                let resolved = crate::refs::follow(doc, node);
                 return reaches_secret(doc, resolved, seen);
             }
             map.iter()

@@ -3,6 +3,9 @@
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashSet};
 
+/// The generator's one `$ref` resolver, under the name the other passes use.
+pub use crate::refs::follow as resolve;
+
 /// HTTP methods an OpenAPI path item may hold, in the order the inventory lists them.
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -249,16 +252,20 @@ fn check_responses(doc: &Value, operation: &Value, name: &str, problems: &mut Ve
     }
 }
 
-/// Every `$ref` must point at something that exists.
+/// Every `$ref` must lead to something that exists, without coming back to itself.
 fn check_refs(doc: &Value, node: &Value, at: &str, problems: &mut Vec<String>) {
     match node {
         Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref")
-                && lookup(doc, target).is_none()
+            if map.contains_key("$ref")
+                && let Err(error) = crate::refs::resolve(doc, node)
             {
-                problems.push(format!(
-                    "{at}: `$ref: {target}` points at nothing; fix: define it or correct the name"
-                ));
+                let fix = match error {
+                    crate::refs::RefError::Cycle { .. } => {
+                        "point one of them at a definition instead of another `$ref`"
+                    }
+                    _ => "define it or correct the name",
+                };
+                problems.push(format!("{at}: {error}; fix: {fix}"));
             }
             for (key, value) in map {
                 check_refs(doc, value, &format!("{at}/{key}"), problems);
@@ -307,18 +314,6 @@ fn check_extensible_enums(doc: &Value, problems: &mut Vec<String>) {
             ));
         }
     }
-}
-
-/// Follows a local `$ref` (once) and returns the target, or the node itself.
-pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node["$ref"].as_str() {
-        Some(target) => lookup(doc, target).unwrap_or(node),
-        None => node,
-    }
-}
-
-fn lookup<'a>(doc: &'a Value, target: &str) -> Option<&'a Value> {
-    doc.pointer(target.strip_prefix('#')?)
 }
 
 fn is_snake_case(id: &str) -> bool {
@@ -495,6 +490,20 @@ mod tests {
                 "expected a problem containing {expected:?}, got {problems:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_ref_cycle_is_refused_with_its_loop() {
+        let problems = problems_of(
+            &GOOD.replace("schemas/Thing'", "schemas/Loop'"),
+            "    Loop: {$ref: '#/components/schemas/Pool'}\n    Pool: {$ref: '#/components/schemas/Loop'}\n",
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("/get/responses/200/")
+                && p.contains("#/components/schemas/Loop → #/components/schemas/Pool → #/components/schemas/Loop")
+                && p.contains("fix: point one of them at a definition")),
+            "{problems:?}"
+        );
     }
 
     #[test]

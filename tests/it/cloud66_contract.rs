@@ -24,6 +24,13 @@ fn the_10_examples_parse() {
     );
 }
 
+/// specs/README.md rule 9, both ways: every example of the spec is a fixture with the same
+/// content, and every fixture is an example of the spec, named after its operation and status.
+#[test]
+fn every_example_of_the_spec_is_a_fixture_and_every_fixture_an_example() {
+    assert_eq!(common::assert_examples_are_fixtures(PROVIDER), (10, 10));
+}
+
 #[test]
 fn status_and_health_are_open_integer_enums() {
     let cluster: types::ClusterResponse = common::fixture_as(PROVIDER, "get_cluster.response.json");

@@ -38,6 +38,13 @@ fn the_33_examples_parse() {
     );
 }
 
+/// specs/README.md rule 9, both ways: every example of the spec is a fixture with the same
+/// content, and every fixture is an example of the spec, named after its operation and status.
+#[test]
+fn every_example_of_the_spec_is_a_fixture_and_every_fixture_an_example() {
+    assert_eq!(common::assert_examples_are_fixtures(PROVIDER), (33, 33));
+}
+
 #[test]
 fn host_status_and_types_are_open_enums() {
     let host: types::Host = common::fixture_as(PROVIDER, "get_host.response.json");

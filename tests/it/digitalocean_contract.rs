@@ -50,92 +50,11 @@ fn the_47_examples_of_the_documents_and_upstream_parse() {
     );
 }
 
-/// What the spec's examples say each fixture holds: `<operation>.<kind>[.<name>].<ext>` →
-/// the example (JSON, or text for a YAML body). The example named `document` (or a lone
-/// `example`) is the unnamed fixture; error examples of the shared responses are
-/// `common.error.<status>.json`, with `default` for the `4XX`/`5XX` ranges.
-fn examples_of_the_spec() -> BTreeMap<String, serde_json::Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/digitalocean.yaml");
-    let spec: serde_json::Value =
-        serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let resolve = |node: &serde_json::Value| -> serde_json::Value {
-        match node["$ref"].as_str() {
-            Some(target) => spec.pointer(&target[1..]).unwrap().clone(),
-            None => node.clone(),
-        }
-    };
-    let mut out = BTreeMap::new();
-    let mut add = |stem: String, media: &serde_json::Value, ext: &str| {
-        let mut named: Vec<(String, serde_json::Value)> = Vec::new();
-        if let Some(value) = media.get("example") {
-            named.push(("document".into(), value.clone()));
-        }
-        for (name, example) in media["examples"].as_object().into_iter().flatten() {
-            named.push((name.clone(), example["value"].clone()));
-        }
-        for (name, value) in named {
-            let file = match name.as_str() {
-                "document" => format!("{stem}.{ext}"),
-                name => format!("{stem}.{name}.{ext}"),
-            };
-            if let Some(before) = out.insert(file.clone(), value.clone()) {
-                assert_eq!(before, value, "{file}: two different examples");
-            }
-        }
-    };
-    for (_, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            if method == "parameters" {
-                continue;
-            }
-            let id = op["operationId"].as_str().unwrap();
-            let request = resolve(&op["requestBody"]);
-            if let Some(media) = request["content"].get("application/json") {
-                add(format!("{id}.request"), media, "json");
-            }
-            for (status, response) in op["responses"].as_object().unwrap() {
-                let response = resolve(response);
-                for (media_type, media) in response["content"].as_object().into_iter().flatten() {
-                    let ext = if media_type.contains("yaml") {
-                        "yaml"
-                    } else {
-                        "json"
-                    };
-                    let stem = if status.starts_with('2') {
-                        format!("{id}.response")
-                    } else if status.ends_with("XX") {
-                        "common.error.default".to_string()
-                    } else {
-                        format!("common.error.{status}")
-                    };
-                    add(stem, media, ext);
-                }
-            }
-        }
-    }
-    out
-}
-
 /// specs/README.md rule 9, both ways: every example of the spec is a fixture with the same
-/// content, and every fixture is an example of the spec.
+/// content, and every fixture is an example of the spec, named after its operation.
 #[test]
 fn every_example_of_the_spec_is_a_fixture_and_every_fixture_an_example() {
-    let examples = examples_of_the_spec();
-    let fixtures = common::fixture_names(PROVIDER);
-    let spec_names: Vec<&String> = examples.keys().collect();
-    let fixture_names: Vec<&String> = fixtures.iter().collect();
-    assert_eq!(
-        spec_names, fixture_names,
-        "examples of the spec vs fixtures"
-    );
-    for (file, example) in &examples {
-        let fixture = if file.ends_with(".yaml") {
-            serde_json::Value::String(common::fixture_text(PROVIDER, file))
-        } else {
-            common::fixture(PROVIDER, file)
-        };
-        assert_eq!(&fixture, example, "{file} is not the spec's example");
-    }
+    assert_eq!(common::assert_examples_are_fixtures(PROVIDER), (47, 47));
 }
 
 #[test]

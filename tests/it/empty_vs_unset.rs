@@ -220,15 +220,8 @@ async fn digitalocean_taints_tags_and_firewall_addresses_empty_clear_unset_keep(
 /// one fails this test until a test above covers it.
 #[allow(dead_code)]
 fn optional_collections_in_request_bodies(provider: &str) -> Vec<String> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("specs/{provider}.yaml"));
-    let doc: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-        match node["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-            Some(pointer) => resolve(doc, doc.pointer(pointer).unwrap_or(node)),
-            None => node,
-        }
-    }
+    use kaas_codegen::refs::follow as resolve;
+    let doc = common::spec(provider);
     fn walk(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec<String>) {
         let schema = resolve(doc, schema);
         if depth > 8 {

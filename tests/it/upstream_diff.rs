@@ -329,7 +329,7 @@ fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, Strin
     let mut out = BTreeMap::new();
     for holder in [op.path_item, op.operation] {
         for param in holder["parameters"].as_array().into_iter().flatten() {
-            let param = resolve(doc, param);
+            let param = follow(doc, param).target();
             let place = param["in"].as_str().unwrap_or("?").to_string();
             let name = param["name"].as_str().unwrap_or("?").to_string();
             // Header names are case-insensitive.
@@ -417,11 +417,11 @@ fn compare_request(docs: Docs, op: &Operation, up: &Operation, lines: &mut Vec<S
     let ours = op
         .operation
         .get("requestBody")
-        .map(|b| resolve(docs.here, b));
+        .map(|b| follow(docs.here, b).target());
     let theirs = up
         .operation
         .get("requestBody")
-        .map(|b| resolve(docs.upstream, b));
+        .map(|b| follow(docs.upstream, b).target());
     match (ours, theirs) {
         (None, None) => {}
         (Some(_), None) => lines.push(format!("{at} request body: only here")),
@@ -466,8 +466,8 @@ fn compare_responses(docs: Docs, op: &Operation, up: &Operation, lines: &mut Vec
         lines.push(format!("{at} response {status}: only upstream"));
     }
     for status in ours.intersection(&theirs) {
-        let mine = resolve(docs.here, &op.operation["responses"][status]);
-        let other = resolve(docs.upstream, &up.operation["responses"][status]);
+        let mine = follow(docs.here, &op.operation["responses"][status]).target();
+        let other = follow(docs.upstream, &up.operation["responses"][status]).target();
         compare_content(
             docs,
             mine,
@@ -581,32 +581,22 @@ struct Shape {
     refs: Vec<String>,
 }
 
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    let mut node = node;
-    for _ in 0..16 {
-        match node["$ref"].as_str() {
-            Some(target) => node = resolve_one(doc, target),
-            None => break,
-        }
-    }
-    node
+/// `node`'s `$ref` chain (the generator's resolver); a reference to nothing, or a loop, fails
+/// the test with its name.
+fn follow<'a>(doc: &'a Value, node: &'a Value) -> kaas_codegen::refs::Chain<'a> {
+    kaas_codegen::refs::chain(doc, node).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn shape(doc: &Value, node: &Value) -> Shape {
     let mut out = Shape::default();
-    let mut node = node;
-    for _ in 0..16 {
+    let chain = follow(doc, node);
+    for node in &chain.nodes {
         out.nullable |= node["nullable"].as_bool().unwrap_or(false);
         out.read_only |= node["readOnly"].as_bool().unwrap_or(false);
         out.write_only |= node["writeOnly"].as_bool().unwrap_or(false);
-        match node["$ref"].as_str() {
-            Some(target) => {
-                out.refs.push(target.to_string());
-                node = resolve_one(doc, target);
-            }
-            None => break,
-        }
     }
+    out.refs = chain.refs.iter().map(|r| r.to_string()).collect();
+    let node = chain.target();
     for part in node["allOf"].as_array().into_iter().flatten() {
         let part = shape(doc, part);
         out.merge(part);
@@ -677,13 +667,6 @@ fn shape(doc: &Value, node: &Value) -> Shape {
         };
     }
     out
-}
-
-fn resolve_one<'a>(doc: &'a Value, target: &str) -> &'a Value {
-    target
-        .strip_prefix('#')
-        .and_then(|p| doc.pointer(p))
-        .unwrap_or_else(|| panic!("`$ref: {target}` points at nothing"))
 }
 
 fn enum_text(value: &Value) -> String {

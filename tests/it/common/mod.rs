@@ -113,6 +113,29 @@ pub fn fixture_names(provider: &str) -> Vec<String> {
     names
 }
 
+/// A provider's spec, `specs/<provider>.yaml`, as JSON.
+pub fn spec(provider: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("specs/{provider}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// specs/README.md rule 9, checked by the generator's one implementation: the spec's examples
+/// and the provider's fixtures are the same set, each fixture named after the operation and
+/// status it is an example of. Returns how many examples and fixtures there are.
+pub fn assert_examples_are_fixtures(provider: &str) -> (usize, usize) {
+    use kaas_codegen::examples;
+    let spec = spec(provider);
+    let fixtures = examples::read_fixtures(&fixture_dir(provider)).unwrap();
+    let problems = examples::check_fixtures(&spec, &fixtures);
+    assert!(
+        problems.is_empty(),
+        "specs/{provider}.yaml and tests/fixtures/{provider}/ break rule 9:\n{}",
+        problems.join("\n")
+    );
+    (examples::examples(&spec).unwrap().len(), fixtures.len())
+}
+
 /// A fixture name split as `<operation_id>.<kind>[.<variant>].<ext>`.
 #[derive(Debug, Clone)]
 pub struct FixtureName {
