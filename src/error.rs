@@ -24,7 +24,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::transport::rate_limit::RateLimit;
+use crate::rate_limit::RateLimit;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

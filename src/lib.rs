@@ -42,6 +42,7 @@ pub mod kubeconfig;
 pub mod kubernetes;
 mod open_enum;
 pub mod paginate;
+mod rate_limit;
 mod response;
 mod secret;
 mod transport;
@@ -62,9 +63,10 @@ pub use kubeconfig::Kubeconfig;
 pub(crate) use open_enum::open_enum;
 pub use response::Response;
 pub use secret::SecretText;
+pub use rate_limit::RateLimit;
 pub use transport::{
     BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY,
-    MAX_PAGE_CONCURRENCY, RateLimit, RetryPolicy, USER_AGENT,
+    MAX_PAGE_CONCURRENCY, RetryPolicy, USER_AGENT,
 };
 pub use wait::WaitPolicy;
 

@@ -31,7 +31,6 @@
 mod answer;
 mod builder;
 mod paths;
-pub(crate) mod rate_limit;
 mod retry;
 
 use std::fmt;
@@ -70,8 +69,8 @@ pub use builder::{BuildClient, ClientBuilder, DEFAULT_PAGE_CONCURRENCY, MAX_PAGE
 pub(crate) use paths::check_path;
 pub(crate) use paths::quoted;
 pub use paths::{encode_path, pattern_mismatch};
-pub use rate_limit::RateLimit;
-pub(crate) use rate_limit::server_delay;
+pub use crate::rate_limit::RateLimit;
+pub(crate) use crate::rate_limit::server_delay;
 use retry::RETRY_STATUSES;
 pub use retry::RetryPolicy;
 
