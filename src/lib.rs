@@ -61,9 +61,9 @@ pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
 #[allow(unused_imports)]
 pub(crate) use open_enum::open_enum;
+pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use secret::SecretText;
-pub use rate_limit::RateLimit;
 pub use transport::{
     BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY,
     MAX_PAGE_CONCURRENCY, RetryPolicy, USER_AGENT,
