@@ -211,11 +211,15 @@ pub(crate) use generated_provider;
 #[cfg(any(feature = "digitalocean", feature = "cloud66"))]
 macro_rules! bearer_token_client {
     ($provider:literal) => {
-        /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects.
-        #[derive(Default)]
-        pub struct Credentials {
-            token: Option<secrecy::SecretString>,
+        /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects,
+        /// in a private module: public for the sealed build trait, unnameable outside.
+        mod credentials {
+            #[derive(Default)]
+            pub struct Credentials {
+                pub(super) token: Option<secrecy::SecretString>,
+            }
         }
+        use credentials::Credentials;
 
         impl $crate::ClientBuilder<Client> {
             /// The API token, sent as a bearer token.
@@ -225,7 +229,7 @@ macro_rules! bearer_token_client {
             }
         }
 
-        impl $crate::transport::BuildClient for Client {
+        impl $crate::transport::Build for Client {
             type Credentials = Credentials;
 
             fn build(builder: $crate::ClientBuilder<Self>) -> $crate::Result<Self> {

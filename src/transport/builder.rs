@@ -246,12 +246,28 @@ pub struct ClientBuilder<C: BuildClient> {
     pub(crate) credentials: C::Credentials,
 }
 
-/// Implemented by each provider's `Client`, so [`ClientBuilder::build`] can make it.
-pub trait BuildClient: Sized {
-    /// The credentials the provider's builder collects.
-    type Credentials: Default;
-    #[doc(hidden)]
-    fn build(builder: ClientBuilder<Self>) -> Result<Self>;
+/// A provider's `Client`, which [`ClientBuilder::build`] can make: name it to write code
+/// over every provider's builder (`fn configure<C: BuildClient>(b: ClientBuilder<C>)`).
+/// Sealed: kaas's clients are the only ones, so the trait can grow without breaking anyone.
+pub trait BuildClient: sealed::Build {}
+
+impl<C: sealed::Build> BuildClient for C {}
+
+/// The private half of [`BuildClient`]: outside the crate it cannot be named, so it cannot
+/// be implemented.
+pub(crate) mod sealed {
+    use super::ClientBuilder;
+    use crate::error::Result;
+
+    /// How a provider makes its client from a builder.
+    pub trait Build: Sized {
+        /// The credentials the provider's builder collects.
+        type Credentials: Default;
+        /// Checks the settings and credentials and makes the client.
+        fn build(builder: ClientBuilder<Self>) -> Result<Self>
+        where
+            Self: super::BuildClient;
+    }
 }
 
 impl<C: BuildClient> Default for ClientBuilder<C> {

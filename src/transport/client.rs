@@ -30,7 +30,8 @@ pub const DEFAULT_PAGE_CONCURRENCY: usize = 16;
 pub const MAX_PAGE_CONCURRENCY: usize = 64;
 
 /// The shared part of every provider's client: retry policy, credentials, last rate limit.
-/// Each generated client holds one and sends every request through it.
+/// Each generated client holds one and sends every request through it. Public only because
+/// progenitor's `ClientInfo::inner` returns it; nothing of it is callable outside the crate.
 #[derive(Clone)]
 pub struct Transport {
     pub(super) inner: Arc<TransportInner>,
@@ -66,7 +67,7 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     /// The rate-limit headers of the last response, if the provider sends them.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
+    pub(crate) fn rate_limit(&self) -> Option<RateLimit> {
         *self
             .inner
             .rate_limit
@@ -85,7 +86,7 @@ impl Transport {
     }
 
     /// How many pages a list walk fetches at once when it starts.
-    pub fn page_concurrency(&self) -> usize {
+    pub(crate) fn page_concurrency(&self) -> usize {
         self.inner
             .page_concurrency
             .unwrap_or(DEFAULT_PAGE_CONCURRENCY)
@@ -93,18 +94,8 @@ impl Transport {
 
     /// The most pages a list walk may have in flight: the fixed concurrency the caller set,
     /// else [`MAX_PAGE_CONCURRENCY`].
-    pub fn max_page_concurrency(&self) -> usize {
+    pub(crate) fn max_page_concurrency(&self) -> usize {
         self.inner.page_concurrency.unwrap_or(MAX_PAGE_CONCURRENCY)
-    }
-
-    /// The retry policy in force.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
-    }
-
-    /// The provider's name.
-    pub fn provider(&self) -> &'static str {
-        self.inner.profile.name
     }
 
     /// Records what an answer's headers say: rotated credentials, the rate limit.

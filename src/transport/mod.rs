@@ -72,6 +72,7 @@ pub use answer::decode_secret_json;
 pub use answer::finish_bytes;
 pub use answer::{body_stream, decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
+pub(crate) use builder::sealed::Build;
 pub use builder::{BuildClient, ClientBuilder, USER_AGENT};
 pub use client::{DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY, Transport};
 pub(crate) use error_answer::decode_api_error;
