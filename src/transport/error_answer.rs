@@ -1,5 +1,6 @@
 //! Reading an error answer: its body (at most [`MAX_ERROR_BODY`]) decoded with the provider's
-//! shapes into an [`ApiError`], else as JSON of any shape, else as the text of a page.
+//! shapes into an [`ApiError`], else as JSON of any shape, else as the text of a page; its URL
+//! as errors show it.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -78,6 +79,16 @@ fn redirect_message(status: StatusCode, headers: &HeaderMap) -> String {
         "{} redirect{target} not followed: check the base URL",
         status.canonical_reason().unwrap_or("a")
     )
+}
+
+/// A URL as errors show it: without userinfo, query or fragment.
+pub(super) fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! refusal carried back, see [`super::refusal`]).
 
 /// Implements progenitor's `ClientHooks` for a generated client so that every request goes
-/// through [`Transport::execute`] and every error answer through
-/// [`error_hook`](super::refusal::error_hook).
+/// through [`exec_hook`](super::refusal::exec_hook) (the attempt loop) and every error it
+/// ends with through [`error_hook`](super::refusal::error_hook).
 macro_rules! transport_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::transport::Transport> for $client {
@@ -23,9 +23,13 @@ macro_rules! transport_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 use progenitor_client::ClientInfo as _;
-                self.inner()
-                    .execute(self.client(), request, info.operation_id)
-                    .await
+                $crate::transport::exec_hook(
+                    self.inner(),
+                    self.client(),
+                    request,
+                    info.operation_id,
+                )
+                .await
             }
 
             async fn post<E>(

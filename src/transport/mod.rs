@@ -33,9 +33,8 @@
 //! with its provider's [`ProviderProfile`] (`profile`); `hooks` is where progenitor's generated
 //! code hands a request over; `send` is the attempt loop, `retry` its policy and `failure` what
 //! a failed attempt means; `error_answer` decodes an error answer, `answer` a success answer;
-//! `refusal` carries an error known before decoding back through progenitor's code (and says
-//! why it must); `sensitive` keeps credentials out of what errors show; `paths` checks and
-//! encodes path parameters.
+//! `refusal` carries the error an attempt ended with through progenitor's code (and says why
+//! it must); `paths` checks and encodes path parameters.
 //!
 //! The items below re-exported with `pub` are the ones the generated code names
 //! (`crate::transport::…`) or the crate root re-exports.
@@ -51,7 +50,6 @@ mod profile;
 mod refusal;
 mod retry;
 mod send;
-mod sensitive;
 
 pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
 #[cfg_attr(
@@ -80,5 +78,5 @@ pub(crate) use hooks::transport_hooks;
 pub(crate) use paths::{check_path, quoted};
 pub use paths::{encode_path, pattern_mismatch};
 pub(crate) use profile::ProviderProfile;
-pub(crate) use refusal::error_hook;
+pub(crate) use refusal::{error_hook, exec_hook};
 pub use retry::RetryPolicy;

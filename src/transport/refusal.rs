@@ -1,27 +1,25 @@
-//! How a refusal reaches the caller: an error the transport knows of before any body is
-//! decoded (an error answer, a success body past the cap, a credential that cannot be sent)
-//! travels through progenitor's generated code to [`crate::Error`].
+//! How an error the transport knows of before any body is decoded (an error answer, a
+//! success body past the cap, a credential that cannot be sent, a failure on the wire)
+//! reaches the caller through progenitor's generated code.
 //!
-//! # Why it rides on a response
-//!
-//! progenitor 0.15 gives the transport three hooks, and none of them can return a kaas error:
+//! The attempt loop ([`Transport::execute`]) makes each of them the [`crate::Error`] it is the
+//! moment it is known, and returns it. Only here, at the seam with progenitor's hooks, does it
+//! ride on a response, because progenitor 0.15's hooks give no other way through:
 //!
 //! - `ClientHooks::exec` returns `reqwest::Result<reqwest::Response>`, and a `reqwest::Error`
-//!   has no public constructor: a refusal made while sending can leave `exec` only as a
-//!   response. For an error answer that is the provider's own answer, with a [`Refusal`]
-//!   attached to its extensions; for a refusal made on this side (a success body past the cap,
-//!   a credential the transport cannot put in a header, learnt per attempt since tokens rotate)
-//!   there is no answer to use, so [`refusal_response`] makes a bodiless one to carry it.
+//!   has no public constructor: an error can leave `exec` only inside a response.
+//!   [`exec_hook`] puts it in the extensions of a bodiless response made for it (its status
+//!   means nothing; nothing reads it).
 //! - `ClientHooks::pre` and `ClientHooks::post` return `Result<(), progenitor_client::Error<E>>`
 //!   for *every* `E` (the operation's error type is a generic parameter of the hook, with no
-//!   bound), so they can build only the variants that hold no `E`: `InvalidRequest(String)`,
-//!   `Custom(String)` (text only: the variant is lost), the three `reqwest::Error` ones (not
-//!   constructible), `InvalidResponsePayload` (a `serde_json::Error`, text only) and
-//!   `UnexpectedResponse(reqwest::Response)`. A response is the one value that can carry a
-//!   typed kaas error through them: [`error_hook`] (the `post` hook) copies the answer, without
-//!   its body and without headers that may hold a credential, into `UnexpectedResponse`, and
-//!   `From<progenitor_client::Error<E>> for kaas::Error` below reads the [`Refusal`] back.
-//!   `post` sees the answer only by reference, hence the copy.
+//!   bound), so they can build only the variants that hold no `E`: `InvalidRequest(String)`
+//!   and `Custom(String)` (text: the variant and the source are lost), the three
+//!   `reqwest::Error` ones (not constructible), `InvalidResponsePayload` (a
+//!   `serde_json::Error`: text again) and `UnexpectedResponse(reqwest::Response)`. A response
+//!   is the one value that carries a typed error through them: [`error_hook`] (the `post`
+//!   hook) moves the error into `UnexpectedResponse` (it sees the response by reference only,
+//!   so it makes a new bodiless one), and `From<progenitor_client::Error<E>> for kaas::Error`
+//!   below takes it out.
 //!
 //! The generated code between the hooks and [`finish`](super::finish) is progenitor's
 //! (`send_progenitor() -> Result<ResponseValue<T>, progenitor_client::Error<E>>`), so with the
@@ -29,66 +27,71 @@
 //!
 //! # The direct route needs the generated `send()`
 //!
-//! The generator's syn pass already owns `send()`; the route without a carrier is there: in
-//! each generated `send_progenitor`, replace the statements
-//! `client.pre(&mut request, &info).await?; let result = client.exec(request, &info).await;
-//! client.post(&result, &info).await?; let response = result?;` by one call that returns
-//! `kaas::Result<reqwest::Response>` (the attempt loop, returning `Error::Api`,
-//! `Error::RateLimited`, `Error::NotImplemented`, `Error::BodyTooLarge` or
-//! `Error::InvalidInput` where it now attaches a [`Refusal`]), and make `send_progenitor`
-//! return `kaas::Result<ResponseValue<T>>` (`?` on progenitor's own errors converts through
-//! the `From` below; the `Err(Error::ErrorResponse(..))` and `Err(Error::UnexpectedResponse(..))`
-//! arms of the status match get `.into()`, and the decoders return `kaas::Result`). Then
-//! [`Refusal`], [`refusal_response`] and [`error_hook`] go, and `finish` takes a
-//! `kaas::Result`.
+//! The generator's syn pass owns `send()`. In each generated `send_progenitor`, replace
+//!
+//! ```text
+//! client.pre(&mut request, &info).await?;
+//! let result = client.exec(request, &info).await;
+//! client.post(&result, &info).await?;
+//! let response = result?;
+//! ```
+//!
+//! by one call that returns `kaas::Result<reqwest::Response>`: the path check
+//! (`check_path(request.url(), info.operation_id)`, an `Error::InvalidInput`) then
+//! `client.inner().execute(client.client(), request, info.operation_id).await?`, which is
+//! already the error it is. Make `send_progenitor` return `kaas::Result<ResponseValue<T>>`:
+//! `?` on progenitor's own errors (`body.map_err(Error::InvalidRequest)?`, `.build()?`)
+//! converts through the `From` below (`.build()` through `progenitor_client::Error::from`
+//! first), the `Err(Error::ErrorResponse(..))` and `Err(Error::UnexpectedResponse(..))` arms of
+//! the status match get `.into()`, and `decode_json`, `decode_secret_json` and `finish*` take
+//! and give `kaas::Result`. Then [`Refusal`], [`exec_hook`] and [`error_hook`] go, with the
+//! `exec` and `post` hooks.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use reqwest::{Response, StatusCode};
+use reqwest::Response;
 
-use super::answer::ReadBody;
+use super::client::Transport;
 use super::failure::classify_reqwest_error;
-use super::sensitive::without_credentials;
 use crate::error::{ApiError, Error};
 
-/// Why the transport turned an answer into an error, attached to the response it returns.
-#[derive(Clone, Debug)]
-pub(crate) enum Refusal {
-    /// The provider answered with an error status; its body, decoded.
-    Api(Arc<ApiError>),
-    /// The success body is larger than the configured cap.
-    TooLarge {
-        /// The cap, in bytes.
-        limit: u64,
-    },
-    /// A credential could not be applied (e.g. a one-time code with a line break).
-    InvalidInput(Arc<str>),
-}
+/// A kaas error on its way through progenitor's code, in a response's extensions (which
+/// need `Clone`: the clones share the one error, and the first to take it has it).
+#[derive(Clone)]
+pub(crate) struct Refusal(Arc<Mutex<Option<Error>>>);
 
-/// The refusal a response carries, if the transport attached one.
-pub(crate) fn refusal(response: &Response) -> Option<&Refusal> {
-    response.extensions().get::<Refusal>()
-}
-
-/// A bodiless answer standing for a refusal made on this side, for the `post` hook to turn
-/// into an error.
-pub(super) fn refusal_response(url: &reqwest::Url, refusal: Refusal) -> Response {
-    use reqwest::ResponseBuilderExt as _;
-    let mut response = http::Response::builder().status(StatusCode::OK);
-    if let Some(extensions) = response.extensions_mut() {
-        extensions.insert(refusal);
-    }
-    let response = response
-        .url(url.clone())
-        .body(bytes::Bytes::new())
-        .unwrap_or_default();
+/// A bodiless response made to carry `refusal`.
+fn carrier(refusal: Refusal) -> Response {
+    let mut response = http::Response::new(bytes::Bytes::new());
+    response.extensions_mut().insert(refusal);
     Response::from(response)
 }
 
-/// Called from the generated client's `ClientHooks::post`: an error answer or a refusal
-/// becomes progenitor's `UnexpectedResponse`, carrying the [`Refusal`], which
-/// `kaas::Error::from` turns into the matching variant. The copy keeps the status, the URL
-/// and the headers that hold no credential.
+/// The error a response carries, taken out of it, if it carries one.
+fn carried(response: &Response) -> Option<Error> {
+    let Refusal(error) = response.extensions().get::<Refusal>()?;
+    error
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take()
+}
+
+/// The generated client's `ClientHooks::exec`: [`Transport::execute`], its error carried in a
+/// response for [`error_hook`].
+pub(crate) async fn exec_hook(
+    transport: &Transport,
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    operation: &'static str,
+) -> reqwest::Result<Response> {
+    Ok(match transport.execute(http, request, operation).await {
+        Ok(response) => response,
+        Err(error) => carrier(Refusal(Arc::new(Mutex::new(Some(error))))),
+    })
+}
+
+/// The generated client's `ClientHooks::post`: a response that carries an error becomes
+/// progenitor's `UnexpectedResponse`, still carrying it, for `kaas::Error::from`.
 #[allow(
     clippy::result_large_err,
     reason = "the signature is progenitor's ClientHooks::post"
@@ -96,36 +99,20 @@ pub(super) fn refusal_response(url: &reqwest::Url, refusal: Refusal) -> Response
 pub(crate) fn error_hook<E>(
     result: &reqwest::Result<Response>,
 ) -> std::result::Result<(), progenitor_client::Error<E>> {
-    let Ok(response) = result else { return Ok(()) };
-    if response.status().is_success() && refusal(response).is_none() {
-        return Ok(());
-    }
-    use reqwest::ResponseBuilderExt as _;
-    let mut copy = http::Response::builder()
-        .status(response.status())
-        .version(response.version());
-    if let Some(headers) = copy.headers_mut() {
-        *headers = without_credentials(response.headers());
-    }
-    if let Some(extensions) = copy.extensions_mut() {
-        *extensions = response.extensions().clone();
-        // The error already holds what the body says; the copy does not keep the body.
-        extensions.remove::<ReadBody>();
-    }
-    // After the extensions: the URL is kept in them.
-    let copy = copy.url(response.url().clone());
-    match copy.body(Vec::<u8>::new()) {
-        Ok(copy) => Err(progenitor_client::Error::UnexpectedResponse(
-            Response::from(copy),
-        )),
-        Err(e) => Err(progenitor_client::Error::Custom(format!(
-            "could not read the error answer: {e}"
+    match result
+        .as_ref()
+        .ok()
+        .and_then(|response| response.extensions().get::<Refusal>())
+    {
+        Some(refusal) => Err(progenitor_client::Error::UnexpectedResponse(carrier(
+            refusal.clone(),
         ))),
+        None => Ok(()),
     }
 }
 
-/// progenitor's error as a kaas error: a refusal the transport attached (an error answer, a
-/// body past the cap, bad input) becomes its own variant.
+/// progenitor's error as a kaas error: the error the transport carried through progenitor's
+/// code (see the module docs) comes out as it went in.
 impl<E> From<progenitor_client::Error<E>> for Error {
     fn from(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as P;
@@ -160,16 +147,8 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 body_excerpt: None,
                 url: None,
             })),
-            P::UnexpectedResponse(response) => match refusal(&response) {
-                Some(Refusal::Api(api)) if api.status == 501 => {
-                    Error::NotImplemented(Box::new((**api).clone()))
-                }
-                Some(Refusal::Api(api)) if api.is_rate_limited() => {
-                    Error::RateLimited(Box::new((**api).clone()))
-                }
-                Some(Refusal::Api(api)) => Error::Api(Box::new((**api).clone())),
-                Some(Refusal::TooLarge { limit }) => Error::BodyTooLarge { limit: *limit },
-                Some(Refusal::InvalidInput(reason)) => Error::InvalidInput(reason.to_string()),
+            P::UnexpectedResponse(response) => match carried(&response) {
+                Some(error) => error,
                 None => Error::Decode {
                     message: format!("status {} is not described by the spec", response.status()),
                     body_excerpt: String::new(),

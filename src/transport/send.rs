@@ -1,7 +1,6 @@
 //! The attempt loop: one operation's request sent, its answer read whole within the attempt,
 //! and sent again as the retry policy and the operation allow.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Request, Response, StatusCode};
@@ -9,23 +8,60 @@ use tokio::time::Instant;
 
 use super::answer::{BodyBuffer, ReadBody};
 use super::client::Transport;
-use super::error_answer::{MAX_ERROR_BODY, decode_api_error};
-use super::failure::{WithoutUrlRef as _, is_retryable_transport_error, never_sent};
-use super::refusal::{Refusal, refusal, refusal_response};
+use super::error_answer::{MAX_ERROR_BODY, decode_api_error, shown_url};
+use super::failure::{
+    WithoutUrlRef as _, classify_reqwest_error, is_retryable_transport_error, never_sent,
+};
 use super::retry::RETRY_STATUSES;
-use super::sensitive::shown_url;
+use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::server_delay;
 
+/// How one attempt ended without a usable answer. Each holds the kaas error it stands for
+/// from the moment it is known, except a failure on the wire, which the retry loop reads first.
+enum Failed {
+    /// The request or its answer failed on the wire (no connection, a reset, a body cut short).
+    Wire(reqwest::Error),
+    /// The server answered an error status: the error it is, and what retrying needs of it.
+    Answer {
+        status: StatusCode,
+        /// The delay the answer asked for (`Retry-After`, a rate-limit reset).
+        asked: Option<Duration>,
+        error: Error,
+    },
+    /// Refused on this side: a success body past the cap, a credential that cannot be sent.
+    Refused(Error),
+}
+
+impl Failed {
+    fn into_error(self) -> Error {
+        match self {
+            Failed::Wire(error) => classify_reqwest_error(error),
+            Failed::Answer { error, .. } | Failed::Refused(error) => error,
+        }
+    }
+}
+
+/// The error an error answer is: not implemented (501), rate limited, or any other.
+fn api_error(api: ApiError) -> Error {
+    if api.status == 501 {
+        Error::NotImplemented(Box::new(api))
+    } else if api.is_rate_limited() {
+        Error::RateLimited(Box::new(api))
+    } else {
+        Error::Api(Box::new(api))
+    }
+}
+
 impl Transport {
-    /// Sends one operation's request, retrying as the policy allows. Called from the generated
-    /// client's `ClientHooks::exec`. The answer comes back with its body read whole (bounded);
-    /// an error answer or a refusal carries a [`Refusal`] for [`error_hook`](super::error_hook).
+    /// Sends one operation's request, retrying as the policy allows: a success answer, with its
+    /// body read whole (bounded), or the error it ended with. Called from the generated
+    /// client's `ClientHooks::exec` ([`exec_hook`](super::refusal::exec_hook)).
     pub(crate) async fn execute(
         &self,
         http: &reqwest::Client,
         mut request: Request,
         operation: &'static str,
-    ) -> reqwest::Result<Response> {
+    ) -> Result<Response> {
         let profile = self.inner.profile;
         let may_retry = profile.may_retry(operation, request.method());
         let method = request.method().clone();
@@ -46,23 +82,26 @@ impl Transport {
                 None
             };
             if let Err(reason) = self.inner.auth.apply(request.headers_mut()) {
-                return Ok(refusal_response(
-                    request.url(),
-                    Refusal::InvalidInput(reason.into()),
-                ));
+                return Err(Error::InvalidInput(reason));
             }
             let sent = Instant::now();
             let result = match http.execute(request).await {
                 Ok(response) => self.read_answer(response).await,
-                Err(error) => Err(error),
+                Err(error) => Err(Failed::Wire(error)),
             };
             let latency_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
             match &result {
                 Ok(response) => {
                     tracing::debug!(provider = profile.name, operation, %method, path, status = response.status().as_u16(), attempt, latency_ms, "response");
                 }
-                Err(error) => {
+                Err(Failed::Answer { status, .. }) => {
+                    tracing::debug!(provider = profile.name, operation, %method, path, status = status.as_u16(), attempt, latency_ms, "response");
+                }
+                Err(Failed::Wire(error)) => {
                     tracing::debug!(provider = profile.name, operation, %method, path, attempt, latency_ms, error = %error.without_url_ref(), "request failed");
+                }
+                Err(Failed::Refused(error)) => {
+                    tracing::debug!(provider = profile.name, operation, %method, path, attempt, latency_ms, %error, "answer refused");
                 }
             }
             let delay = match next {
@@ -77,16 +116,16 @@ impl Transport {
                     request = next;
                     attempt += 1;
                 }
-                _ => return result,
+                _ => return result.map_err(Failed::into_error),
             }
         }
     }
 
     /// Reads an answer's whole body within the attempt: a success body up to the configured
     /// cap (a larger one is refused without being read whole), an error body up to 64 KiB
-    /// (decoded into an [`ApiError`]). A success body that breaks off is a transport error, so
-    /// the retry loop sees it.
-    async fn read_answer(&self, mut response: Response) -> reqwest::Result<Response> {
+    /// (decoded into an [`ApiError`], the error the answer is). A success body that breaks off
+    /// is a transport error, so the retry loop sees it.
+    async fn read_answer(&self, mut response: Response) -> std::result::Result<Response, Failed> {
         self.observe(response.headers());
         let status = response.status();
         let success = status.is_success();
@@ -100,10 +139,7 @@ impl Transport {
                 .content_length()
                 .is_some_and(|length| length > limit)
         {
-            return Ok(refusal_response(
-                response.url(),
-                Refusal::TooLarge { limit },
-            ));
+            return Err(Failed::Refused(Error::BodyTooLarge { limit }));
         }
         let mut body = BodyBuffer::default();
         loop {
@@ -111,10 +147,7 @@ impl Transport {
                 Ok(Some(chunk)) => {
                     if (body.len() + chunk.len()) as u64 > limit {
                         if success {
-                            return Ok(refusal_response(
-                                response.url(),
-                                Refusal::TooLarge { limit },
-                            ));
+                            return Err(Failed::Refused(Error::BodyTooLarge { limit }));
                         }
                         let room = MAX_ERROR_BODY - body.len();
                         body.push(chunk.slice(..room));
@@ -123,7 +156,7 @@ impl Transport {
                     body.push(chunk);
                 }
                 Ok(None) => break,
-                Err(error) if success => return Err(error),
+                Err(error) if success => return Err(Failed::Wire(error)),
                 // An error page cut short still says something: keep what arrived.
                 Err(_) => break,
             }
@@ -139,9 +172,11 @@ impl Transport {
                 request_id = api.request_id.as_deref(),
                 "error answer"
             );
-            response
-                .extensions_mut()
-                .insert(Refusal::Api(Arc::new(api)));
+            return Err(Failed::Answer {
+                status,
+                asked: server_delay(response.headers()),
+                error: api_error(api),
+            });
         }
         // The body stays with the answer; its own stream is spent.
         response.extensions_mut().insert(ReadBody(body));
@@ -155,26 +190,27 @@ impl Transport {
     /// provably never reached the server ([`never_sent`]).
     fn retry_delay(
         &self,
-        result: &reqwest::Result<Response>,
+        result: &std::result::Result<Response, Failed>,
         may_retry: bool,
         attempt: u32,
         elapsed: Duration,
     ) -> Option<Duration> {
         let policy = &self.inner.retry;
         let asked = match result {
-            Err(error) if !may_retry && never_sent(error) => None,
+            Err(Failed::Wire(error)) if !may_retry && never_sent(error) => None,
             _ if !may_retry => return None,
-            Err(error) if is_retryable_transport_error(error) => None,
-            Ok(response) if RETRY_STATUSES.contains(&response.status().as_u16()) => {
-                let throttled = refusal(response).is_some_and(|r| match r {
-                    Refusal::Api(api) => api.is_rate_limited(),
-                    _ => false,
-                });
-                match server_delay(response.headers()) {
-                    Some(asked) => Some(asked),
+            Err(Failed::Wire(error)) if is_retryable_transport_error(error) => None,
+            Err(Failed::Answer {
+                status,
+                asked,
+                error,
+            }) if RETRY_STATUSES.contains(&status.as_u16()) => {
+                let throttled = error.api().is_some_and(ApiError::is_rate_limited);
+                match asked {
+                    Some(asked) => Some(*asked),
                     // Over a rate limit with no word on when it lifts: seconds of retrying
                     // cannot help.
-                    None if throttled && response.status() != StatusCode::TOO_MANY_REQUESTS => {
+                    None if throttled && *status != StatusCode::TOO_MANY_REQUESTS => {
                         return None;
                     }
                     None => None,
