@@ -64,6 +64,13 @@ pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
 /// A non-JSON success body (DigitalOcean's kubeconfig, Commissaire's text pages) as the byte
 /// stream progenitor's clients expect: the body the transport read, in one piece. The
 /// generated clients call it in place of progenitor's `ResponseValue::stream`.
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "commissaire")),
+    allow(
+        dead_code,
+        reason = "only providers with a non-JSON success body call it"
+    )
+)]
 pub fn body_stream(
     mut response: Response,
 ) -> progenitor_client::ResponseValue<progenitor_client::ByteStream> {

@@ -53,6 +53,14 @@ mod send;
 
 pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
 #[cfg_attr(
+    not(any(feature = "digitalocean", feature = "commissaire")),
+    allow(
+        unused_imports,
+        reason = "only providers with a non-JSON success body call it"
+    )
+)]
+pub use answer::body_stream;
+#[cfg_attr(
     not(any(feature = "digitalocean", feature = "oks", feature = "commissaire")),
     allow(
         unused_imports,
@@ -68,15 +76,33 @@ pub use answer::decode_secret_json;
     )
 )]
 pub use answer::finish_bytes;
-pub use answer::{body_stream, decode_json, finish, finish_body};
+pub use answer::{decode_json, finish, finish_body};
 pub(crate) use builder::Connection;
 pub(crate) use builder::sealed::Build;
 pub use builder::{BuildClient, ClientBuilder, USER_AGENT};
 pub use client::{DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY, Transport};
+// For the property tests (`mock`) and the facades' unit tests; the attempt loop imports it itself.
+#[cfg(any(test, feature = "mock"))]
 pub(crate) use error_answer::decode_api_error;
 pub(crate) use hooks::transport_hooks;
-pub(crate) use paths::{check_path, quoted};
-pub use paths::{encode_path, pattern_mismatch};
+pub(crate) use paths::check_path;
+pub use paths::encode_path;
+#[cfg_attr(
+    not(any(feature = "oks", feature = "commissaire")),
+    allow(
+        unused_imports,
+        reason = "only providers whose specs have patterns call it"
+    )
+)]
+pub use paths::pattern_mismatch;
+#[cfg_attr(
+    not(any(feature = "digitalocean", feature = "commissaire")),
+    allow(
+        unused_imports,
+        reason = "only the DigitalOcean and Commissaire facades quote caller input themselves"
+    )
+)]
+pub(crate) use paths::quoted;
 pub(crate) use profile::ProviderProfile;
 pub(crate) use refusal::{error_hook, exec_hook};
 pub use retry::RetryPolicy;
