@@ -180,7 +180,7 @@ impl Connection {
         timers.apply(&mut config);
         // kube-rs's own errors here are about TLS material; its messages do not quote it.
         let client = kube::Client::try_from(config)
-            .map_err(|e| Error::Kubeconfig(format!("kube-rs could not build a client: {e}")))?;
+            .map_err(|e| Error::other("kube-rs could not build a client", e))?;
         Ok(Connection {
             client,
             generation,
