@@ -36,16 +36,20 @@
 //! let response = result?;
 //! ```
 //!
-//! by one call that returns `kaas::Result<reqwest::Response>`: the path check
-//! (`check_path(request.url(), info.operation_id)`, an `Error::InvalidInput`) then
-//! `client.inner().execute(client.client(), request, info.operation_id).await?`, which is
-//! already the error it is. Make `send_progenitor` return `kaas::Result<ResponseValue<T>>`:
-//! `?` on progenitor's own errors (`body.map_err(Error::InvalidRequest)?`, `.build()?`)
-//! converts through the `From` below (`.build()` through `progenitor_client::Error::from`
-//! first), the `Err(Error::ErrorResponse(..))` and `Err(Error::UnexpectedResponse(..))` arms of
-//! the status match get `.into()`, and `decode_json`, `decode_secret_json` and `finish*` take
-//! and give `kaas::Result`. Then [`Refusal`], [`exec_hook`] and [`error_hook`] go, with the
-//! `exec` and `post` hooks.
+//! by the path check and the attempt loop, each already the error it is:
+//!
+//! ```text
+//! check_path(request.url(), info.operation_id).map_err(kaas::Error::InvalidInput)?;
+//! let response = client.inner().execute(client.client(), request, info.operation_id).await?;
+//! ```
+//!
+//! and make `send_progenitor` return `kaas::Result<ResponseValue<T>>`: `?` on progenitor's own
+//! errors (`body.map_err(Error::InvalidRequest)?`) converts through the `From` below;
+//! `.build()?` gives a `reqwest::Error`, so it becomes
+//! `.build().map_err(classify_reqwest_error)?`; the `Err(Error::ErrorResponse(..))` and
+//! `Err(Error::UnexpectedResponse(..))` arms of the status match get `.into()`; `decode_json`,
+//! `decode_secret_json` and `finish*` take and give `kaas::Result`. Then [`Refusal`],
+//! [`exec_hook`], [`error_hook`] and the `exec` and `post` hooks go.
 
 use std::sync::{Arc, Mutex};
 
