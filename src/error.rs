@@ -18,13 +18,14 @@
 //! | [`Error::KubeconfigFile`] / [`Error::KubeconfigLocked`] | a kubeconfig file could not be read or written, or another program holds its lock |
 //! | [`Error::ClusterNotFound`] | no cluster of that id or name (inventory, Commissaire facade) |
 //! | [`Error::IncompleteListing`] | a list walk could not account for every item the provider listed |
+//! | [`Error::Other`] | another crate's error (kube-rs, a file read in a kubeconfig source of your own), kept whole as the [`source`](std::error::Error::source) |
 //!
 //! No variant carries a credential, and the body excerpts kept for diagnosis are short.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::transport::rate_limit::RateLimit;
+use crate::rate_limit::RateLimit;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -165,6 +166,19 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// An error from another crate, kept whole: a kube-rs call on a client kaas built (through
+    /// `?`, with the `kube` feature), or what a kubeconfig source of the caller's own fails
+    /// with (a file read, say). [`std::error::Error::source`] gives the original error, to
+    /// `downcast_ref`; make one with [`Error::other`].
+    #[error("{message}")]
+    Other {
+        /// What failed, then the original error's own message.
+        message: String,
+        /// The original error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// A cluster looked up by id or name does not exist: the inventory found none such, or
     /// Commissaire answered 500 for a cluster its cluster list lacks.
     #[error("{provider} has no cluster with id or name `{cluster}`")]
@@ -212,6 +226,26 @@ impl Error {
     /// answers every failure so).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404) || matches!(self, Error::ClusterNotFound { .. })
+    }
+
+    /// Another crate's error as an [`Error::Other`], its message saying what failed:
+    ///
+    /// ```
+    /// let error = std::fs::read("/no/such/kubeconfig")
+    ///     .map_err(|e| kaas::Error::other("reading the kubeconfig file", e))
+    ///     .unwrap_err();
+    /// assert!(error.to_string().starts_with("reading the kubeconfig file: "));
+    /// let source = std::error::Error::source(&error).unwrap();
+    /// assert!(source.downcast_ref::<std::io::Error>().is_some());
+    /// ```
+    pub fn other(
+        what: impl fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Other {
+            message: format!("{what}: {source}"),
+            source: Box::new(source),
+        }
     }
 
     pub(crate) fn transport(
@@ -400,6 +434,16 @@ impl Reading {
     }
 }
 
+/// A kube-rs error, from a call on a client kaas built, as an [`Error::Other`]: `?` works in a
+/// function that returns [`Result`].
+#[cfg(feature = "kube")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kube")))]
+impl From<kube::Error> for Error {
+    fn from(error: kube::Error) -> Self {
+        Error::other("kube-rs", error)
+    }
+}
+
 impl fmt::Debug for Reading {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Reading(..)")
@@ -422,5 +466,38 @@ mod tests {
             error.to_string(),
             "gave up waiting for cluster c to be running after 1.25s; last state seen: provisioning"
         );
+    }
+
+    #[test]
+    fn another_crates_error_is_kept_whole_as_the_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = Error::other("reading the kubeconfig file", io);
+        assert_eq!(error.to_string(), "reading the kubeconfig file: denied");
+        let source = std::error::Error::source(&error).expect("a source");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the io error");
+        assert_eq!(io.kind(), std::io::ErrorKind::PermissionDenied);
+    }
+
+    #[cfg(feature = "kube")]
+    #[test]
+    fn a_kube_error_converts_with_its_whole_chain() {
+        fn call() -> Result<()> {
+            let inner = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+            Err(kube::Error::Service(Box::new(inner)))?;
+            Ok(())
+        }
+        let error = call().unwrap_err();
+        assert!(matches!(error, Error::Other { .. }), "{error:?}");
+        assert_eq!(error.to_string(), "kube-rs: ServiceError: reset");
+        let kube = std::error::Error::source(&error).expect("the kube error");
+        assert!(matches!(
+            kube.downcast_ref::<kube::Error>(),
+            Some(kube::Error::Service(_))
+        ));
+        let root = kube.source().expect("the kube error's own source");
+        let io = root.downcast_ref::<std::io::Error>().expect("the io error");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset);
     }
 }

@@ -14,7 +14,8 @@
 //! # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
 //! use std::time::Duration;
 //! let kube = client.kube_client(cluster_id, Duration::from_secs(3600)).await?;
-//! let version = kube.apiserver_version().await.map_err(|e| kaas::Error::InvalidInput(e.to_string()))?;
+//! // A kube-rs error becomes `kaas::Error::Other`, the kube-rs error its source.
+//! let version = kube.apiserver_version().await?;
 //! println!("Kubernetes {}.{}", version.major, version.minor);
 //! # Ok(()) }
 //! ```
@@ -60,7 +61,7 @@ type Fetch = Arc<dyn Fn() -> Fetching + Send + Sync>;
 /// // credential (a kubeconfig read from text carries no expiry).
 /// let kube = kaas::kubernetes::refreshing_client(|| async {
 ///     let yaml = std::fs::read("/etc/my-cluster/kubeconfig")
-///         .map_err(|e| kaas::Error::InvalidInput(format!("the kubeconfig file: {e}")))?;
+///         .map_err(|e| kaas::Error::other("reading the kubeconfig file", e))?;
 ///     kaas::Kubeconfig::from_bytes(yaml)
 /// })
 /// .await?;
@@ -179,7 +180,7 @@ impl Connection {
         timers.apply(&mut config);
         // kube-rs's own errors here are about TLS material; its messages do not quote it.
         let client = kube::Client::try_from(config)
-            .map_err(|e| Error::Kubeconfig(format!("kube-rs could not build a client: {e}")))?;
+            .map_err(|e| Error::other("kube-rs could not build a client", e))?;
         Ok(Connection {
             client,
             generation,

@@ -42,6 +42,7 @@ pub mod kubeconfig;
 pub mod kubernetes;
 mod open_enum;
 pub mod paginate;
+mod rate_limit;
 mod response;
 mod secret;
 mod transport;
@@ -60,11 +61,12 @@ pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
 #[allow(unused_imports)]
 pub(crate) use open_enum::open_enum;
+pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use secret::SecretText;
 pub use transport::{
     BuildClient, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_CONCURRENCY,
-    MAX_PAGE_CONCURRENCY, RateLimit, RetryPolicy, USER_AGENT,
+    MAX_PAGE_CONCURRENCY, RetryPolicy, USER_AGENT,
 };
 pub use wait::WaitPolicy;
 
@@ -209,11 +211,15 @@ pub(crate) use generated_provider;
 #[cfg(any(feature = "digitalocean", feature = "cloud66"))]
 macro_rules! bearer_token_client {
     ($provider:literal) => {
-        /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects.
-        #[derive(Default)]
-        pub struct Credentials {
-            token: Option<secrecy::SecretString>,
+        /// The credentials this provider's [`ClientBuilder`](crate::ClientBuilder) collects,
+        /// in a private module: public for the sealed build trait, unnameable outside.
+        mod credentials {
+            #[derive(Default)]
+            pub struct Credentials {
+                pub(super) token: Option<secrecy::SecretString>,
+            }
         }
+        use credentials::Credentials;
 
         impl $crate::ClientBuilder<Client> {
             /// The API token, sent as a bearer token.
@@ -223,7 +229,7 @@ macro_rules! bearer_token_client {
             }
         }
 
-        impl $crate::transport::BuildClient for Client {
+        impl $crate::transport::Build for Client {
             type Credentials = Credentials;
 
             fn build(builder: $crate::ClientBuilder<Self>) -> $crate::Result<Self> {

@@ -4,7 +4,8 @@ use std::fmt;
 
 use reqwest::header::HeaderMap;
 
-use crate::transport::{RateLimit, carries_credential};
+use crate::rate_limit::RateLimit;
+use crate::secret::carries_credential;
 
 /// A successful answer: the typed body with the status and headers it came with. Every
 /// operation's `send_with_response()` returns one; `send()` returns the body alone.

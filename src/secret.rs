@@ -1,4 +1,5 @@
-//! [`SecretText`]: a credential that arrives in a response body.
+//! What kaas treats as secret: [`SecretText`], a credential that arrives in a response body,
+//! and the headers that may carry one.
 
 use std::fmt;
 
@@ -56,4 +57,19 @@ impl<'de> serde::Deserialize<'de> for SecretText {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(SecretText::from)
     }
+}
+
+/// Headers that may carry a credential (OKS rotates tokens through `Access-Token` and
+/// `Refresh-Token`; others carry cookies, API keys, sessions): never copied into an error,
+/// never shown by `Debug`.
+pub(crate) fn carries_credential(name: &reqwest::header::HeaderName) -> bool {
+    let name = name.as_str();
+    matches!(
+        name,
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "www-authenticate"
+    ) || [
+        "token", "secret", "password", "auth", "key", "otp", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }

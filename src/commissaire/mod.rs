@@ -56,7 +56,7 @@ use secrecy::SecretString;
 
 use crate::auth::{Authenticate, Basic, Bearer};
 use crate::error::{DecodedErrorBody, Error, Result};
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile, quoted};
+use crate::transport::{Build, ClientBuilder, ProviderProfile, quoted};
 use crate::wait::{self, Progress, Wait};
 
 crate::generated_provider!("commissaire");
@@ -73,11 +73,15 @@ fn decode_error(_body: &[u8]) -> Option<DecodedErrorBody> {
     None
 }
 
-/// The credentials a Commissaire [`ClientBuilder`] collects.
-#[derive(Default)]
-pub struct Credentials {
-    scheme: Option<Scheme>,
+/// The credentials a Commissaire [`ClientBuilder`] collects, in a private module: public for
+/// the sealed build trait, unnameable outside.
+mod credentials {
+    #[derive(Default)]
+    pub struct Credentials {
+        pub(super) scheme: Option<super::Scheme>,
+    }
 }
+use credentials::Credentials;
 
 enum Scheme {
     Basic(String, SecretString),
@@ -101,7 +105,7 @@ impl ClientBuilder<Client> {
     }
 }
 
-impl BuildClient for Client {
+impl Build for Client {
     type Credentials = Credentials;
 
     fn build(builder: ClientBuilder<Self>) -> Result<Self> {

@@ -31,7 +31,7 @@ use secrecy::SecretString;
 
 use crate::error::{CryptoError, Error, Result};
 use crate::kubeconfig::Kubeconfig;
-use crate::transport::{BuildClient, ClientBuilder, ProviderProfile};
+use crate::transport::{Build, ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress, Wait};
 
 pub use auth::OtpSource;
@@ -93,11 +93,15 @@ pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
 };
 
 /// The credentials an OKS [`ClientBuilder`] collects: one scheme, and an optional OTP source.
-#[derive(Default)]
-pub struct Credentials {
-    scheme: Option<auth::SchemeChoice>,
-    otp: Option<OtpSource>,
+/// In a private module: public for the sealed build trait, unnameable outside.
+mod credentials {
+    #[derive(Default)]
+    pub struct Credentials {
+        pub(super) scheme: Option<super::auth::SchemeChoice>,
+        pub(super) otp: Option<super::OtpSource>,
+    }
 }
+use credentials::Credentials;
 
 impl ClientBuilder<Client> {
     /// Authenticates with an access key and its secret key (`AccessKey`/`SecretKey` headers).
@@ -151,7 +155,7 @@ impl ClientBuilder<Client> {
     }
 }
 
-impl BuildClient for Client {
+impl Build for Client {
     type Credentials = Credentials;
 
     fn build(builder: ClientBuilder<Self>) -> Result<Self> {

@@ -5,31 +5,18 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{
-    DEFAULT_MAX_RESPONSE_BYTES, ProviderProfile, RetryPolicy, Transport, TransportInner,
-    USER_AGENT, WithoutUrlRef as _, paths::leaves_its_segment,
-};
+use super::answer::DEFAULT_MAX_RESPONSE_BYTES;
+use super::client::{Transport, TransportInner};
+use super::failure::WithoutUrlRef as _;
+use super::paths::leaves_its_segment;
+use super::profile::ProviderProfile;
+use super::retry::RetryPolicy;
 use crate::auth::Authenticate;
 use crate::error::{Error, Result};
 use crate::wait::WaitPolicy;
 
-/// How many pages a list walk fetches at once when it starts, by default. While the walk
-/// waits on the network (its pages come back about as fast as the fastest one did), it adds a
-/// page in flight for each page it receives, up to [`MAX_PAGE_CONCURRENCY`]; where pages queue
-/// for decoding, or the caller reads slower than pages arrive, it stays where it is. A walk
-/// never has more in flight than half the requests the provider's rate-limit headers say
-/// remain.
-pub const DEFAULT_PAGE_CONCURRENCY: usize = 16;
-
-/// The most pages a walk started with the default settings keeps in flight.
-///
-/// Measured with `cargo bench --bench list` (10,000 DigitalOcean clusters in 50 pages of 200
-/// from a loopback server, pages decoded on every core of a 2-core machine), against raw
-/// reqwest fetching page 1 and then the 49 others at once into the same types: the default
-/// walk takes 0.70x that time at 20 ms an answer and 1.04x at 100 ms (a fixed 16: 0.82x and
-/// 1.29x), and a streamed walk peaks at 19 MiB at 20 ms and 30 MiB at 100 ms (a fixed 50: 53
-/// and 55 MiB).
-pub const MAX_PAGE_CONCURRENCY: usize = 64;
+/// The user agent every request carries, before any caller-supplied suffix.
+pub const USER_AGENT: &str = concat!("kaas/", env!("CARGO_PKG_VERSION"));
 
 /// Settings every provider's client takes, collected by [`ClientBuilder`].
 #[derive(Clone)]
@@ -259,12 +246,28 @@ pub struct ClientBuilder<C: BuildClient> {
     pub(crate) credentials: C::Credentials,
 }
 
-/// Implemented by each provider's `Client`, so [`ClientBuilder::build`] can make it.
-pub trait BuildClient: Sized {
-    /// The credentials the provider's builder collects.
-    type Credentials: Default;
-    #[doc(hidden)]
-    fn build(builder: ClientBuilder<Self>) -> Result<Self>;
+/// A provider's `Client`, which [`ClientBuilder::build`] can make: name it to write code
+/// over every provider's builder (`fn configure<C: BuildClient>(b: ClientBuilder<C>)`).
+/// Sealed: kaas's clients are the only ones, so the trait can grow without breaking anyone.
+pub trait BuildClient: sealed::Build {}
+
+impl<C: sealed::Build> BuildClient for C {}
+
+/// The private half of [`BuildClient`]: outside the crate it cannot be named, so it cannot
+/// be implemented.
+pub(crate) mod sealed {
+    use super::ClientBuilder;
+    use crate::error::Result;
+
+    /// How a provider makes its client from a builder.
+    pub trait Build: Sized {
+        /// The credentials the provider's builder collects.
+        type Credentials: Default;
+        /// Checks the settings and credentials and makes the client.
+        fn build(builder: ClientBuilder<Self>) -> Result<Self>
+        where
+            Self: super::BuildClient;
+    }
 }
 
 impl<C: BuildClient> Default for ClientBuilder<C> {

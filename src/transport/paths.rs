@@ -93,6 +93,10 @@ fn is_empty_or_dots(segment: &str) -> bool {
 /// The message of a value that does not match its schema's pattern: the value (quoted) and the
 /// pattern. The generated types' checks call it; secret schemas never reach it (they are
 /// [`crate::SecretText`], which has no pattern).
+#[cfg_attr(
+    not(any(feature = "oks", feature = "commissaire")),
+    allow(dead_code, reason = "only providers whose specs have patterns call it")
+)]
 pub fn pattern_mismatch(value: &str, pattern: &str) -> String {
     format!("{} does not match the pattern `{pattern}`", quoted(value))
 }
