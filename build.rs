@@ -16,7 +16,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", spec_path.display());
         // Cargo reruns this script when any spec changes; a provider whose spec did not
         // change is left as it is (`Generation::UpToDate`).
-        if let Err(message) = kaas_codegen::generate(provider, &spec_path, &out_dir) {
+        if let Err(message) = kaas_codegen::generate(provider, &spec_path, &out_dir, true) {
             failures.push(message);
         }
     }

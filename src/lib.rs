@@ -35,6 +35,8 @@ mod error;
 #[cfg(feature = "mock")]
 #[doc(hidden)]
 pub mod fuzzing;
+/// The one contract between the generator and the crate: all the generated code may name.
+mod generated_support;
 pub mod inventory;
 pub mod kubeconfig;
 #[cfg(feature = "kube")]
@@ -58,8 +60,6 @@ pub mod oks;
 
 pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
-#[allow(unused_imports)]
-pub(crate) use open_enum::open_enum;
 pub use response::Response;
 pub use secret::SecretText;
 pub use transport::{
