@@ -8,11 +8,15 @@
 //!    ([`enums`]), defaults on optional properties become documentation, optional lists and
 //!    maps of request bodies become `Option` so `[]` can be sent ([`request_bodies`]);
 //! 3. runs progenitor (Builder interface, hooks supplied by kaas's `transport` module) and
-//!    rewrites its output ([`rewrite`]): kaas's path checks and encoding, refusals that say
-//!    why, secret-safe decoding;
-//! 4. returns the client, the typed httpmock helpers, the operation inventory ([`inventory`]),
-//!    and the body codecs of the contract tests ([`contract`]) with the path probe of the
-//!    hostile-input tests ([`probes`]).
+//!    rewrites its output in one syntax-tree pass ([`rewrite`]): kaas's path checks and
+//!    encoding, refusals that say why, secret-safe decoding, `send()` returning `kaas::Result`;
+//! 4. returns the client and the operation inventory ([`inventory`]), and, for kaas's `mock`
+//!    feature, the typed httpmock helpers (a second progenitor run), the body codecs of the
+//!    contract tests ([`contract`]) and the path probe of the hostile-input tests ([`probes`]).
+//!
+//! Everything it writes is built as syntax (`quote!`, `syn`), never by editing text, and names
+//! only two paths of kaas: the support module [`SUPPORT`] and the provider's own
+//! [`own_module`].
 
 pub mod contract;
 pub mod enums;

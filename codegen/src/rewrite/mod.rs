@@ -10,7 +10,7 @@
 //! | [`setters`] | a builder setter's refusal keeps the conversion's own error |
 //! | [`timestamps`] | timestamps are read by kaas's fast RFC 3339 reader |
 //! | [`send`] | `send()` returns `kaas::Result<T>`, `send_with_response()` the status and headers too; no `api-version` header |
-//! | [`mocks`] | typed mocks match and answer per request |
+//! | [`mocks`](mod@mocks) | typed mocks match and answer per request |
 //!
 //! Each rewrite matches the shapes progenitor 0.15 emits. When a shape it relies on is not
 //! there (a progenitor upgrade), it says so with an [`Unexpected`], and the build fails with
