@@ -35,6 +35,8 @@ mod error;
 #[cfg(feature = "mock")]
 #[doc(hidden)]
 pub mod fuzzing;
+/// The one contract between the generator and the crate: all the generated code may name.
+mod generated_support;
 pub mod inventory;
 pub mod kubeconfig;
 #[cfg(feature = "kube")]
@@ -59,8 +61,6 @@ pub mod oks;
 
 pub use error::{ApiError, CryptoError, Error, Result};
 pub use kubeconfig::Kubeconfig;
-#[allow(unused_imports)]
-pub(crate) use open_enum::open_enum;
 pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use secret::SecretText;

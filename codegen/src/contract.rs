@@ -1,35 +1,33 @@
 //! The body codecs of the contract tests: every operation's JSON bodies decoded into the
 //! generated types and encoded back.
 
-use std::fmt::Write as _;
-
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 /// `pub const BODIES: &[Bodies]`: for each operation, functions that decode a JSON value into
 /// the generated request, success and error types and encode it back. The contract tests run
 /// every fixture through them.
-pub fn bodies(doc: &Value) -> String {
-    let mut functions = String::new();
-    let mut table = String::from(
-        "/// The JSON bodies of every operation, as generated types.\npub const BODIES: &[Bodies] = &[\n",
-    );
+pub fn bodies(doc: &Value) -> TokenStream {
+    let mut functions = Vec::new();
+    let mut entries = Vec::new();
     for op in crate::spec_check::operations(doc) {
-        let mut entry = |kind: &str, media: Option<&Value>| -> String {
+        let mut entry = |kind: &str, media: Option<&Value>| -> TokenStream {
             let name = media
                 .and_then(|m| m.get("application/json"))
                 .and_then(|m| m["schema"]["$ref"].as_str())
                 .and_then(|r| r.rsplit('/').next());
-            match name {
-                Some(name) => {
-                    let function = format!("{}_{kind}", op.id);
-                    let _ = writeln!(
-                        functions,
-                        "fn {function}(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {{\n    ::serde_json::from_value::<super::types::{name}>(value).and_then(|typed| ::serde_json::to_value(typed))\n}}"
-                    );
-                    format!("Some(({name:?}, {function}))")
+            let Some(name) = name else {
+                return quote!(None);
+            };
+            let function = format_ident!("{}_{kind}", op.id);
+            let schema = format_ident!("{name}");
+            functions.push(quote! {
+                fn #function(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {
+                    ::serde_json::from_value::<super::types::#schema>(value).and_then(|typed| ::serde_json::to_value(typed))
                 }
-                None => "None".into(),
-            }
+            });
+            quote!(Some((#name, #function)))
         };
         let request = crate::spec_check::resolve(doc, &op.operation["requestBody"]);
         let request = entry("request", request.get("content"));
@@ -47,20 +45,39 @@ pub fn bodies(doc: &Value) -> String {
         let success = entry("response", success.as_ref());
         let error = body_of('4').or_else(|| body_of('5'));
         let error = entry("error", error.as_ref());
-        let _ = writeln!(
-            table,
-            "    Bodies {{ operation: {:?}, request: {request}, response: {success}, error: {error} }},",
-            op.id
-        );
+        let id = op.id.as_str();
+        entries.push(quote! {
+            Bodies { operation: #id, request: #request, response: #success, error: #error }
+        });
     }
-    table.push_str("];\n");
-    format!(
-        "/// Decodes a JSON value into a generated type and encodes it back.\npub type Codec = fn(::serde_json::Value) -> ::serde_json::Result<::serde_json::Value>;\n\n/// One operation's JSON bodies: the schema name and its codec.\n#[derive(Clone, Copy)]\npub struct Bodies {{\n    /// The operationId.\n    pub operation: &'static str,\n    /// The request body.\n    pub request: Option<(&'static str, Codec)>,\n    /// The success body.\n    pub response: Option<(&'static str, Codec)>,\n    /// The error body.\n    pub error: Option<(&'static str, Codec)>,\n}}\n\n{table}\n{functions}"
-    )
+    quote! {
+        /// Decodes a JSON value into a generated type and encodes it back.
+        pub type Codec = fn(::serde_json::Value) -> ::serde_json::Result<::serde_json::Value>;
+
+        /// One operation's JSON bodies: the schema name and its codec.
+        #[derive(Clone, Copy)]
+        pub struct Bodies {
+            /// The operationId.
+            pub operation: &'static str,
+            /// The request body.
+            pub request: Option<(&'static str, Codec)>,
+            /// The success body.
+            pub response: Option<(&'static str, Codec)>,
+            /// The error body.
+            pub error: Option<(&'static str, Codec)>,
+        }
+
+        /// The JSON bodies of every operation, as generated types.
+        pub const BODIES: &[Bodies] = &[#(#entries),*];
+
+        #(#functions)*
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use quote::quote;
+
     #[test]
     fn codecs_for_each_named_json_body() {
         let doc: serde_json::Value = serde_yaml_ng::from_str(
@@ -80,17 +97,39 @@ paths:
 "##,
         )
         .unwrap();
-        let code = super::bodies(&doc);
-        assert!(code.contains(r#"Bodies { operation: "make", request: Some(("New", make_request)), response: Some(("Made", make_response)), error: Some(("Problem", make_error)) },"#), "{code}");
-        assert!(
-            code.contains(
-                r#"Bodies { operation: "file", request: None, response: None, error: None },"#
-            ),
-            "{code}"
-        );
-        assert!(
-            code.contains("::serde_json::from_value::<super::types::Made>"),
-            "{code}"
-        );
+        let expected = quote! {
+            /// Decodes a JSON value into a generated type and encodes it back.
+            pub type Codec = fn(::serde_json::Value) -> ::serde_json::Result<::serde_json::Value>;
+
+            /// One operation's JSON bodies: the schema name and its codec.
+            #[derive(Clone, Copy)]
+            pub struct Bodies {
+                /// The operationId.
+                pub operation: &'static str,
+                /// The request body.
+                pub request: Option<(&'static str, Codec)>,
+                /// The success body.
+                pub response: Option<(&'static str, Codec)>,
+                /// The error body.
+                pub error: Option<(&'static str, Codec)>,
+            }
+
+            /// The JSON bodies of every operation, as generated types.
+            pub const BODIES: &[Bodies] = &[
+                Bodies { operation: "make", request: Some(("New", make_request)), response: Some(("Made", make_response)), error: Some(("Problem", make_error)) },
+                Bodies { operation: "file", request: None, response: None, error: None }
+            ];
+
+            fn make_request(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {
+                ::serde_json::from_value::<super::types::New>(value).and_then(|typed| ::serde_json::to_value(typed))
+            }
+            fn make_response(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {
+                ::serde_json::from_value::<super::types::Made>(value).and_then(|typed| ::serde_json::to_value(typed))
+            }
+            fn make_error(value: ::serde_json::Value) -> ::serde_json::Result<::serde_json::Value> {
+                ::serde_json::from_value::<super::types::Problem>(value).and_then(|typed| ::serde_json::to_value(typed))
+            }
+        };
+        assert_eq!(super::bodies(&doc).to_string(), expected.to_string());
     }
 }

@@ -1,7 +1,8 @@
 //! Writes the Rust enums for `x-extensible-enum` schemas (rule 6 of specs/README.md).
 
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
 use serde_json::Value;
-use std::fmt::Write as _;
 
 /// The values of an open enum: strings, or integers with names from `x-enum-varnames`.
 pub enum Values {
@@ -104,31 +105,54 @@ fn variant_name(value: &str) -> String {
     out
 }
 
+/// `pub mod extensible`: every open enum of the spec, each an invocation of kaas's
+/// `open_enum!` macro (`src/open_enum.rs`) through the support module.
+pub fn module(enums: &[ExtEnum]) -> TokenStream {
+    let enums = enums.iter().map(ExtEnum::tokens);
+    quote! {
+        /// Open enums of the spec: known values by name, anything else kept as `Unknown`.
+        pub mod extensible {
+            #(#enums)*
+        }
+    }
+}
+
 impl ExtEnum {
-    /// An invocation of kaas's `open_enum!` macro (`src/open_enum.rs`) for this enum.
-    pub fn rust_code(&self) -> String {
-        let mut out = String::from("\ncrate::open_enum! {\n");
-        for line in self.description.lines() {
-            let _ = writeln!(out, "    /// {line}");
+    /// An invocation of kaas's `open_enum!` macro for this enum.
+    pub fn tokens(&self) -> TokenStream {
+        let support = crate::support();
+        let mut docs: Vec<String> = self.description.lines().map(|l| format!(" {l}")).collect();
+        if !docs.is_empty() {
+            docs.push(String::new());
         }
-        if !self.description.is_empty() {
-            out.push_str("    ///\n");
-        }
-        out.push_str(
-            "    /// An open enum: values this crate does not know yet are kept in `Unknown`, unchanged.\n",
+        docs.push(
+            " An open enum: values this crate does not know yet are kept in `Unknown`, unchanged."
+                .into(),
         );
-        let (kind, literals): (&str, Vec<String>) = match &self.values {
-            Values::Text(v) => ("str", v.iter().map(|s| format!("{s:?}")).collect()),
-            Values::Integer(v) => ("i64", v.iter().map(i64::to_string).collect()),
+        let name = format_ident!("{}", self.name);
+        let (kind, literals, shown): (TokenStream, Vec<Literal>, Vec<String>) = match &self.values {
+            Values::Text(v) => (
+                quote!(str),
+                v.iter().map(|s| Literal::string(s)).collect(),
+                v.iter()
+                    .map(|s| format!(" `{}`", s.replace('`', "'")))
+                    .collect(),
+            ),
+            Values::Integer(v) => (
+                quote!(i64),
+                v.iter().map(|i| Literal::i64_unsuffixed(*i)).collect(),
+                v.iter().map(|i| format!(" `{i}`")).collect(),
+            ),
         };
-        let _ = writeln!(out, "    {}: {kind} {{", self.name);
-        for (variant, literal) in self.variants.iter().zip(&literals) {
-            let shown = literal.trim_matches('"').replace('`', "'");
-            let _ = writeln!(out, "        /// `{shown}`");
-            let _ = writeln!(out, "        {variant} = {literal},");
+        let variants = self.variants.iter().map(|v| format_ident!("{v}"));
+        quote! {
+            #support::open_enum! {
+                #(#[doc = #docs])*
+                #name: #kind {
+                    #( #[doc = #shown] #variants = #literals, )*
+                }
+            }
         }
-        out.push_str("    }\n}\n");
-        out
     }
 }
 
@@ -157,12 +181,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(enums.len(), 1, "only x-extensible-enum schemas are open");
-        let code = enums[0].rust_code();
-        assert!(code.contains("crate::open_enum! {"), "{code}");
-        assert!(code.contains("    /// The state.\n"), "{code}");
-        assert!(code.contains("    State: str {"), "{code}");
-        assert!(code.contains("        Running = \"running\",\n"), "{code}");
-        assert!(code.contains("        Empty = \"\",\n"), "{code}");
+        let expected = quote! {
+            crate::generated_support::open_enum! {
+                #[doc = " The state."]
+                #[doc = ""]
+                #[doc = " An open enum: values this crate does not know yet are kept in `Unknown`, unchanged."]
+                State: str {
+                    #[doc = " `running`"]
+                    Running = "running",
+                    #[doc = " ``"]
+                    Empty = "",
+                }
+            }
+        };
+        assert_eq!(enums[0].tokens().to_string(), expected.to_string());
     }
 
     #[test]
@@ -171,9 +203,18 @@ mod tests {
             "    Health:\n      type: integer\n      x-extensible-enum: true\n      enum: [0, 3]\n      x-enum-varnames: [Unknown0, Healthy]\n",
         )
         .unwrap();
-        let code = enums[0].rust_code();
-        assert!(code.contains("    Health: i64 {"), "{code}");
-        assert!(code.contains("        Healthy = 3,\n"), "{code}");
+        let expected = quote! {
+            crate::generated_support::open_enum! {
+                #[doc = " An open enum: values this crate does not know yet are kept in `Unknown`, unchanged."]
+                Health: i64 {
+                    #[doc = " `0`"]
+                    Unknown0 = 0,
+                    #[doc = " `3`"]
+                    Healthy = 3,
+                }
+            }
+        };
+        assert_eq!(enums[0].tokens().to_string(), expected.to_string());
     }
 
     #[test]
