@@ -153,53 +153,30 @@ macro_rules! generated_provider {
             include!(concat!(env!("OUT_DIR"), "/", $provider, "_mock.rs"));
         }
 
-        /// The generated client, which [`Client`] dereferences to: every operation of the spec.
-        pub use generated::Client as GeneratedClient;
-
-        /// A client of this provider: every operation of the spec (through `Deref` to
-        /// [`GeneratedClient`]) plus the conveniences of this module. Cheap to clone; clones
+        /// A client of this provider: every operation of the spec is a method
+        /// (`client.list_clusters().send().await?`), beside the conveniences of this module.
+        /// Make one with `Client::new(..)` or `Client::builder()`. Cheap to clone; clones
         /// share connections, credentials and rate-limit state. `Debug` shows no credential.
-        #[derive(Clone)]
-        pub struct Client {
-            api: GeneratedClient,
-            wait: $crate::WaitPolicy,
-        }
+        pub use generated::Client;
 
         impl ::std::fmt::Debug for Client {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                use progenitor_client::ClientInfo as _;
                 f.debug_struct(concat!($provider, "::Client"))
-                    .field("base_url", &self.api.baseurl())
-                    .field("transport", self.api.inner())
+                    .field("base_url", &self.baseurl)
+                    .field("transport", &self.inner)
                     .finish_non_exhaustive()
-            }
-        }
-
-        impl ::std::ops::Deref for Client {
-            type Target = GeneratedClient;
-
-            fn deref(&self) -> &GeneratedClient {
-                &self.api
             }
         }
 
         impl Client {
             fn from_connection(connection: $crate::transport::Connection) -> Self {
-                Client {
-                    api: GeneratedClient::new_with_client(
-                        &connection.base_url,
-                        connection.http,
-                        connection.transport,
-                    ),
-                    wait: connection.wait,
-                }
+                Client::from_parts(&connection.base_url, connection.http, connection.transport)
             }
 
             /// The rate-limit headers of the last response (`ratelimit-limit`, `-remaining`,
             /// `-reset`), when the provider sends them.
             pub fn rate_limit(&self) -> Option<$crate::RateLimit> {
-                use progenitor_client::ClientInfo as _;
-                self.api.inner().rate_limit()
+                self.inner.rate_limit()
             }
         }
     };

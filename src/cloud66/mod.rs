@@ -120,9 +120,8 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        use progenitor_client::ClientInfo as _;
-        let walk = PageWalk::for_client(DEFAULT_PER_PAGE, self.api.inner());
-        let api = self.api.clone();
+        let walk = PageWalk::for_client(DEFAULT_PER_PAGE, &self.inner);
+        let api = self.clone();
         paginate::all_items(
             walk,
             |cluster| Some(&cluster.uid),
@@ -176,12 +175,11 @@ impl Client {
         action_id: i64,
     ) -> Wait<'_, types::StackAction> {
         let stack_id = stack_id.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 let what = format!("action {action_id} of stack {stack_id}");
                 wait::until(&what, &policy, || async {
                     let action = self
-                        .api
                         .get_stack_action()
                         .stack_id(stack_id.as_str())
                         .id(action_id)

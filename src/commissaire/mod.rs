@@ -188,7 +188,6 @@ impl Client {
         let name = cluster_name(cluster)?;
         let address = host_address(ip)?;
         match self
-            .api
             .check_cluster_member()
             .name(name)
             .ip(address)
@@ -233,10 +232,10 @@ impl Client {
     /// ```
     pub fn wait_until_deployed(&self, cluster: &str) -> Wait<'_, types::ClusterDeploy> {
         let cluster = cluster.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 self.wait_for(&cluster, "deploy", &policy, |name| async move {
-                    self.api.get_cluster_deploy().name(name).send().await
+                    self.get_cluster_deploy().name(name).send().await
                 })
                 .await
             })
@@ -253,10 +252,10 @@ impl Client {
     /// ```
     pub fn wait_until_upgraded(&self, cluster: &str) -> Wait<'_, types::ClusterUpgrade> {
         let cluster = cluster.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 self.wait_for(&cluster, "upgrade", &policy, |name| async move {
-                    self.api.get_cluster_upgrade().name(name).send().await
+                    self.get_cluster_upgrade().name(name).send().await
                 })
                 .await
             })
@@ -273,10 +272,10 @@ impl Client {
     /// ```
     pub fn wait_until_restarted(&self, cluster: &str) -> Wait<'_, types::ClusterRestart> {
         let cluster = cluster.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 self.wait_for(&cluster, "restart", &policy, |name| async move {
-                    self.api.get_cluster_restart().name(name).send().await
+                    self.get_cluster_restart().name(name).send().await
                 })
                 .await
             })
@@ -341,7 +340,7 @@ impl Client {
     /// [`Error::is_not_found`] is true) when the cluster is missing; otherwise the 500 stays an
     /// [`Error::Api`]. A generated operation's 500 is returned as the server sent it.
     pub async fn cluster_missing(&self, name: &str) -> Option<bool> {
-        let names = self.api.list_clusters().send().await.ok()?;
+        let names = self.list_clusters().send().await.ok()?;
         Some(!names.0.iter().any(|listed| listed == name))
     }
 
@@ -365,7 +364,7 @@ impl Client {
         cluster: &str,
         kind: &str,
     ) -> Result<()> {
-        match self.api.get_cluster().name(name).send().await {
+        match self.get_cluster().name(name).send().await {
             Ok(_) => Ok(()),
             Err(error) => match error.status() {
                 Some(404 | 500) => {

@@ -127,10 +127,9 @@ impl Client {
         &self,
         per_page: u32,
     ) -> BoxStream<'static, Result<types::Cluster>> {
-        use progenitor_client::ClientInfo as _;
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
-        let walk = PageWalk::for_client(per_page, self.api.inner());
-        let api = self.api.clone();
+        let walk = PageWalk::for_client(per_page, &self.inner);
+        let api = self.clone();
         paginate::all_items(
             walk,
             |cluster| Some(&cluster.id),
@@ -184,13 +183,12 @@ impl Client {
         cluster_id: impl IntoUuid,
     ) -> BoxStream<'static, Result<types::NodePool>> {
         use futures::StreamExt as _;
-        use progenitor_client::ClientInfo as _;
         let cluster_id = match cluster_id.into_uuid() {
             Ok(id) => id,
             Err(error) => return futures::stream::once(async { Err(error) }).boxed(),
         };
-        let walk = PageWalk::for_client(MAX_PER_PAGE, self.api.inner());
-        let api = self.api.clone();
+        let walk = PageWalk::for_client(MAX_PER_PAGE, &self.inner);
+        let api = self.clone();
         paginate::all_items(
             walk,
             |pool| pool.id.as_ref(),
@@ -260,10 +258,7 @@ impl Client {
         cluster_id: impl IntoUuid,
         options: KubeconfigOptions,
     ) -> Result<Kubeconfig> {
-        let mut request = self
-            .api
-            .get_kubeconfig()
-            .cluster_id(cluster_id.into_uuid()?);
+        let mut request = self.get_kubeconfig().cluster_id(cluster_id.into_uuid()?);
         let expiry_seconds = options.expiry_seconds();
         if let Some(seconds) = expiry_seconds {
             request = request.expiry_seconds(seconds);
@@ -329,7 +324,7 @@ impl Client {
     ) -> Result<kube::Client> {
         let client = self.clone();
         let cluster_id = cluster_id.into_uuid()?;
-        crate::kubernetes::refreshing_client_beside(&self.api.inner, move || {
+        crate::kubernetes::refreshing_client_beside(&self.inner, move || {
             let client = client.clone();
             async move {
                 let (credentials, expires_at) = client
@@ -360,10 +355,7 @@ impl Client {
             expiry: lifetime,
             credentials: None,
         };
-        let mut request = self
-            .api
-            .get_credentials()
-            .cluster_id(cluster_id.into_uuid()?);
+        let mut request = self.get_credentials().cluster_id(cluster_id.into_uuid()?);
         if let Some(seconds) = options.expiry_seconds() {
             request = request.expiry_seconds(seconds);
         }
@@ -394,12 +386,12 @@ impl Client {
     /// ```
     pub fn wait_until_running(&self, cluster_id: impl IntoUuid) -> Wait<'_, types::Cluster> {
         let cluster_id = cluster_id.into_uuid();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 let cluster_id = cluster_id?;
                 let what = format!("cluster {cluster_id} to be running");
                 wait::until(&what, &policy, || async {
-                    let cluster = self.api.get_cluster().cluster_id(cluster_id).send().await?;
+                    let cluster = self.get_cluster().cluster_id(cluster_id).send().await?;
                     let cluster = cluster.kubernetes_cluster;
                     let status = cluster.status.clone().unwrap_or_default();
                     let state = status
@@ -424,5 +416,31 @@ impl Client {
                 .await
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_client_keeps_its_wait_policy_and_debug_shows_only_its_summary() {
+        let policy = crate::WaitPolicy::default().with_deadline(Duration::from_secs(7));
+        let client = Client::builder()
+            .token("dop_v1_not-shown")
+            .base_url("http://127.0.0.1:1/api")
+            .wait_policy(policy.clone())
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.wait_policy(), &policy);
+        let shown = format!("{client:?}");
+        assert!(
+            shown.starts_with(r#"digitalocean::Client { base_url: "http://127.0.0.1:1/api", transport: Transport {"#),
+            "{shown}"
+        );
+        assert!(!shown.contains("not-shown"), "{shown}");
+        assert!(!shown.contains("accepts"), "reqwest's own fields: {shown}");
     }
 }

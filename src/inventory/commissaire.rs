@@ -3,7 +3,6 @@
 //! most [`MAX_NAMED_READS`] of them.
 
 use futures::stream::{self, BoxStream, StreamExt};
-use progenitor_client::ClientInfo as _;
 
 use super::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 use crate::commissaire::{Client, types};
@@ -59,7 +58,7 @@ pub(super) fn clusters(client: &Client) -> BoxStream<'static, crate::Result<Clus
     .flat_map(|listed| match listed {
         Err(error) => stream::iter([Err(error)]).boxed(),
         Ok((client, names)) => {
-            let reads_at_once = client.inner().page_concurrency();
+            let reads_at_once = client.inner.page_concurrency();
             stream::iter(names)
                 .map(move |name| {
                     let client = client.clone();

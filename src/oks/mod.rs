@@ -274,7 +274,6 @@ impl Client {
     ) -> Result<Kubeconfig> {
         let key = KubeconfigKey::generate();
         let mut request = self
-            .api
             .get_cluster_kubeconfig_encrypted()
             .cluster_id(cluster_id)
             .x_encrypt_nacl(key.public_key_base64());
@@ -323,7 +322,7 @@ impl Client {
             ttl: Some(ttl(lifetime)),
             ..Default::default()
         };
-        crate::kubernetes::refreshing_client_beside(&self.api.inner, move || {
+        crate::kubernetes::refreshing_client_beside(&self.inner, move || {
             let (client, cluster_id, options) =
                 (client.clone(), cluster_id.clone(), options.clone());
             async move { client.kubeconfig_with(&cluster_id, &options).await }
@@ -341,7 +340,6 @@ impl Client {
     /// ```
     pub async fn kubeconfig_unencrypted(&self, cluster_id: &str) -> Result<Kubeconfig> {
         let response = self
-            .api
             .get_cluster_kubeconfig()
             .cluster_id(cluster_id)
             .send()
@@ -363,7 +361,7 @@ impl Client {
     /// ```
     pub fn wait_until_ready(&self, cluster_id: &str) -> Wait<'_, types::Cluster> {
         let cluster_id = cluster_id.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 let what = format!("cluster {cluster_id} to be ready");
                 wait::until(&what, &policy, || async {
@@ -384,12 +382,11 @@ impl Client {
     /// ```
     pub fn wait_until_project_ready(&self, project_id: &str) -> Wait<'_, types::Project> {
         let project_id = project_id.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 let what = format!("project {project_id} to be ready");
                 wait::until(&what, &policy, || async {
                     let project = self
-                        .api
                         .get_project()
                         .project_id(project_id.as_str())
                         .send()
@@ -412,7 +409,7 @@ impl Client {
     /// ```
     pub fn wait_until_deleted(&self, cluster_id: &str) -> Wait<'_, ()> {
         let cluster_id = cluster_id.to_string();
-        Wait::new(self.wait.clone(), move |policy| {
+        Wait::new(self.inner.wait_policy().clone(), move |policy| {
             Box::pin(async move {
                 let what = format!("cluster {cluster_id} to be deleted");
                 wait::until(&what, &policy, || async {
@@ -436,7 +433,6 @@ impl Client {
 
     async fn read_cluster(&self, cluster_id: &str) -> Result<types::Cluster> {
         Ok(self
-            .api
             .get_cluster()
             .cluster_id(cluster_id)
             .send()

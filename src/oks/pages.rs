@@ -50,7 +50,7 @@ macro_rules! at_page {
 }
 
 impl Client {
-    /// Every project of the account, over all pages of [`list_projects`](super::GeneratedClient::list_projects).
+    /// Every project of the account, over all pages of [`list_projects`](Client::list_projects).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -59,7 +59,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn projects(&self) -> BoxStream<'static, Result<types::Project>> {
-        let api = self.api.clone();
+        let api = self.clone();
         self.walk(
             |project| Some(&project.id),
             move |query| {
@@ -73,7 +73,7 @@ impl Client {
         )
     }
 
-    /// Every cluster of every project, over all pages of [`list_clusters`](super::GeneratedClient::list_clusters).
+    /// Every cluster of every project, over all pages of [`list_clusters`](Client::list_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -82,7 +82,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        let api = self.api.clone();
+        let api = self.clone();
         self.walk(
             |cluster| Some(&cluster.id),
             move |query| {
@@ -96,7 +96,7 @@ impl Client {
         )
     }
 
-    /// Every cluster of one project, over all pages of [`list_project_clusters`](super::GeneratedClient::list_project_clusters).
+    /// Every cluster of one project, over all pages of [`list_project_clusters`](Client::list_project_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -108,7 +108,7 @@ impl Client {
         &self,
         project_id: impl Into<String>,
     ) -> BoxStream<'static, Result<types::Cluster>> {
-        let api = self.api.clone();
+        let api = self.clone();
         let project_id = project_id.into();
         self.walk(
             |cluster| Some(&cluster.id),
@@ -138,8 +138,7 @@ impl Client {
         F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<(Vec<T>, Option<types::Pagination>)>> + Send + 'static,
     {
-        use progenitor_client::ClientInfo as _;
-        let walk = PageWalk::for_client(MAX_PAGE_SIZE, self.api.inner());
+        let walk = PageWalk::for_client(MAX_PAGE_SIZE, &self.inner);
         paginate::all_items(walk, key, move |request| {
             let fetch = fetch.clone();
             async move {

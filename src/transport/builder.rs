@@ -55,7 +55,6 @@ pub(crate) struct Connection {
     pub base_url: String,
     pub http: reqwest::Client,
     pub transport: Transport,
-    pub wait: WaitPolicy,
 }
 
 impl Settings {
@@ -134,13 +133,13 @@ impl Settings {
                 max_response_bytes: self.max_response_bytes.max(1),
                 rate_limit: Mutex::new(None),
                 timeouts: (self.timeout, self.connect_timeout),
+                wait: self.wait,
             }),
         };
         Ok(Connection {
             base_url,
             http,
             transport,
-            wait: self.wait,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! [`Transport`]: the configured part of every provider's client (its profile, retry policy,
-//! credentials, limits and last rate limit) and what the rest of the crate may read of it.
+//! credentials, limits, wait policy and last rate limit) and what the rest of the crate may
+//! read of it.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -10,6 +11,7 @@ use super::profile::ProviderProfile;
 use super::retry::RetryPolicy;
 use crate::auth::Authenticate;
 use crate::rate_limit::RateLimit;
+use crate::wait::WaitPolicy;
 
 /// How many pages a list walk fetches at once when it starts, by default. While the walk
 /// waits on the network (its pages come back about as fast as the fastest one did), it adds a
@@ -52,6 +54,8 @@ pub(super) struct TransportInner {
         allow(dead_code, reason = "the kube client is their one reader")
     )]
     pub(super) timeouts: (Option<std::time::Duration>, Option<std::time::Duration>),
+    /// How the client's `wait_until_*` methods poll.
+    pub(super) wait: WaitPolicy,
 }
 
 impl fmt::Debug for Transport {
@@ -83,6 +87,11 @@ impl Transport {
     )]
     pub(crate) fn timeouts(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
         self.inner.timeouts
+    }
+
+    /// How the client's `wait_until_*` methods poll, unless a call says otherwise.
+    pub(crate) fn wait_policy(&self) -> &WaitPolicy {
+        &self.inner.wait
     }
 
     /// How many pages a list walk fetches at once when it starts.

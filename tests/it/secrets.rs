@@ -72,10 +72,8 @@ async fn digitalocean_token_and_kubeconfig_stay_secret() {
     let error: kaas::Error = failed;
     let kubeconfig = client.kubeconfig(id).await.unwrap();
     let builder = Client::builder().token(token);
-    let shown = format!(
-        "{client:?} {:?} {error} {error:?} {builder:?} {shown_generated} {kubeconfig:?}",
-        *client
-    );
+    let shown =
+        format!("{client:?} {error} {error:?} {builder:?} {shown_generated} {kubeconfig:?}");
     assert_no_sentinel("digitalocean", &shown);
 }
 
@@ -132,10 +130,7 @@ async fn oks_credentials_tokens_otp_and_the_decrypted_kubeconfig_stay_secret() {
             .unwrap_err();
         shown.push_str(&format!("{failed} {failed:?}"));
         let error: kaas::Error = failed;
-        shown.push_str(&format!(
-            "{client:?} {:?} {error} {error:?} {kubeconfig:?}",
-            *client
-        ));
+        shown.push_str(&format!("{client:?} {error} {error:?} {kubeconfig:?}"));
         assert!(kubeconfig.expose_yaml().contains("SENTINEL-oks-kubeconfig"));
     }
     assert_no_sentinel("oks", &shown);
@@ -164,10 +159,7 @@ async fn cloud66_token_stays_secret() {
     let failed = client.get_cluster().id(1).send().await.unwrap_err();
     let shown_generated = format!("{failed} {failed:?}");
     let error: kaas::Error = failed;
-    let shown = format!(
-        "{shown_builder} {client:?} {:?} {error} {error:?} {shown_generated}",
-        *client
-    );
+    let shown = format!("{shown_builder} {client:?} {error} {error:?} {shown_generated}");
     assert_no_sentinel("cloud66", &shown);
 }
 
@@ -215,10 +207,7 @@ async fn commissaire_password_token_and_ssh_keys_stay_secret() {
             .unwrap_err();
         shown.push_str(&format!("{failed} {failed:?}"));
         let error: kaas::Error = failed;
-        shown.push_str(&format!(
-            "{client:?} {:?} {error} {error:?} {creds:?} {body:?}",
-            *client
-        ));
+        shown.push_str(&format!("{client:?} {error} {error:?} {creds:?} {body:?}"));
     }
     assert_no_sentinel("commissaire", &shown);
 }

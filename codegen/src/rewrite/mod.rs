@@ -3,6 +3,7 @@
 //!
 //! | rewrite | what it changes |
 //! |---|---|
+//! | [`facade`] | the client's constructors are the crate's (`from_parts`), its `Debug` the facade's |
 //! | [`imports`] | `encode_path` is kaas's, not progenitor's |
 //! | [`paths`] | every path parameter is checked and encoded right after its own conversion |
 //! | [`patterns`] | a value refused by a `pattern` is named in the message |
@@ -18,6 +19,7 @@
 //! never edit token text: they match and build syntax trees.
 
 pub mod decoders;
+pub mod facade;
 pub mod imports;
 pub mod mocks;
 pub mod paths;
@@ -124,6 +126,7 @@ pub fn client(
     run(
         file,
         &mut [
+            &mut facade::Facade,
             &mut imports::Imports,
             &mut paths::Paths,
             &mut patterns::Patterns,
