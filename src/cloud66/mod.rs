@@ -121,14 +121,14 @@ impl Client {
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
         let walk = PageWalk::for_client(DEFAULT_PER_PAGE, &self.inner);
-        let api = self.clone();
+        let client = self.clone();
         paginate::all_items(
             walk,
             |cluster| Some(&cluster.uid),
             move |request| {
-                let api = api.clone();
+                let client = client.clone();
                 async move {
-                    let list = api
+                    let list = client
                         .list_clusters()
                         .page(u64::from(request.number))
                         .send()

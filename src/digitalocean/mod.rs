@@ -129,14 +129,14 @@ impl Client {
     ) -> BoxStream<'static, Result<types::Cluster>> {
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let walk = PageWalk::for_client(per_page, &self.inner);
-        let api = self.clone();
+        let client = self.clone();
         paginate::all_items(
             walk,
             |cluster| Some(&cluster.id),
             move |request| {
-                let api = api.clone();
+                let client = client.clone();
                 async move {
-                    let list = api
+                    let list = client
                         .list_clusters()
                         .page(u64::from(request.number))
                         .per_page(u64::from(per_page))
@@ -188,14 +188,18 @@ impl Client {
             Err(error) => return futures::stream::once(async { Err(error) }).boxed(),
         };
         let walk = PageWalk::for_client(MAX_PER_PAGE, &self.inner);
-        let api = self.clone();
+        let client = self.clone();
         paginate::all_items(
             walk,
             |pool| pool.id.as_ref(),
             move |_page| {
-                let api = api.clone();
+                let client = client.clone();
                 async move {
-                    let list = api.list_node_pools().cluster_id(cluster_id).send().await?;
+                    let list = client
+                        .list_node_pools()
+                        .cluster_id(cluster_id)
+                        .send()
+                        .await?;
                     Ok(Page::new(list.node_pools))
                 }
             },

@@ -59,13 +59,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn projects(&self) -> BoxStream<'static, Result<types::Project>> {
-        let api = self.clone();
+        let client = self.clone();
         self.walk(
             |project| Some(&project.id),
             move |query| {
-                let api = api.clone();
+                let client = client.clone();
                 async move {
-                    let request = at_page!(api.list_projects().limit(MAX_PAGE_SIZE), query);
+                    let request = at_page!(client.list_projects().limit(MAX_PAGE_SIZE), query);
                     let list = request.send().await?;
                     Ok((list.projects, list.pagination))
                 }
@@ -82,13 +82,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        let api = self.clone();
+        let client = self.clone();
         self.walk(
             |cluster| Some(&cluster.id),
             move |query| {
-                let api = api.clone();
+                let client = client.clone();
                 async move {
-                    let request = at_page!(api.list_clusters().limit(MAX_PAGE_SIZE), query);
+                    let request = at_page!(client.list_clusters().limit(MAX_PAGE_SIZE), query);
                     let list = request.send().await?;
                     Ok((list.clusters, list.pagination))
                 }
@@ -108,15 +108,15 @@ impl Client {
         &self,
         project_id: impl Into<String>,
     ) -> BoxStream<'static, Result<types::Cluster>> {
-        let api = self.clone();
+        let client = self.clone();
         let project_id = project_id.into();
         self.walk(
             |cluster| Some(&cluster.id),
             move |query| {
-                let api = api.clone();
+                let client = client.clone();
                 let project_id = project_id.clone();
                 async move {
-                    let request = api
+                    let request = client
                         .list_project_clusters()
                         .project_id(project_id)
                         .limit(MAX_PAGE_SIZE);
