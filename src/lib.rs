@@ -112,7 +112,6 @@ macro_rules! generated_provider {
         )]
         mod generated {
             include!(concat!(env!("OUT_DIR"), "/", $provider, ".rs"));
-            $crate::transport::transport_hooks!(Client);
         }
 
         /// Request and response types of the spec, and its open enums.

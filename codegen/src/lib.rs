@@ -7,9 +7,10 @@
 //! 2. rewrites what progenitor cannot express: `x-extensible-enum` schemas become open enums
 //!    ([`enums`]), defaults on optional properties become documentation, optional lists and
 //!    maps of request bodies become `Option` so `[]` can be sent ([`request_bodies`]);
-//! 3. runs progenitor (Builder interface, hooks supplied by kaas's `transport` module) and
-//!    rewrites its output in one syntax-tree pass ([`rewrite`]): kaas's path checks and
-//!    encoding, refusals that say why, secret-safe decoding, `send()` returning `kaas::Result`;
+//! 3. runs progenitor (Builder interface) and rewrites its output in one syntax-tree pass
+//!    ([`rewrite`]): kaas's path checks and encoding, refusals that say why, secret-safe
+//!    decoding, every request handed to kaas's transport in place of progenitor's hooks, and
+//!    `send()` returning `kaas::Result`, with every error a kaas error where it is made;
 //! 4. returns the client and the operation inventory ([`inventory`]), and, for kaas's `mock`
 //!    feature, the typed httpmock helpers (a second progenitor run), the body codecs of the
 //!    contract tests ([`contract`]) and the path probe of the hostile-input tests ([`probes`]).
@@ -190,6 +191,8 @@ pub fn generate_from_text(
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote::quote! { #support::Transport })
+        // No `ClientHooks` is implemented (the `errors` rewrite calls the transport instead and
+        // drops progenitor's check), so a hook call the rewrite missed does not compile.
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
     for (name, schema) in doc["components"]["schemas"]

@@ -1,12 +1,13 @@
 //! Reading a success answer: its body kept whole by the transport, decoded into the
 //! operation's type (a secret-holding body without quoting it) or handed on as bytes, and
-//! progenitor's answer turned into a [`crate::Response`] or a [`crate::Error`].
+//! turned into a [`crate::Response`]. Every failure here is the [`crate::Error`] it is from
+//! the moment it is known.
 
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 
 use super::failure::classify_reqwest_error;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The default cap of a success body: far above the largest real answer (a page of 200
 /// DigitalOcean clusters is about 600 KB), far below what would hurt a small machine.
@@ -30,16 +31,19 @@ fn take_parts(response: &mut Response) -> (StatusCode, HeaderMap, Option<bytes::
 }
 
 /// [`take_parts`] with the body read now when the transport did not read it.
-async fn take_answer<E>(
-    mut response: Response,
-) -> std::result::Result<(StatusCode, HeaderMap, bytes::Bytes), progenitor_client::Error<E>> {
+async fn take_answer(mut response: Response) -> Result<(StatusCode, HeaderMap, bytes::Bytes)> {
     let (status, headers, body) = take_parts(&mut response);
     let body = match body {
         Some(body) => body,
-        None => response
-            .bytes()
-            .await
-            .map_err(progenitor_client::Error::ResponseBodyError)?,
+        None => response.bytes().await.map_err(|error| {
+            if error.is_timeout() {
+                Error::Timeout {
+                    message: "reading the response body".into(),
+                }
+            } else {
+                Error::transport("the response body could not be read completely", error)
+            }
+        })?,
     };
     Ok((status, headers, body))
 }
@@ -47,28 +51,26 @@ async fn take_answer<E>(
 /// Decodes a success body into the operation's type, as progenitor's own decoder does, but
 /// moves the answer's headers into the value instead of copying them. The generated clients
 /// call it for every JSON success body that holds no secret.
-pub async fn decode_json<T: serde::de::DeserializeOwned, E>(
+pub async fn decode_json<T: serde::de::DeserializeOwned>(
     response: Response,
-) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+) -> Result<progenitor_client::ResponseValue<T>> {
     let (status, headers, body) = take_answer(response).await?;
     match serde_json::from_slice::<T>(&body) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
             inner, status, headers,
         )),
-        Err(error) => Err(progenitor_client::Error::InvalidResponsePayload(
-            body, error,
-        )),
+        Err(error) => Err(Error::decode(error, &body)),
     }
 }
 
-/// A non-JSON success body (DigitalOcean's kubeconfig, Commissaire's text pages) as the byte
+/// A non-JSON success body (DigitalOcean's kubeconfig) as the byte
 /// stream progenitor's clients expect: the body the transport read, in one piece. The
 /// generated clients call it in place of progenitor's `ResponseValue::stream`.
 #[cfg_attr(
-    not(any(feature = "digitalocean", feature = "commissaire")),
+    not(feature = "digitalocean"),
     allow(
         dead_code,
-        reason = "only providers with a non-JSON success body call it"
+        reason = "only DigitalOcean answers a non-JSON success body (its kubeconfig)"
     )
 )]
 pub fn body_stream(
@@ -99,9 +101,9 @@ pub fn body_stream(
         reason = "only providers whose answers hold secrets call it"
     )
 )]
-pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
+pub async fn decode_secret_json<T: serde::de::DeserializeOwned>(
     response: Response,
-) -> std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+) -> Result<progenitor_client::ResponseValue<T>> {
     let (status, headers, body) = take_answer(response).await?;
     let body = zeroize::Zeroizing::new(body.to_vec());
     match serde_json::from_slice::<T>(&body) {
@@ -115,10 +117,7 @@ pub async fn decode_secret_json<T: serde::de::DeserializeOwned, E>(
                 error.column(),
                 error.classify()
             );
-            Err(progenitor_client::Error::InvalidResponsePayload(
-                bytes::Bytes::new(),
-                <serde_json::Error as serde::de::Error>::custom(message),
-            ))
+            Err(Error::decode(message, &[]))
         }
     }
 }
@@ -167,30 +166,30 @@ impl BodyBuffer {
     }
 }
 
-/// The end of every generated `send_with_response()`: progenitor's answer as a
-/// [`crate::Response`], or its error as a [`crate::Error`].
-pub fn finish<T, E>(
-    answer: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-) -> Result<crate::Response<T>>
-where
-    crate::Error: From<progenitor_client::Error<E>>,
-{
-    let answer = answer.map_err(crate::Error::from)?;
+/// An answer with a success status the operation's spec does not list (the attempt loop made
+/// every other status its error before the generated code looked at it). The generated
+/// `send_progenitor` returns it in place of progenitor's `UnexpectedResponse`.
+pub fn unexpected_answer(response: Response) -> Error {
+    Error::Decode {
+        message: format!("status {} is not described by the spec", response.status()),
+        body_excerpt: String::new(),
+    }
+}
+
+/// The end of every generated `send_with_response()`: the decoded answer as a
+/// [`crate::Response`].
+pub fn finish<T>(
+    answer: Result<progenitor_client::ResponseValue<T>>,
+) -> Result<crate::Response<T>> {
+    let answer = answer?;
     let status = answer.status().as_u16();
     let headers = answer.headers().clone();
     Ok(crate::Response::new(status, headers, answer.into_inner()))
 }
 
 /// [`finish`] for `send()`: the typed body alone, without copying the headers.
-pub fn finish_body<T, E>(
-    answer: std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-) -> Result<T>
-where
-    crate::Error: From<progenitor_client::Error<E>>,
-{
-    answer
-        .map(progenitor_client::ResponseValue::into_inner)
-        .map_err(crate::Error::from)
+pub fn finish_body<T>(answer: Result<progenitor_client::ResponseValue<T>>) -> Result<T> {
+    answer.map(progenitor_client::ResponseValue::into_inner)
 }
 
 /// [`finish`] for a non-JSON success body (a kubeconfig file): the body, read whole. The
@@ -202,17 +201,11 @@ where
         reason = "only DigitalOcean answers a non-JSON body (its kubeconfig)"
     )
 )]
-pub async fn finish_bytes<E>(
-    answer: std::result::Result<
-        progenitor_client::ResponseValue<progenitor_client::ByteStream>,
-        progenitor_client::Error<E>,
-    >,
-) -> Result<crate::Response<bytes::Bytes>>
-where
-    crate::Error: From<progenitor_client::Error<E>>,
-{
+pub async fn finish_bytes(
+    answer: Result<progenitor_client::ResponseValue<progenitor_client::ByteStream>>,
+) -> Result<crate::Response<bytes::Bytes>> {
     use futures::TryStreamExt as _;
-    let answer = answer.map_err(crate::Error::from)?;
+    let answer = answer?;
     let status = answer.status().as_u16();
     let headers = answer.headers().clone();
     let mut stream = answer.into_inner().into_inner();

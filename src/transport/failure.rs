@@ -79,6 +79,16 @@ pub(crate) fn classify_reqwest_error(error: reqwest::Error) -> Error {
     Error::transport(message, error)
 }
 
+/// A header value a caller gave that cannot be sent (a control character, a line break): the
+/// generated `send_progenitor` refuses it with this before anything is sent.
+#[cfg_attr(
+    not(feature = "oks"),
+    allow(dead_code, reason = "only OKS operations take a header parameter")
+)]
+pub(crate) fn invalid_header_value(error: reqwest::header::InvalidHeaderValue) -> Error {
+    Error::InvalidInput(error.to_string())
+}
+
 /// `reqwest::Error` without its URL, for logs.
 pub(super) trait WithoutUrlRef {
     fn without_url_ref(&self) -> String;

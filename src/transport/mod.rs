@@ -1,8 +1,9 @@
 //! What every provider shares on the wire: building the HTTP client, authentication, retries,
 //! rate-limit tracking, error decoding and request logging.
 //!
-//! Each generated client runs its requests through [`Transport`] (its progenitor
-//! `ClientHooks::exec`), so the rules below hold for every operation of every provider:
+//! Every generated `send_progenitor` hands its request to [`execute`] (the path check, then
+//! [`Transport`]'s attempt loop) in place of progenitor's hooks, so the rules below hold for
+//! every operation of every provider:
 //!
 //! - the user agent is `kaas/<version>` (plus what the caller adds);
 //! - credentials are applied per attempt as *sensitive* headers and never logged;
@@ -26,15 +27,17 @@
 //!   was taken to be written may have reached the server, and is not. A transport error says
 //!   which it was, when that is known, and names its causes down to the root one;
 //! - an error answer is read once (at most 64 KiB), decoded with the provider's error shapes into
-//!   [`ApiError`](crate::ApiError), and surfaces as [`crate::Error::Api`] (or [`crate::Error::RateLimited`]).
+//!   [`ApiError`](crate::ApiError), and surfaces as [`crate::Error::Api`] (or [`crate::Error::RateLimited`]);
+//! - an error is a [`crate::Error`] from the moment it is known, in the attempt loop and in the
+//!   generated code alike (the generator rewrites progenitor's `send` to return
+//!   [`crate::Result`]): no error rides in a response, and no response is made up.
 //!
 //! One job per file: [`ClientBuilder`] checks the settings and builds the HTTP client
 //! (`builder`); [`Transport`] is the configured part every generated client holds (`client`),
-//! with its provider's [`ProviderProfile`] (`profile`); `hooks` is where progenitor's generated
-//! code hands a request over; `send` is the attempt loop, `retry` its policy and `failure` what
-//! a failed attempt means; `error_answer` decodes an error answer, `answer` a success answer;
-//! `refusal` carries the error an attempt ended with through progenitor's code (and says why
-//! it must); `paths` checks and encodes path parameters.
+//! with its provider's [`ProviderProfile`] (`profile`); `send` is where the generated code
+//! hands a request over and the attempt loop, `retry` its policy and `failure` what a failed
+//! attempt means; `error_answer` decodes an error answer, `answer` a success answer; `paths`
+//! checks and encodes path parameters.
 //!
 //! The items below re-exported with `pub` are the ones the generated code names
 //! (`crate::transport::…`) or the crate root re-exports.
@@ -44,19 +47,17 @@ mod builder;
 mod client;
 mod error_answer;
 mod failure;
-mod hooks;
 mod paths;
 mod profile;
-mod refusal;
 mod retry;
 mod send;
 
 pub use answer::DEFAULT_MAX_RESPONSE_BYTES;
 #[cfg_attr(
-    not(any(feature = "digitalocean", feature = "commissaire")),
+    not(feature = "digitalocean"),
     allow(
         unused_imports,
-        reason = "only providers with a non-JSON success body call it"
+        reason = "only DigitalOcean answers a non-JSON success body (its kubeconfig)"
     )
 )]
 pub use answer::body_stream;
@@ -76,7 +77,7 @@ pub use answer::decode_secret_json;
     )
 )]
 pub use answer::finish_bytes;
-pub use answer::{decode_json, finish, finish_body};
+pub use answer::{decode_json, finish, finish_body, unexpected_answer};
 pub(crate) use builder::Connection;
 pub(crate) use builder::sealed::Build;
 pub use builder::{BuildClient, ClientBuilder, USER_AGENT};
@@ -84,8 +85,7 @@ pub use client::{DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY, Transport};
 // For the property tests (`mock`) and the facades' unit tests; the attempt loop imports it itself.
 #[cfg(any(test, feature = "mock"))]
 pub(crate) use error_answer::decode_api_error;
-pub(crate) use hooks::transport_hooks;
-pub(crate) use paths::check_path;
+pub(crate) use failure::{classify_reqwest_error, invalid_header_value};
 pub use paths::encode_path;
 #[cfg_attr(
     not(any(feature = "oks", feature = "commissaire")),
@@ -104,5 +104,5 @@ pub use paths::pattern_mismatch;
 )]
 pub(crate) use paths::quoted;
 pub(crate) use profile::ProviderProfile;
-pub(crate) use refusal::{error_hook, exec_hook};
 pub use retry::RetryPolicy;
+pub use send::execute;

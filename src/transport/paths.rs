@@ -66,8 +66,9 @@ pub(crate) fn leaves_its_segment(segment: &str) -> bool {
 }
 
 /// Refuses a request whose path has an empty, `.` or `..` segment (percent-encoded or not).
-/// A second line behind [`encode_path`], on the URL as sent (the generated client's `pre`
-/// hook); the error names the operation, never the value.
+/// A second line behind [`encode_path`], on the URL as sent (checked by
+/// [`execute`](super::execute) before the first attempt); the error names the operation,
+/// never the value.
 pub(crate) fn check_path(url: &reqwest::Url, operation: &str) -> std::result::Result<(), String> {
     let path = url.path();
     // Most paths hold no escape, no dot and no empty segment: none of their segments can be

@@ -1,5 +1,10 @@
 //! The attempt loop: one operation's request sent, its answer read whole within the attempt,
 //! and sent again as the retry policy and the operation allow.
+//!
+//! Every generated `send_progenitor` hands its request to [`execute`] and gets back a success
+//! answer or a [`crate::Error`]: an error is the error it is from the moment it is known (a
+//! path refused, a credential that cannot be sent, an error answer, a body past the cap, a
+//! failure on the wire), and goes to the caller as it is, through `?`.
 
 use std::time::Duration;
 
@@ -12,6 +17,7 @@ use super::error_answer::{MAX_ERROR_BODY, decode_api_error, shown_url};
 use super::failure::{
     WithoutUrlRef as _, classify_reqwest_error, is_retryable_transport_error, never_sent,
 };
+use super::paths::check_path;
 use super::retry::RETRY_STATUSES;
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::server_delay;
@@ -52,11 +58,23 @@ fn api_error(api: ApiError) -> Error {
     }
 }
 
+/// Sends one operation's request through `transport`: its final path checked (an empty, `.`
+/// or `..` segment is refused before anything is sent), then the attempt loop. Every
+/// generated `send_progenitor` calls it in place of progenitor's hooks.
+pub async fn execute(
+    transport: &Transport,
+    http: &reqwest::Client,
+    request: Request,
+    operation: &'static str,
+) -> Result<Response> {
+    check_path(request.url(), operation).map_err(Error::InvalidInput)?;
+    transport.execute(http, request, operation).await
+}
+
 impl Transport {
     /// Sends one operation's request, retrying as the policy allows: a success answer, with its
-    /// body read whole (bounded), or the error it ended with. Called from the generated
-    /// client's `ClientHooks::exec` ([`exec_hook`](super::refusal::exec_hook)).
-    pub(crate) async fn execute(
+    /// body read whole (bounded), or the error it ended with.
+    async fn execute(
         &self,
         http: &reqwest::Client,
         mut request: Request,

@@ -2,8 +2,9 @@
 //! (`200u16 => { ResponseValue::from_response(response).await }`) goes through the support
 //! module's `decode_json`, which moves the answer's headers instead of copying them, or, for an
 //! operation that answers a secret, `decode_secret_json`, whose errors quote neither the body
-//! nor a value. Error arms (`…from_response(response).await?`) are left to progenitor: the
-//! transport's `post` hook answers error statuses before they are reached. A byte stream
+//! nor a value. Error arms (`…from_response(response).await?`) are the
+//! [`errors`](super::errors) rewrite's: the attempt loop answers error statuses before they
+//! would be reached. A byte stream
 //! (`ResponseValue::stream(response)`) is `body_stream`: the body the transport already read,
 //! in one piece.
 

@@ -10,6 +10,7 @@
 //! | [`decoders`] | success bodies go through kaas's decoders (secret-safe where needed), byte streams are the body the transport read |
 //! | [`setters`] | a builder setter's refusal keeps the conversion's own error |
 //! | [`timestamps`] | timestamps are read by kaas's fast RFC 3339 reader |
+//! | [`errors`] | progenitor's `send` hands its request to the transport (no hooks) and returns `kaas::Result`: every error is a kaas error where it is made |
 //! | [`send`] | `send()` returns `kaas::Result<T>`, `send_with_response()` the status and headers too; no `api-version` header |
 //! | [`mocks`](mod@mocks) | typed mocks match and answer per request |
 //!
@@ -19,6 +20,7 @@
 //! never edit token text: they match and build syntax trees.
 
 pub mod decoders;
+pub mod errors;
 pub mod facade;
 pub mod imports;
 pub mod mocks;
@@ -133,6 +135,7 @@ pub fn client(
             &mut decoders::Decoders::new(secret_operations),
             &mut setters::Setters::default(),
             &mut timestamps::Timestamps,
+            &mut errors::Errors,
             &mut send::Sends,
         ],
     )

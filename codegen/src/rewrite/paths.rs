@@ -4,8 +4,8 @@
 //! before any other input is converted, `let id_segment = encode_path(&id.to_string(), "id",
 //! "<operation>").map_err(Error::InvalidRequest)?;` now refuses an empty, `.` or `..` value
 //! (raw or percent-encoded) naming the operation and the parameter, and the URL takes
-//! `id_segment`. A refusal is progenitor's `InvalidRequest`, which kaas reads as
-//! `InvalidInput`.
+//! `id_segment`. A refusal is progenitor's `InvalidRequest`, which the
+//! [`errors`](super::errors) rewrite makes `kaas::Error::InvalidInput` where it is made.
 
 use quote::format_ident;
 use syn::punctuated::Punctuated;

@@ -26,10 +26,7 @@ impl Rewrite for Sends {
                 continue;
             }
             let Some(body_type) = success_type(&function.sig.output) else {
-                cx.unexpected(
-                    NAME,
-                    "`send` to return progenitor's `Result<ResponseValue<T>, Error<E>>`",
-                );
+                cx.unexpected(NAME, "`send` to return `Result<ResponseValue<T>, ..>`");
                 continue;
             };
             let docs: Vec<syn::Attribute> = function
@@ -102,7 +99,8 @@ fn adds_api_version(statement: &syn::Stmt) -> bool {
         })
 }
 
-/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+/// `T` of `Result<ResponseValue<T>, Error<E>>` (progenitor's) or `Result<ResponseValue<T>>`
+/// (after the [`errors`](super::errors) rewrite).
 fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
