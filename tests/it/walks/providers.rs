@@ -9,6 +9,18 @@ use serde_json::{Value, json};
 use super::Served;
 use crate::common;
 
+impl Served {
+    /// The page's items: `template` once for each index, as `identify` marks it.
+    fn items(&self, template: &Value, identify: impl Fn(&mut Value, usize)) -> Vec<Value> {
+        let item = |index: &usize| {
+            let mut item = template.clone();
+            identify(&mut item, *index);
+            item
+        };
+        self.ids.iter().map(item).collect()
+    }
+}
+
 /// What a stand-in list server answers a request with.
 pub(super) type Responder = Box<dyn Fn(&HttpMockRequest) -> HttpMockResponse + Send + Sync>;
 
@@ -51,16 +63,10 @@ pub(super) fn digitalocean() -> Provider {
         let template =
             common::fixture("digitalocean", "get_cluster.response.json")["kubernetes_cluster"]
                 .clone();
-        let clusters: Vec<Value> = page
-            .ids
-            .iter()
-            .map(|index| {
-                let mut cluster = template.clone();
-                cluster["id"] = id(*index).into();
-                cluster["name"] = format!("c{index}").into();
-                cluster
-            })
-            .collect();
+        let clusters = page.items(&template, |cluster, index| {
+            cluster["id"] = id(index).into();
+            cluster["name"] = format!("c{index}").into();
+        });
         let link = |n: usize| {
             format!("https://api.digitalocean.com/v2/kubernetes/clusters?page={n}&per_page=10")
         };
@@ -106,15 +112,7 @@ pub(super) fn oks() -> Provider {
     }
     fn render(page: &Served) -> Value {
         let template = common::fixture("oks", "get_cluster.response.json")["Cluster"].clone();
-        let clusters: Vec<Value> = page
-            .ids
-            .iter()
-            .map(|index| {
-                let mut cluster = template.clone();
-                cluster["id"] = id(*index).into();
-                cluster
-            })
-            .collect();
+        let clusters = page.items(&template, |cluster, index| cluster["id"] = id(index).into());
         json!({
             "ResponseContext": {"RequestId": "req-list"},
             "Pagination": {
@@ -155,15 +153,9 @@ pub(super) fn cloud66() -> Provider {
     fn render(page: &Served) -> Value {
         let template =
             common::fixture("cloud66", "list_clusters.response.json")["response"][0].clone();
-        let clusters: Vec<Value> = page
-            .ids
-            .iter()
-            .map(|index| {
-                let mut cluster = template.clone();
-                cluster["uid"] = id(*index).into();
-                cluster
-            })
-            .collect();
+        let clusters = page.items(&template, |cluster, index| {
+            cluster["uid"] = id(index).into()
+        });
         json!({
             "response": clusters,
             "count": page.ids.len(),
