@@ -1,4 +1,6 @@
-//! Every project and cluster over all pages of the OKS lists.
+//! Every project and cluster over all pages of the OKS lists: `stream()` on each list request
+//! (`client.list_project_clusters().project_id(id).status("ready").stream()`), which sends what
+//! was set on the request with every page, and the client's short names for the usual walks.
 //!
 //! The lists take `cursor`, `page` and `limit` (at most [`MAX_PAGE_SIZE`]) and answer a
 //! `Pagination` with `cursor.next_cursor` and `offset {page, limit, total}`, every field of
