@@ -63,9 +63,10 @@ where
 
 impl builder::ListProjects<'_> {
     /// Every project over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets the page parameters on every page it asks (`limit`
-    /// [`MAX_PAGE_SIZE`], then `page` or `cursor`); every other parameter is sent on every
-    /// page as it was set. Pages are planned as [`paginate`](crate::paginate) says.
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -93,9 +94,10 @@ impl builder::ListProjects<'_> {
 
 impl builder::ListClusters<'_> {
     /// Every cluster of every project over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets the page parameters on every page it asks (`limit`
-    /// [`MAX_PAGE_SIZE`], then `page` or `cursor`); every other parameter is sent on every
-    /// page as it was set. Pages are planned as [`paginate`](crate::paginate) says.
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -123,9 +125,10 @@ impl builder::ListClusters<'_> {
 
 impl builder::ListProjectClusters<'_> {
     /// Every cluster over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets the page parameters on every page it asks (`limit`
-    /// [`MAX_PAGE_SIZE`], then `page` or `cursor`); every other parameter is sent on every
-    /// page as it was set. Pages are planned as [`paginate`](crate::paginate) says.
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
