@@ -109,9 +109,8 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Every cluster the token can see, over all pages; once the first page is full at the
-    /// `per_page` it states and tells how many pages there are, the others are fetched
-    /// concurrently and still come out in order, each once.
+    /// Every cluster the token can see: the [`stream`](builder::ListClusters::stream) of
+    /// [`list_clusters`](Client::list_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
@@ -120,39 +119,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        let walk = PageWalk::for_client(DEFAULT_PER_PAGE, &self.inner);
-        let client = self.clone();
-        paginate::all_items(
-            walk,
-            |cluster| Some(&cluster.uid),
-            move |request| {
-                let client = client.clone();
-                async move {
-                    let list = client
-                        .list_clusters()
-                        .page(u64::from(request.number))
-                        .send()
-                        .await?;
-                    // The server picks the page size and says it, with the count and the pages.
-                    let said = list.pagination.unwrap_or_default();
-                    let number = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
-                    let mut page = Page::new(list.response);
-                    if let Some(total) = said.count.and_then(|n| u64::try_from(n).ok()) {
-                        page = page.total(total);
-                    }
-                    if let Some(size) = number(said.per_page) {
-                        page = page.page_size(size);
-                    }
-                    if let Some(pages) = number(said.pages) {
-                        page = page.last_page(pages);
-                    }
-                    if let Some(next) = number(said.next) {
-                        page = page.next_page(next);
-                    }
-                    Ok(page)
-                }
-            },
-        )
+        self.list_clusters().stream()
     }
 
     /// Polls a stack action (as the client's [`crate::WaitPolicy`] says, or the call's own
@@ -192,6 +159,52 @@ impl Client {
             })
         })
     }
+}
+
+impl builder::ListClusters<'_> {
+    /// Every cluster over all pages of this request, asked by `page` (the walk's own); once
+    /// the first page is full at the `per_page` it states and tells how many pages there are,
+    /// the others are fetched concurrently and still come out in order, each once.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::cloud66::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let clusters: Vec<_> = client.list_clusters().stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'static, Result<types::Cluster>> {
+        let request = self.into_owned();
+        let walk = PageWalk::for_client(DEFAULT_PER_PAGE, &request.client().inner);
+        paginate::all_items(
+            walk,
+            |cluster| Some(&cluster.uid),
+            move |query| {
+                let request = request.clone().page(u64::from(query.number));
+                async move { Ok(cluster_page(request.send().await?)) }
+            },
+        )
+    }
+}
+
+/// Reads a cluster list into the walk's terms: the server picks the page size and says it,
+/// with the count and the pages.
+fn cluster_page(list: types::ClusterList) -> Page<types::Cluster> {
+    let said = list.pagination.unwrap_or_default();
+    let number = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+    let mut page = Page::new(list.response);
+    if let Some(total) = said.count.and_then(|n| u64::try_from(n).ok()) {
+        page = page.total(total);
+    }
+    if let Some(size) = number(said.per_page) {
+        page = page.page_size(size);
+    }
+    if let Some(pages) = number(said.pages) {
+        page = page.last_page(pages);
+    }
+    if let Some(next) = number(said.next) {
+        page = page.next_page(next);
+    }
+    page
 }
 
 /// Finished when `finished_at` is set; its outcome is `finished_success`. Without those

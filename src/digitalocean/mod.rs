@@ -17,11 +17,8 @@
 
 use std::time::Duration;
 
-use futures::stream::BoxStream;
-
 use crate::error::{DecodedErrorBody, Result};
 use crate::kubeconfig::Kubeconfig;
-use crate::paginate::{self, Page, PageWalk};
 use crate::transport::{ClientBuilder, ProviderProfile};
 use crate::wait::{self, Progress, Wait};
 
@@ -30,6 +27,7 @@ crate::generated_provider!("digitalocean");
 mod ids;
 mod labels;
 mod options;
+mod pages;
 
 pub use ids::IntoUuid;
 pub use labels::labels;
@@ -97,113 +95,6 @@ impl Client {
     /// ```
     pub fn builder() -> ClientBuilder<Self> {
         ClientBuilder::default()
-    }
-
-    /// Every cluster of the account, walking all pages ([`MAX_PER_PAGE`] a page).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
-    /// use futures::TryStreamExt as _;
-    /// let names: Vec<String> = client.clusters().map_ok(|c| c.name).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        self.clusters_with_page_size(MAX_PER_PAGE)
-    }
-
-    /// Every cluster, walking pages of `per_page` clusters (1 to [`MAX_PER_PAGE`]). When the
-    /// first page is full and tells the total, the other pages are fetched concurrently (see
-    /// [`ClientBuilder::page_concurrency`]); else the walk follows `links.pages.next`. Clusters
-    /// come out in order, each once; a walk short of `meta.total` ends with
-    /// [`Error::IncompleteListing`](crate::Error::IncompleteListing).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
-    /// use futures::TryStreamExt as _;
-    /// let clusters: Vec<_> = client.clusters_with_page_size(50).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn clusters_with_page_size(
-        &self,
-        per_page: u32,
-    ) -> BoxStream<'static, Result<types::Cluster>> {
-        let per_page = per_page.clamp(1, MAX_PER_PAGE);
-        let walk = PageWalk::for_client(per_page, &self.inner);
-        let client = self.clone();
-        paginate::all_items(
-            walk,
-            |cluster| Some(&cluster.id),
-            move |request| {
-                let client = client.clone();
-                async move {
-                    let list = client
-                        .list_clusters()
-                        .page(u64::from(request.number))
-                        .per_page(u64::from(per_page))
-                        .send()
-                        .await?;
-                    let links = list.links.as_ref().and_then(|links| links.pages.as_ref());
-                    let link = |pick: fn(&types::PageLinksPages) -> &Option<String>| {
-                        links.and_then(|links| pick(links).as_deref())
-                    };
-                    let (next, last) = (link(|l| &l.next), link(|l| &l.last));
-                    let mut page = Page::new(list.kubernetes_clusters);
-                    if let Some(last) = last.and_then(paginate::page_in_link) {
-                        page = page.last_page(last);
-                    }
-                    // A plain integer upstream: a negative total says nothing.
-                    if let Some(total) = list.meta.total.and_then(|total| u64::try_from(total).ok())
-                    {
-                        page = page.total(total);
-                    }
-                    if let Some(next) = next {
-                        // The link's `page`, when it has one; a link says "more" either way.
-                        page = match paginate::page_in_link(next) {
-                            Some(number) => page.next_page(number),
-                            None => page.has_next(true),
-                        };
-                    }
-                    Ok(page)
-                }
-            },
-        )
-    }
-
-    /// Every node pool of a cluster, as a stream like [`Client::clusters`] (the API answers
-    /// them in one page).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kaas::digitalocean::Client, cluster_id: kaas::uuid::Uuid) -> kaas::Result<()> {
-    /// use futures::TryStreamExt as _;
-    /// let pools: Vec<_> = client.node_pools(cluster_id).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn node_pools(
-        &self,
-        cluster_id: impl IntoUuid,
-    ) -> BoxStream<'static, Result<types::NodePool>> {
-        use futures::StreamExt as _;
-        let cluster_id = match cluster_id.into_uuid() {
-            Ok(id) => id,
-            Err(error) => return futures::stream::once(async { Err(error) }).boxed(),
-        };
-        let walk = PageWalk::for_client(MAX_PER_PAGE, &self.inner);
-        let client = self.clone();
-        paginate::all_items(
-            walk,
-            |pool| pool.id.as_ref(),
-            move |_page| {
-                let client = client.clone();
-                async move {
-                    let list = client
-                        .list_node_pools()
-                        .cluster_id(cluster_id)
-                        .send()
-                        .await?;
-                    Ok(Page::new(list.node_pools))
-                }
-            },
-        )
     }
 
     /// The cluster's kubeconfig with the cluster's default credentials (`sso` for clusters with

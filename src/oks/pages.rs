@@ -1,4 +1,6 @@
-//! Every project and cluster over all pages of the OKS lists.
+//! Every project and cluster over all pages of the OKS lists: `stream()` on each list request
+//! (`client.list_project_clusters().project_id(id).status("ready").stream()`), which sends what
+//! was set on the request with every page, and the client's short names for the usual walks.
 //!
 //! The lists take `cursor`, `page` and `limit` (at most [`MAX_PAGE_SIZE`]) and answer a
 //! `Pagination` with `cursor.next_cursor` and `offset {page, limit, total}`, every field of
@@ -11,7 +13,7 @@ use std::future::Future;
 
 use futures::stream::BoxStream;
 
-use super::{Client, types};
+use super::{Client, builder, types};
 use crate::error::Result;
 use crate::paginate::{self, Page, PageRequest, PageWalk};
 
@@ -35,22 +37,132 @@ fn page<T>(items: Vec<T>, pagination: Option<types::Pagination>) -> Page<T> {
     }
 }
 
-/// A list request at the page the walk asks for: by number, or by cursor. (The three list
-/// builders share these setters but no trait.)
-macro_rules! at_page {
-    ($request:expr, $query:expr) => {{
-        let mut request = $request;
-        let query: PageRequest = $query;
-        match query.cursor {
-            Some(cursor) => request = request.cursor(cursor),
-            None => request = request.page(query.number),
+/// Walks an OKS list with `pages`: `request` (owning its client, with the caller's filters)
+/// is sent once for each page the walk asks, at that page (`at_page`), and read by `send`.
+fn walk<R, T, F, Fut>(
+    pages: PageWalk,
+    request: R,
+    key: fn(&T) -> Option<&String>,
+    at_page: fn(R, PageRequest) -> R,
+    send: F,
+) -> BoxStream<'static, Result<T>>
+where
+    R: Clone + Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(R) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(Vec<T>, Option<types::Pagination>)>> + Send + 'static,
+{
+    paginate::all_items(pages, key, move |query| {
+        let fetch = send(at_page(request.clone(), query));
+        async move {
+            let (items, pagination) = fetch.await?;
+            Ok(page(items, pagination))
         }
-        request
-    }};
+    })
+}
+
+impl builder::ListProjects<'_> {
+    /// Every project over all pages of this request, with the filters set on it, in order,
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let ready: Vec<_> = client.list_projects().status("ready").stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'static, Result<types::Project>> {
+        let request = self.limit(MAX_PAGE_SIZE).into_owned();
+        walk(
+            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
+            request,
+            |item| Some(&item.id),
+            |request, query| match query.cursor {
+                Some(cursor) => request.cursor(cursor),
+                None => request.page(query.number),
+            },
+            |request| async move {
+                let list = request.send().await?;
+                Ok((list.projects, list.pagination))
+            },
+        )
+    }
+}
+
+impl builder::ListClusters<'_> {
+    /// Every cluster of every project over all pages of this request, with the filters set on it, in order,
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let ready: Vec<_> = client.list_clusters().status("ready").stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'static, Result<types::Cluster>> {
+        let request = self.limit(MAX_PAGE_SIZE).into_owned();
+        walk(
+            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
+            request,
+            |item| Some(&item.id),
+            |request, query| match query.cursor {
+                Some(cursor) => request.cursor(cursor),
+                None => request.page(query.number),
+            },
+            |request| async move {
+                let list = request.send().await?;
+                Ok((list.clusters, list.pagination))
+            },
+        )
+    }
+}
+
+impl builder::ListProjectClusters<'_> {
+    /// Every cluster over all pages of this request, with the filters set on it, in order,
+    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+    /// `cursor` once it follows one) on every request, starting at the first page: leave
+    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
+    /// Pages are planned as [`paginate`](crate::paginate) says.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
+    /// use futures::TryStreamExt as _;
+    /// let ready: Vec<_> = client
+    ///     .list_project_clusters()
+    ///     .project_id("project-id")
+    ///     .status("ready")
+    ///     .stream()
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'static, Result<types::Cluster>> {
+        let request = self.limit(MAX_PAGE_SIZE).into_owned();
+        walk(
+            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
+            request,
+            |item| Some(&item.id),
+            |request, query| match query.cursor {
+                Some(cursor) => request.cursor(cursor),
+                None => request.page(query.number),
+            },
+            |request| async move {
+                let list = request.send().await?;
+                Ok((list.clusters, list.pagination))
+            },
+        )
+    }
 }
 
 impl Client {
-    /// Every project of the account, over all pages of [`list_projects`](Client::list_projects).
+    /// Every project of the account: the [`stream`](builder::ListProjects::stream) of
+    /// [`list_projects`](Client::list_projects).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -59,21 +171,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn projects(&self) -> BoxStream<'static, Result<types::Project>> {
-        let client = self.clone();
-        self.walk(
-            |project| Some(&project.id),
-            move |query| {
-                let client = client.clone();
-                async move {
-                    let request = at_page!(client.list_projects().limit(MAX_PAGE_SIZE), query);
-                    let list = request.send().await?;
-                    Ok((list.projects, list.pagination))
-                }
-            },
-        )
+        self.list_projects().stream()
     }
 
-    /// Every cluster of every project, over all pages of [`list_clusters`](Client::list_clusters).
+    /// Every cluster of every project: the [`stream`](builder::ListClusters::stream) of
+    /// [`list_clusters`](Client::list_clusters).
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -82,21 +184,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn clusters(&self) -> BoxStream<'static, Result<types::Cluster>> {
-        let client = self.clone();
-        self.walk(
-            |cluster| Some(&cluster.id),
-            move |query| {
-                let client = client.clone();
-                async move {
-                    let request = at_page!(client.list_clusters().limit(MAX_PAGE_SIZE), query);
-                    let list = request.send().await?;
-                    Ok((list.clusters, list.pagination))
-                }
-            },
-        )
+        self.list_clusters().stream()
     }
 
-    /// Every cluster of one project, over all pages of [`list_project_clusters`](Client::list_project_clusters).
+    /// Every cluster of one project: the [`stream`](builder::ListProjectClusters::stream) of
+    /// [`list_project_clusters`](Client::list_project_clusters) for the project.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -108,44 +200,9 @@ impl Client {
         &self,
         project_id: impl Into<String>,
     ) -> BoxStream<'static, Result<types::Cluster>> {
-        let client = self.clone();
-        let project_id = project_id.into();
-        self.walk(
-            |cluster| Some(&cluster.id),
-            move |query| {
-                let client = client.clone();
-                let project_id = project_id.clone();
-                async move {
-                    let request = client
-                        .list_project_clusters()
-                        .project_id(project_id)
-                        .limit(MAX_PAGE_SIZE);
-                    let list = at_page!(request, query).send().await?;
-                    Ok((list.clusters, list.pagination))
-                }
-            },
-        )
-    }
-
-    /// Walks a list with the shared paginator, asking each page by number or by cursor.
-    fn walk<T, F, Fut>(
-        &self,
-        key: fn(&T) -> Option<&String>,
-        fetch: F,
-    ) -> BoxStream<'static, Result<T>>
-    where
-        T: Send + 'static,
-        F: Fn(PageRequest) -> Fut + Clone + Send + Sync + 'static,
-        Fut: Future<Output = Result<(Vec<T>, Option<types::Pagination>)>> + Send + 'static,
-    {
-        let walk = PageWalk::for_client(MAX_PAGE_SIZE, &self.inner);
-        paginate::all_items(walk, key, move |request| {
-            let fetch = fetch.clone();
-            async move {
-                let (items, pagination) = fetch(request).await?;
-                Ok(page(items, pagination))
-            }
-        })
+        self.list_project_clusters()
+            .project_id(project_id.into())
+            .stream()
     }
 }
 

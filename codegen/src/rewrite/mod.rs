@@ -9,6 +9,7 @@
 //! | [`patterns`] | a value refused by a `pattern` is named in the message |
 //! | [`decoders`] | success bodies go through kaas's decoders (secret-safe where needed), byte streams are the body the transport read |
 //! | [`setters`] | a builder setter's refusal keeps the conversion's own error |
+//! | [`owned_builders`] | a builder borrows its client or owns a clone (`into_owned()`), so a list walk can keep it |
 //! | [`timestamps`] | timestamps are read by kaas's fast RFC 3339 reader |
 //! | [`errors`] | progenitor's `send` hands its request to the transport (no hooks) and returns `kaas::Result`: every error is a kaas error where it is made |
 //! | [`send`] | `send()` returns `kaas::Result<T>`, `send_with_response()` the status and headers too; no `api-version` header |
@@ -24,6 +25,7 @@ pub mod errors;
 pub mod facade;
 pub mod imports;
 pub mod mocks;
+pub mod owned_builders;
 pub mod paths;
 pub mod patterns;
 pub mod send;
@@ -134,6 +136,7 @@ pub fn client(
             &mut patterns::Patterns,
             &mut decoders::Decoders::new(secret_operations),
             &mut setters::Setters::default(),
+            &mut owned_builders::OwnedBuilders,
             &mut timestamps::Timestamps,
             &mut errors::Errors,
             &mut send::Sends,

@@ -5,6 +5,7 @@
 //! `Error::IncompleteListing` after items that are each new and in order.
 #![cfg(all(feature = "digitalocean", feature = "oks", feature = "cloud66"))]
 
+mod filters;
 mod providers;
 
 use std::sync::{Arc, Mutex};
