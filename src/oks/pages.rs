@@ -61,12 +61,40 @@ where
     })
 }
 
-impl builder::ListProjects<'_> {
+/// `stream()` for an OKS list request whose answer lists its items in `$items`: the three
+/// list requests share their paging parameters but no trait.
+macro_rules! stream_over_pages {
+    ($(#[$doc:meta])* $request:ident => $item:ty, $items:ident) => {
+        impl builder::$request<'_> {
+            $(#[$doc])*
+            ///
+            /// The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
+            /// `cursor` once it follows one) on every request, starting at the first page:
+            /// leave `page` and `cursor` unset. Every other parameter is sent on every page as
+            /// it was set. Pages are planned as [`paginate`](crate::paginate) says.
+            pub fn stream(self) -> BoxStream<'static, Result<$item>> {
+                let request = self.limit(MAX_PAGE_SIZE).into_owned();
+                walk(
+                    PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
+                    request,
+                    |item| Some(&item.id),
+                    |request, query| match query.cursor {
+                        Some(cursor) => request.cursor(cursor),
+                        None => request.page(query.number),
+                    },
+                    |request| async move {
+                        let list = request.send().await?;
+                        Ok((list.$items, list.pagination))
+                    },
+                )
+            }
+        }
+    };
+}
+
+stream_over_pages! {
     /// Every project over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
-    /// `cursor` once it follows one) on every request, starting at the first page: leave
-    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
-    /// Pages are planned as [`paginate`](crate::paginate) says.
+    /// each once.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -74,30 +102,12 @@ impl builder::ListProjects<'_> {
     /// let ready: Vec<_> = client.list_projects().status("ready").stream().try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn stream(self) -> BoxStream<'static, Result<types::Project>> {
-        let request = self.limit(MAX_PAGE_SIZE).into_owned();
-        walk(
-            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
-            request,
-            |item| Some(&item.id),
-            |request, query| match query.cursor {
-                Some(cursor) => request.cursor(cursor),
-                None => request.page(query.number),
-            },
-            |request| async move {
-                let list = request.send().await?;
-                Ok((list.projects, list.pagination))
-            },
-        )
-    }
+    ListProjects => types::Project, projects
 }
 
-impl builder::ListClusters<'_> {
-    /// Every cluster of every project over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
-    /// `cursor` once it follows one) on every request, starting at the first page: leave
-    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
-    /// Pages are planned as [`paginate`](crate::paginate) says.
+stream_over_pages! {
+    /// Every cluster of every project over all pages of this request, with the filters set on
+    /// it, in order, each once.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -105,30 +115,12 @@ impl builder::ListClusters<'_> {
     /// let ready: Vec<_> = client.list_clusters().status("ready").stream().try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn stream(self) -> BoxStream<'static, Result<types::Cluster>> {
-        let request = self.limit(MAX_PAGE_SIZE).into_owned();
-        walk(
-            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
-            request,
-            |item| Some(&item.id),
-            |request, query| match query.cursor {
-                Some(cursor) => request.cursor(cursor),
-                None => request.page(query.number),
-            },
-            |request| async move {
-                let list = request.send().await?;
-                Ok((list.clusters, list.pagination))
-            },
-        )
-    }
+    ListClusters => types::Cluster, clusters
 }
 
-impl builder::ListProjectClusters<'_> {
-    /// Every cluster over all pages of this request, with the filters set on it, in order,
-    /// each once. The walk sets `limit` ([`MAX_PAGE_SIZE`]) and the page it asks (`page`, or
-    /// `cursor` once it follows one) on every request, starting at the first page: leave
-    /// `page` and `cursor` unset. Every other parameter is sent on every page as it was set.
-    /// Pages are planned as [`paginate`](crate::paginate) says.
+stream_over_pages! {
+    /// Every cluster of one project over all pages of this request, with the filters set on
+    /// it, in order, each once.
     ///
     /// ```no_run
     /// # async fn demo(client: kaas::oks::Client) -> kaas::Result<()> {
@@ -142,22 +134,7 @@ impl builder::ListProjectClusters<'_> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn stream(self) -> BoxStream<'static, Result<types::Cluster>> {
-        let request = self.limit(MAX_PAGE_SIZE).into_owned();
-        walk(
-            PageWalk::for_client(MAX_PAGE_SIZE, &request.client().inner),
-            request,
-            |item| Some(&item.id),
-            |request, query| match query.cursor {
-                Some(cursor) => request.cursor(cursor),
-                None => request.page(query.number),
-            },
-            |request| async move {
-                let list = request.send().await?;
-                Ok((list.clusters, list.pagination))
-            },
-        )
-    }
+    ListProjectClusters => types::Cluster, clusters
 }
 
 impl Client {
