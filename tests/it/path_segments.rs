@@ -76,60 +76,42 @@ async fn refuse_every_cell<'a>(
 async fn every_path_parameter_of_every_operation_refuses_dot_segments_before_sending() {
     let (server, mock) = counting_server().await;
     let base = server.base_url();
-    let mut cells = 0;
-    let mut without_probe = Vec::new();
-
-    let client = kaas::digitalocean::Client::builder()
-        .token("t")
-        .base_url(&base)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let (n, missing) = refuse_every_cell(kaas::digitalocean::OPERATIONS, |o, p, v| {
-        kaas::digitalocean::contract::send_with_path_parameter(&client, o, p, v)
-    })
-    .await;
-    cells += n;
-    without_probe.extend(missing);
-
-    let client = kaas::oks::Client::builder()
-        .access_key("AK", "SK")
-        .base_url(&base)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let (n, missing) = refuse_every_cell(kaas::oks::OPERATIONS, |o, p, v| {
-        kaas::oks::contract::send_with_path_parameter(&client, o, p, v)
-    })
-    .await;
-    cells += n;
-    without_probe.extend(missing);
-
-    let client = kaas::cloud66::Client::builder()
-        .token("t")
-        .base_url(&base)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let (n, missing) = refuse_every_cell(kaas::cloud66::OPERATIONS, |o, p, v| {
-        kaas::cloud66::contract::send_with_path_parameter(&client, o, p, v)
-    })
-    .await;
-    cells += n;
-    without_probe.extend(missing);
-
-    let client = kaas::commissaire::Client::builder()
-        .base_url(&base)
-        .basic_auth("admin", "password")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let (n, missing) = refuse_every_cell(kaas::commissaire::OPERATIONS, |o, p, v| {
-        kaas::commissaire::contract::send_with_path_parameter(&client, o, p, v)
-    })
-    .await;
-    cells += n;
-    without_probe.extend(missing);
+    // One provider's cells, sent through its contract probe with `client`.
+    macro_rules! cells_of {
+        ($provider:ident, $client:expr) => {{
+            let client = $client.retry_policy(RetryPolicy::none()).build().unwrap();
+            refuse_every_cell(kaas::$provider::OPERATIONS, |o, p, v| {
+                kaas::$provider::contract::send_with_path_parameter(&client, o, p, v)
+            })
+            .await
+        }};
+    }
+    let providers = [
+        cells_of!(
+            digitalocean,
+            kaas::digitalocean::Client::builder()
+                .token("t")
+                .base_url(&base)
+        ),
+        cells_of!(
+            oks,
+            kaas::oks::Client::builder()
+                .access_key("AK", "SK")
+                .base_url(&base)
+        ),
+        cells_of!(
+            cloud66,
+            kaas::cloud66::Client::builder().token("t").base_url(&base)
+        ),
+        cells_of!(
+            commissaire,
+            kaas::commissaire::Client::builder()
+                .base_url(&base)
+                .basic_auth("admin", "password")
+        ),
+    ];
+    let cells: usize = providers.iter().map(|(n, _)| n).sum();
+    let without_probe: Vec<String> = providers.into_iter().flat_map(|(_, m)| m).collect();
 
     // Only Cloud66's cluster and action ids are integers, which cannot hold a dot.
     assert_eq!(
