@@ -396,6 +396,7 @@ fn nodes(pool: &str, count: i64, state: types::NodeState) -> Vec<types::Node> {
         .collect()
 }
 
+/// A cluster status in `state`, without a message.
 fn status(state: types::ClusterState) -> types::ClusterStatus {
     types::ClusterStatus {
         state: Some(state),
@@ -412,11 +413,13 @@ fn error(id: &str, message: &str) -> types::Error {
     }
 }
 
+/// DigitalOcean's 404 answer.
 fn not_found() -> HttpMockResponse {
     let message = "The resource you requested could not be found.";
     json_answer(404, &error("not_found", message))
 }
 
+/// One of the stand-in's ids, as a `Uuid`.
 fn uuid(text: &str) -> Uuid {
     text.parse().expect("the stand-in's ids are UUIDs")
 }
