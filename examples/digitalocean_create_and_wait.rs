@@ -1,55 +1,37 @@
 //! DigitalOcean: create a cluster, then wait until it is running, with a deadline of its own.
 //!
-//! Runs offline against an in-process mock server whose cluster is `provisioning` for two
-//! reads, then `running`.
+//! Runs offline against an in-process stand-in (`examples/support/`) whose new cluster is
+//! `provisioning` for two reads, then `running`. `KAAS_EXAMPLES_LIVE=1` with
+//! `DIGITALOCEAN_TOKEN` creates a real cluster instead (it is billed; delete it afterwards).
 //!
 //! ```sh
 //! cargo run --example digitalocean_create_and_wait
 //! ```
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
 use std::time::Duration;
 
-use httpmock::MockServer;
-use kaas::digitalocean::mock::MockServerExt as _;
-use kaas::digitalocean::{Client, types};
+use kaas::digitalocean::types;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = MockServer::start_async().await;
-    let request: types::ClusterCreate = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/create_cluster.request.json"
-    ))?;
-    let provisioning: types::ClusterResponse = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/create_cluster.response.json"
-    ))?;
-    let running: types::ClusterResponse = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/get_cluster.response.single.json"
-    ))?;
-    let id = running.kubernetes_cluster.id;
+    // Against the real API: `kaas::digitalocean::Client::new(token)?`.
+    let target = support::digitalocean::creating_target().await?;
+    println!("creating a cluster {}", target.describe());
+    let client = &target.client;
 
-    server.create_cluster(|when, then| {
-        when.body(&request);
-        then.created(&provisioning);
-    });
-    let reads = Arc::new(AtomicUsize::new(0));
-    let counter = reads.clone();
-    server.get_cluster(|when, then| {
-        when.cluster_id(&id)
-            .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < 2);
-        then.ok(&provisioning);
-    });
-    server.get_cluster(|when, then| {
-        when.cluster_id(&id);
-        then.ok(&running);
-    });
-
-    let client = Client::builder()
-        .token("dop_v1_example-token")
-        .base_url(server.base_url())
-        .wait_policy(kaas::WaitPolicy::default().with_initial_interval(Duration::from_millis(100)))
-        .build()?;
+    // The request, built with the generated builders: the required fields are checked when
+    // it is sent (`try_into`), the others keep DigitalOcean's defaults.
+    let worker_pool = types::NodePoolCreate::builder()
+        .name("worker-pool")
+        .size("s-1vcpu-2gb")
+        .count(3);
+    let request = types::ClusterCreate::builder()
+        .name("prod-cluster-01")
+        .region("nyc1")
+        .version("1.18.6-do.0")
+        .node_pools(vec![worker_pool.try_into()?]);
 
     let created = client
         .create_cluster()
@@ -62,9 +44,10 @@ async fn main() -> anyhow::Result<()> {
         created.name, created.region, created.version
     );
 
+    let started = std::time::Instant::now();
     let wait = client
-        .wait_until_running(id)
-        .deadline(Duration::from_secs(10));
+        .wait_until_running(created.id)
+        .deadline(Duration::from_secs(15 * 60));
     let cluster = match wait.await {
         Ok(cluster) => cluster,
         // A timeout or a failed state keeps the cluster as it was last read.
@@ -77,9 +60,9 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     println!(
-        "{} is running after {} reads, at {}",
+        "{} is running after {:.1} s, at {}",
         cluster.name,
-        reads.load(Ordering::SeqCst),
+        started.elapsed().as_secs_f64(),
         cluster.endpoint.unwrap_or_default()
     );
     Ok(())

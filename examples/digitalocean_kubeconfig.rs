@@ -1,50 +1,43 @@
 //! DigitalOcean: fetch a cluster's kubeconfig and look at it without printing the secret.
 //!
-//! Runs offline against an in-process mock server that serves the documented kubeconfig.
+//! With `DIGITALOCEAN_TOKEN` set, it fetches the kubeconfig of your account's first cluster
+//! (read-only); without it, it runs offline against an in-process stand-in
+//! (`examples/support/`).
 //!
 //! ```sh
 //! cargo run --example digitalocean_kubeconfig
 //! ```
 
+mod support;
+
 use std::time::Duration;
 
-use httpmock::MockServer;
-use kaas::digitalocean::mock::MockServerExt as _;
+use anyhow::Context as _;
+use futures::TryStreamExt as _;
+use kaas::digitalocean::KubeconfigOptions;
 use kaas::digitalocean::types::CredentialsType;
-use kaas::digitalocean::{Client, KubeconfigOptions, types};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = MockServer::start_async().await;
-    let example: types::ClusterResponse = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/get_cluster.response.single.json"
-    ))?;
-    let id = example.kubernetes_cluster.id;
-    let yaml = include_str!("../tests/fixtures/digitalocean/get_kubeconfig.response.yaml");
-    server.get_kubeconfig(|when, then| {
-        // Matches only the query the options below ask for.
-        when.cluster_id(&id)
-            .type_(CredentialsType::Token)
-            .expiry_seconds(3600);
-        then.into_inner()
-            .status(200)
-            .header("content-type", "application/yaml")
-            .body(yaml);
-    });
+    // Against the real API: `kaas::digitalocean::Client::new(token)?`.
+    let target = support::digitalocean::reading_target().await?;
+    println!("fetching a kubeconfig {}", target.describe());
+    let client = &target.client;
 
-    let client = Client::builder()
-        .token("dop_v1_example-token")
-        .base_url(server.base_url())
-        .build()?;
+    let cluster = client
+        .clusters()
+        .try_next()
+        .await?
+        .context("the account has no cluster")?;
 
     // Token credentials (for automation) that expire in an hour; `client.kubeconfig(id)`
     // takes the account's defaults instead.
     let options = KubeconfigOptions::default()
         .credentials(CredentialsType::Token)
         .expiry(Duration::from_secs(3600));
-    let kubeconfig = client.kubeconfig_with(id, options).await?;
+    let kubeconfig = client.kubeconfig_with(cluster.id, options).await?;
 
-    println!("cluster  {id}");
+    println!("cluster  {} ({})", cluster.name, cluster.id);
     println!("contexts {:?}", kubeconfig.context_names());
     println!("servers  {:?}", kubeconfig.servers());
     if let Some(at) = kubeconfig.expires_at() {

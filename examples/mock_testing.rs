@@ -36,23 +36,13 @@ async fn running_clusters(client: &Client) -> kaas::Result<Vec<String>> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let example: types::ClusterResponse = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/get_cluster.response.single.json"
-    ))?;
-    let cluster = |id: u128, name: &str, state| types::Cluster {
-        id: kaas::uuid::Uuid::from_u128(id),
-        name: name.into(),
-        status: Some(types::ClusterStatus {
-            state: Some(state),
-            message: None,
-        }),
-        ..example.kubernetes_cluster.clone()
-    };
+    // The answer the test serves, built with the generated types: only the fields the code
+    // under test reads need values.
     let list = types::ClusterList {
         kubernetes_clusters: vec![
-            cluster(1, "prod", types::ClusterState::Running),
-            cluster(2, "staging", types::ClusterState::Provisioning),
-            cluster(3, "dev", types::ClusterState::Running),
+            cluster(1, "prod", types::ClusterState::Running)?,
+            cluster(2, "staging", types::ClusterState::Provisioning)?,
+            cluster(3, "dev", types::ClusterState::Running)?,
         ],
         links: None,
         meta: types::PageMeta { total: Some(3) },
@@ -74,9 +64,11 @@ async fn main() -> anyhow::Result<()> {
 
     // A revoked token: the function hands the provider's error back, typed.
     let server = MockServer::start_async().await;
-    let error: types::Error = serde_json::from_str(include_str!(
-        "../tests/fixtures/digitalocean/common.error.401.json"
-    ))?;
+    let error = types::Error {
+        id: "unauthorized".into(),
+        message: "Unable to authenticate you.".into(),
+        request_id: None,
+    };
     server.list_clusters(|_, then| {
         then.unauthorized(&error);
     });
@@ -88,4 +80,19 @@ async fn main() -> anyhow::Result<()> {
     assert_eq!(error.status(), Some(401));
     println!("revoked token: {error}");
     Ok(())
+}
+
+/// A cluster as the API lists it: the required fields and its state.
+fn cluster(id: u128, name: &str, state: types::ClusterState) -> anyhow::Result<types::Cluster> {
+    let cluster = types::Cluster::builder()
+        .id(kaas::uuid::Uuid::from_u128(id))
+        .name(name)
+        .region("nyc1")
+        .version("1.33.1-do.0")
+        .node_pools(Vec::new())
+        .status(types::ClusterStatus {
+            state: Some(state),
+            message: None,
+        });
+    Ok(cluster.try_into()?)
 }

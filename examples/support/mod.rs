@@ -11,6 +11,10 @@
 
 // One module a provider, each behind its feature, e.g.
 // `#[cfg(feature = "digitalocean")] pub mod digitalocean;`
+#[cfg(feature = "cloud66")]
+pub mod cloud66;
+#[cfg(feature = "digitalocean")]
+pub mod digitalocean;
 
 /// Where an example's requests go: the provider's real API, or an in-process stand-in that
 /// lives as long as this value.
@@ -24,12 +28,18 @@ pub struct Target<C> {
 impl<C> Target<C> {
     /// A client for the real API.
     pub fn live(client: C) -> Self {
-        Self { client, stand_in: None }
+        Self {
+            client,
+            stand_in: None,
+        }
     }
 
     /// A client for an in-process stand-in.
     pub fn offline(client: C, stand_in: httpmock::MockServer) -> Self {
-        Self { client, stand_in: Some(stand_in) }
+        Self {
+            client,
+            stand_in: Some(stand_in),
+        }
     }
 
     /// Says where the example's requests go, in one line.
@@ -44,4 +54,94 @@ impl<C> Target<C> {
 /// Whether the user asked for the real service in an example that creates or changes things.
 pub fn live_changes_requested() -> bool {
     std::env::var_os("KAAS_EXAMPLES_LIVE").is_some_and(|value| value == "1")
+}
+
+/// A provider's credential from the environment, when it is set and not empty.
+pub fn credential(variable: &str) -> Option<String> {
+    std::env::var(variable)
+        .ok()
+        .filter(|value| !value.is_empty())
+}
+
+impl<C> Target<C> {
+    /// Where an example that only reads goes: the real API when `variable` holds a credential
+    /// (`live` makes the client from it), `stand_in` otherwise.
+    pub async fn reading(
+        variable: &str,
+        live: impl FnOnce(String) -> kaas::Result<C>,
+        stand_in: impl Future<Output = anyhow::Result<Self>>,
+    ) -> anyhow::Result<Self> {
+        match credential(variable) {
+            Some(token) => Ok(Self::live(live(token)?)),
+            None => stand_in.await,
+        }
+    }
+
+    /// Where an example that creates or changes things goes: `stand_in`, unless
+    /// `KAAS_EXAMPLES_LIVE=1` asks for the real service (then `variable` must hold a
+    /// credential).
+    pub async fn changing(
+        variable: &str,
+        live: impl FnOnce(String) -> kaas::Result<C>,
+        stand_in: impl Future<Output = anyhow::Result<Self>>,
+    ) -> anyhow::Result<Self> {
+        if !live_changes_requested() {
+            return stand_in.await;
+        }
+        let token = credential(variable)
+            .ok_or_else(|| anyhow::anyhow!("KAAS_EXAMPLES_LIVE=1 needs {variable}"))?;
+        Ok(Self::live(live(token)?))
+    }
+
+    /// What the example works on (a cluster's id, say): `offline` against the stand-in; the
+    /// value of the environment `variable` against the real API, where it must be set.
+    pub fn input(&self, variable: &str, offline: &str) -> anyhow::Result<String> {
+        match &self.stand_in {
+            Some(_) => Ok(offline.to_owned()),
+            None => credential(variable)
+                .ok_or_else(|| anyhow::anyhow!("against the real API, set {variable}")),
+        }
+    }
+}
+
+/// Counts the requests a stand-in answered in a sequence ("provisioning for two reads, then
+/// running"), so an offline run can say how many a wait took.
+#[derive(Clone, Debug, Default)]
+pub struct Reads(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Reads {
+    /// Counts one more read and says how many came before it.
+    pub fn next(&self) -> usize {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many reads were answered.
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A stand-in's JSON answer.
+pub fn json_answer(status: u16, body: &impl serde::Serialize) -> httpmock::HttpMockResponse {
+    httpmock::HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(body).expect("the canned answers serialize"))
+        .build()
+}
+
+/// A request's JSON body as `T`, or the 422 answer a stand-in gives when it is not one, so an
+/// example whose request does not match the documented shape fails.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    request: &httpmock::HttpMockRequest,
+) -> Result<T, httpmock::HttpMockResponse> {
+    serde_json::from_slice(request.body_ref()).map_err(|error| {
+        let message = format!("the stand-in cannot read the request body: {error}");
+        eprintln!("{message}");
+        httpmock::HttpMockResponse::builder()
+            .status(422)
+            .header("content-type", "text/plain")
+            .body(message)
+            .build()
+    })
 }

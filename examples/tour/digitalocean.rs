@@ -1,17 +1,10 @@
 //! DigitalOcean Kubernetes: create a cluster, wait until it runs, add a node pool, fetch the
 //! kubeconfig, list clusters across pages, delete.
 
-use std::num::NonZeroU64;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
-
 use futures::TryStreamExt as _;
-use httpmock::MockServer;
-use kaas::digitalocean::mock::MockServerExt as _;
 use kaas::digitalocean::{Client, types};
 
-use crate::{fixture, heading, step};
+use crate::{heading, step, support};
 
 pub async fn tour() -> anyhow::Result<()> {
     match std::env::var("DIGITALOCEAN_TOKEN") {
@@ -59,104 +52,38 @@ fn names(clusters: &[types::Cluster]) -> String {
         .join(", ")
 }
 
-/// The whole life of a cluster against a local mock server.
+/// The whole life of a cluster against a local stand-in (`examples/support/`).
 async fn offline() -> anyhow::Result<()> {
     heading(
         "DigitalOcean Kubernetes",
         "offline, against a mock server built from specs/digitalocean.yaml",
     );
-    let server = MockServer::start_async().await;
+    let (target, reads) = support::digitalocean::tour_target().await?;
+    let client = &target.client;
 
-    let create_request: types::ClusterCreate = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/create_cluster.request.json"
-    ));
-    let provisioning: types::ClusterResponse = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/create_cluster.response.json"
-    ));
-    let running: types::ClusterResponse = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/get_cluster.response.single.json"
-    ));
-    let pool_request: types::NodePoolCreate = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/add_node_pool.request.json"
-    ));
-    let pool_response: types::NodePoolResponse = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/add_node_pool.response.json"
-    ));
-    let kubeconfig_yaml =
-        include_str!("../../tests/fixtures/digitalocean/get_kubeconfig.response.yaml");
-    let cluster = running.kubernetes_cluster.clone();
-    let id = cluster.id;
+    let worker_pool = types::NodePoolCreate::builder()
+        .name("worker-pool")
+        .size("s-1vcpu-2gb")
+        .count(3);
+    let create_request = types::ClusterCreate::builder()
+        .name("prod-cluster-01")
+        .region("nyc1")
+        .version("1.18.6-do.0")
+        .node_pools(vec![worker_pool.try_into()?]);
+    // An auto-scaling pool, as a struct literal: every field in view.
+    let pool_request = types::NodePoolCreate {
+        name: "new-pool".into(),
+        size: "s-1vcpu-2gb".into(),
+        count: 3,
+        auto_scale: Some(true),
+        min_nodes: Some(3),
+        max_nodes: Some(6),
+        tags: Some(vec!["frontend".into()]),
+        labels: None,
+        taints: None,
+    };
 
-    server.create_cluster(|when, then| {
-        when.body(&create_request);
-        then.created(&provisioning);
-    });
-    // The cluster is provisioning for the first two reads, then running.
-    let reads = Arc::new(AtomicUsize::new(0));
-    let counter = reads.clone();
-    server.get_cluster(|when, then| {
-        when.cluster_id(&id)
-            .is_true(move |_| counter.fetch_add(1, Ordering::SeqCst) < 2);
-        then.ok(&provisioning);
-    });
-    server.get_cluster(|when, then| {
-        when.cluster_id(&id);
-        then.ok(&running);
-    });
-    server.add_node_pool(|when, then| {
-        when.cluster_id(&id).body(&pool_request);
-        then.created(&pool_response);
-    });
-    server.get_kubeconfig(|when, then| {
-        when.cluster_id(&id);
-        then.into_inner()
-            .status(200)
-            .header("content-type", "application/yaml")
-            .body(kubeconfig_yaml);
-    });
-    for page in 1..=3u64 {
-        let clusters = (page * 2 - 1..=(page * 2).min(5))
-            .map(|n| types::Cluster {
-                id: kaas::uuid::Uuid::from_u128(u128::from(n)),
-                name: format!("cluster-{n:02}"),
-                ..cluster.clone()
-            })
-            .collect();
-        let list = types::ClusterList {
-            kubernetes_clusters: clusters,
-            links: None,
-            meta: types::PageMeta { total: Some(5) },
-        };
-        server.list_clusters(|when, then| {
-            when.page(NonZeroU64::new(page))
-                .per_page(NonZeroU64::new(2));
-            then.ok(&list)
-                .into_inner()
-                .header("ratelimit-limit", "5000")
-                .header("ratelimit-remaining", "4816")
-                .header("ratelimit-reset", "1444931833");
-        });
-    }
-    server.delete_cluster(|when, then| {
-        when.cluster_id(&id);
-        then.no_content();
-    });
-
-    let client = Client::builder()
-        .token("dop_v1_offline-tour-token")
-        .base_url(server.base_url())
-        .wait_policy(
-            kaas::WaitPolicy::default()
-                .with_initial_interval(Duration::from_millis(200))
-                .with_deadline(Duration::from_secs(30)),
-        )
-        .build()?;
-
-    let created = client
-        .create_cluster()
-        .body(create_request.clone())
-        .send()
-        .await?;
+    let created = client.create_cluster().body(create_request).send().await?;
     let created = created.kubernetes_cluster;
     let state = created
         .status
@@ -172,13 +99,14 @@ async fn offline() -> anyhow::Result<()> {
         ),
     );
 
+    let id = created.id;
     let ready = client.wait_until_running(id).await?;
     step(
         "wait_until_running()",
         format!(
             "{} is running after {} reads, at {} (SSO {}, isolated workers {})",
             ready.name,
-            reads.load(Ordering::SeqCst),
+            reads.count(),
             ready.endpoint.clone().unwrap_or_default(),
             ready.sso.as_ref().and_then(|s| s.enabled).unwrap_or(false),
             ready.isolated_workers.unwrap_or(false),
@@ -188,7 +116,7 @@ async fn offline() -> anyhow::Result<()> {
     let pool = client
         .add_node_pool()
         .cluster_id(id)
-        .body(pool_request.clone())
+        .body(pool_request)
         .send()
         .await?;
     let pool = pool.node_pool;

@@ -4,23 +4,14 @@ use futures::StreamExt as _;
 use httpmock::MockServer;
 use kaas::inventory::Inventory;
 
-use crate::{fixture, heading};
+use crate::{fixture, heading, support};
 
 pub async fn tour() -> anyhow::Result<()> {
     heading(
         "Inventory",
         "offline: four mock servers, Cloud66's refusing the token",
     );
-    let digitalocean = MockServer::start_async().await;
-    {
-        use kaas::digitalocean::mock::MockServerExt as _;
-        let list: kaas::digitalocean::types::ClusterList = fixture(include_str!(
-            "../../tests/fixtures/digitalocean/list_clusters.response.json"
-        ));
-        digitalocean.list_clusters(|_, then| {
-            then.ok(&list);
-        });
-    }
+    let digitalocean = support::digitalocean::inventory_target().await?;
     let oks = MockServer::start_async().await;
     {
         use kaas::oks::mock::MockServerExt as _;
@@ -37,16 +28,7 @@ pub async fn tour() -> anyhow::Result<()> {
             then.ok(&list);
         });
     }
-    let cloud66 = MockServer::start_async().await;
-    {
-        use kaas::cloud66::mock::MockServerExt as _;
-        let refused: kaas::cloud66::types::Error = fixture(include_str!(
-            "../../tests/fixtures/cloud66/common.error.401.live.json"
-        ));
-        cloud66.list_clusters(|_, then| {
-            then.unauthorized(&refused);
-        });
-    }
+    let cloud66 = support::cloud66::refusing_target().await?;
     let commissaire = MockServer::start_async().await;
     {
         use kaas::commissaire::mock::MockServerExt as _;
@@ -64,25 +46,14 @@ pub async fn tour() -> anyhow::Result<()> {
     }
 
     let inventory = Inventory::new()
-        .with_digitalocean(
-            kaas::digitalocean::Client::builder()
-                .token("offline-tour-token")
-                .base_url(digitalocean.base_url())
-                .build()?,
-        )
+        .with_digitalocean(digitalocean.client.clone())
         .with_oks(
             kaas::oks::Client::builder()
                 .access_key("AK", "offline-tour-secret")
                 .base_url(oks.base_url())
                 .build()?,
         )
-        .with_cloud66(
-            kaas::cloud66::Client::builder()
-                .token("revoked-token")
-                .base_url(cloud66.base_url())
-                .retry_policy(kaas::RetryPolicy::none())
-                .build()?,
-        )
+        .with_cloud66(cloud66.client.clone())
         .with_commissaire(
             kaas::commissaire::Client::builder()
                 .basic_auth("admin", "offline-tour-password")

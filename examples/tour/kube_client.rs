@@ -8,7 +8,7 @@ use kaas::digitalocean::mock::MockServerExt as _;
 use kaas::digitalocean::types;
 use serde_json::json;
 
-use crate::{fixture, heading, step};
+use crate::{heading, step};
 
 pub async fn tour() -> anyhow::Result<()> {
     heading(
@@ -29,18 +29,17 @@ pub async fn tour() -> anyhow::Result<()> {
         .await;
     let digitalocean = MockServer::start_async().await;
     let id: kaas::uuid::Uuid = "bd5f5959-5e1e-4205-a714-a914373942af".parse()?;
-    // The documented answer, pointed at the fake API, with a token of its own and no CA
-    // (the fake API speaks plain HTTP on loopback).
-    let mut credentials: types::Credentials = fixture(include_str!(
-        "../../tests/fixtures/digitalocean/get_credentials.response.json"
-    ));
-    credentials.server = Some(kubernetes.base_url());
-    credentials.token = Some(fixture("\"offline-cluster-token\""));
-    credentials.certificate_authority_data = None;
-    credentials.expires_at = Some(
-        chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-            + chrono::Duration::hours(1),
-    );
+    // The credentials endpoint's answer: the fake API, a token of its own, no CA (the fake API
+    // speaks plain HTTP on loopback), an hour to live.
+    let credentials = types::Credentials {
+        server: Some(kubernetes.base_url()),
+        token: Some("offline-cluster-token".into()),
+        expires_at: Some(
+            chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                + chrono::Duration::hours(1),
+        ),
+        ..Default::default()
+    };
     digitalocean.get_credentials(|when, then| {
         when.cluster_id(&id).expiry_seconds(3600u64);
         then.ok(&credentials);

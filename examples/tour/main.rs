@@ -24,6 +24,8 @@ mod inventory;
 #[cfg(feature = "kube")]
 mod kube_client;
 mod oks;
+#[path = "../support/mod.rs"]
+mod support;
 
 /// Prints one step of the tour: what was called and what came back.
 pub fn step(call: &str, outcome: impl std::fmt::Display) {
