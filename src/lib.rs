@@ -172,6 +172,12 @@ macro_rules! generated_provider {
                 Client::from_parts(&connection.base_url, connection.http, connection.transport)
             }
 
+            /// The base URL requests go to: the one given (or the provider's default), in
+            /// its one form (see [`ClientBuilder::base_url`](crate::ClientBuilder::base_url)).
+            pub fn base_url(&self) -> &str {
+                &self.baseurl
+            }
+
             /// The rate-limit headers of the last response (`ratelimit-limit`, `-remaining`,
             /// `-reset`), when the provider sends them.
             pub fn rate_limit(&self) -> Option<$crate::RateLimit> {
