@@ -274,7 +274,8 @@ oks            analytics         oks-cluster-1                          eu-west-
     );
     assert_eq!(
         run.stderr,
-        "kaas: cloud66: cloud66 answered 401 (invalid_token): The access token is invalid\n"
+        "kaas: cloud66 answered 401 (invalid_token): The access token is invalid\n",
+        "the provider is named once"
     );
 }
 
@@ -304,7 +305,10 @@ async fn clusters_as_json_and_yaml_are_lists_of_the_same_fields() {
     );
     assert_eq!(listed[2]["raw_state"], "ready");
     assert_eq!(listed[2]["state"], "running");
-    assert!(run.stderr.starts_with("kaas: cloud66: "), "{run:?}");
+    assert!(
+        run.stderr.starts_with("kaas: cloud66 answered 401 "),
+        "{run:?}"
+    );
 
     let run = kaas(&home, &providers.env(), &["clusters", "-o", "yaml"]).await;
     assert_eq!(run.code, 3, "{run:?}");
