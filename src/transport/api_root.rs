@@ -8,6 +8,10 @@ pub(crate) enum ApiRoot {
     /// The spec's operation paths start with `version` (DigitalOcean's `/v2/kubernetes/...`,
     /// Commissaire's `/api/v0/...`): the base URL is the server, so a base URL that ends with
     /// `version` has it removed.
+    #[cfg_attr(
+        not(any(feature = "digitalocean", feature = "commissaire")),
+        allow(dead_code, reason = "no provider of this kind is compiled in")
+    )]
     InPaths {
         /// The version path, with its leading slash.
         version: &'static str,
@@ -16,6 +20,10 @@ pub(crate) enum ApiRoot {
     /// the provider's own host (`host` or a subdomain of it) given with no path gets it added.
     /// Another host with no path is a server of the caller's (a proxy, kaas's typed mocks)
     /// that serves the API at its root, and is used as given.
+    #[cfg_attr(
+        not(any(feature = "oks", feature = "cloud66")),
+        allow(dead_code, reason = "no provider of this kind is compiled in")
+    )]
     InBaseUrl {
         /// The version path, with its leading slash.
         version: &'static str,

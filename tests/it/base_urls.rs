@@ -1,8 +1,15 @@
 //! The one base-URL rule, end to end: a base URL given with the version path that the
 //! operation paths already carry (DigitalOcean's `/v2`, Commissaire's `/api/v0`) reaches the
-//! same server paths as the bare server, through the builder and through the variables. (The
+//! same server paths as the bare server. (The
 //! table of every provider and form, builder and variable, is a unit test of the inventory's
 //! environment; OKS's and Cloud66's own hosts are not reachable offline.)
+
+#![cfg(all(
+    feature = "digitalocean",
+    feature = "oks",
+    feature = "cloud66",
+    feature = "commissaire"
+))]
 
 use httpmock::MockServer;
 
