@@ -82,7 +82,8 @@ impl Inventory {
     /// `DIGITALOCEAN_TOKEN`; `OKS_ACCESS_KEY` + `OKS_SECRET_KEY` (+ `OKS_REGION`);
     /// `CLOUD66_TOKEN`; `COMMISSAIRE_URL` + `COMMISSAIRE_USER`/`COMMISSAIRE_PASSWORD` or
     /// `COMMISSAIRE_TOKEN`. `DIGITALOCEAN_API_URL`, `OKS_API_URL` and `CLOUD66_API_URL` replace
-    /// a provider's base URL (a proxy, a test server). A provider whose variables are half set (a key without its secret,
+    /// a provider's base URL (a proxy, a test server), by the one rule of
+    /// [`ClientBuilder::base_url`](crate::ClientBuilder::base_url), as `COMMISSAIRE_URL` does. A provider whose variables are half set (a key without its secret,
     /// an unknown region) is [`crate::Error::InvalidInput`], naming the variable.
     pub fn from_env() -> crate::Result<Self> {
         environment::inventory(|name| std::env::var(name).ok())
