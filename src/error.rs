@@ -220,6 +220,18 @@ impl Error {
         }
     }
 
+    /// The provider this error's own message names (`digitalocean answered 401 …`), so that
+    /// a message naming the provider as well says it once.
+    pub(crate) fn named_provider(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) | Error::RateLimited(api) | Error::NotImplemented(api) => {
+                Some(api.provider)
+            }
+            Error::ClusterNotFound { provider, .. } => Some(provider),
+            _ => None,
+        }
+    }
+
     /// Whether the provider answered 404 Not Found, or a cluster was found missing
     /// ([`Error::ClusterNotFound`]: an inventory lookup, or a Commissaire 500 for a cluster
     /// its list lacks; a generated operation's bare 500 is not "not found", since Commissaire

@@ -1,9 +1,90 @@
-// The README is the crate's front page; its quickstart (a doc-test) uses the DigitalOcean client.
-#![cfg_attr(feature = "digitalocean", doc = include_str!("../README.md"))]
-#![cfg_attr(
-    not(feature = "digitalocean"),
-    doc = "Typed, async clients for Kubernetes-as-a-service APIs. See the README for the whole picture."
-)]
+//! Typed, async, trustworthy clients for the services that create and run Kubernetes
+//! clusters: [DigitalOcean Kubernetes](digitalocean), [OUTSCALE OKS](oks),
+//! [Cloud66](cloud66) and [Commissaire](commissaire), one module and one cargo feature each
+//! (all four by default), plus an [inventory] of every cluster across them.
+//!
+//! Each client is generated at build time from a hand-curated OpenAPI file that describes the
+//! provider's API as the live service answers it: every documented operation is a method
+//! with a typed builder (`client.get_cluster().cluster_id(id).send().await?`). A thin
+//! hand-written layer adds what a spec cannot say: authentication, retries, pagination,
+//! waiting and kubeconfigs.
+//!
+//! ```toml
+//! [dependencies]
+//! kaas = "0.1"        # or { version = "0.1", default-features = false, features = ["oks"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! futures = "0.3"
+//! ```
+//!
+//! # Quickstart
+//!
+//! ```no_run
+//! # #[cfg(not(feature = "digitalocean"))] fn main() {}
+//! # #[cfg(feature = "digitalocean")]
+//! #[tokio::main]
+//! async fn main() -> kaas::Result<()> {
+//!     use futures::TryStreamExt as _;
+//!     let client = kaas::digitalocean::Client::new(std::env::var("DIGITALOCEAN_TOKEN").unwrap_or_default())?;
+//!     // Every page of the cluster list as one stream; a wait; a kubeconfig (a secret).
+//!     let clusters: Vec<_> = client.clusters().try_collect().await?;
+//!     for cluster in &clusters {
+//!         let cluster = client.wait_until_running(cluster.id).await?;
+//!         let kubeconfig = client.kubeconfig(cluster.id).await?;
+//!         println!("{}: contexts {:?}", cluster.name, kubeconfig.context_names());
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Making a client
+//!
+//! `Client::new(token)` (DigitalOcean, Cloud66) or `Client::builder()` for every provider: its
+//! credentials, [`base_url`](ClientBuilder::base_url), timeouts, [`RetryPolicy`],
+//! [`WaitPolicy`], the size cap of an answer. A client is cheap to clone and shares its
+//! connections, credentials and rate-limit state. Base URLs follow one rule for every
+//! provider: the API root as the provider's documentation writes it
+//! (`https://api.digitalocean.com`, `https://api.<region>.oks.outscale.com/api/v2`,
+//! `https://app.cloud66.com/api/3`, a Commissaire server), or the same URL with or without
+//! its version path, which is normalized; the variables `DIGITALOCEAN_API_URL`,
+//! `OKS_API_URL`, `CLOUD66_API_URL` and `COMMISSAIRE_URL` of [`inventory::Inventory::from_env`]
+//! follow it too.
+//!
+//! # What a call promises
+//!
+//! - **Errors**: one [`Error`] to match on (`#[non_exhaustive]`): [`Error::Api`] keeps the
+//!   status, the provider's code, message and request id ([`ApiError`]);
+//!   [`Error::is_not_found`], [`Error::RateLimited`] with [`ApiError::retry_at`], and a
+//!   variant each for timeouts, transport, decoding, invalid input. Never a panic, whatever a
+//!   server sends.
+//! - **Retries** in one place: transport errors and 429/502/503/504, for idempotent operations
+//!   only, with jittered backoff honouring `Retry-After` and the rate-limit headers, bounded in
+//!   attempts and time ([`RetryPolicy`]).
+//! - **Walks** (`clusters()`, `.stream()` on a paged list request, [`paginate`]): every item
+//!   once, in order, pages fetched concurrently within the rate limit, or a typed
+//!   [`Error::IncompleteListing`]: never `Ok` with items missing.
+//! - **Waits** ([`wait`]): a growing interval, an immediate [`Error::WaitFailed`] on a failed
+//!   state, and [`Error::WaitTimeout`] with the last reading at the deadline.
+//! - **Kubeconfig files** ([`kubeconfig::KubeconfigFile`]): merged into kubectl's file with
+//!   other entries kept byte for byte, under kubectl's lock, written atomically with mode 0600;
+//!   the saved context becomes current when the file has none.
+//! - **Secrets**: tokens, kubeconfigs ([`Kubeconfig`]) and credentials found in answers
+//!   ([`SecretText`]) are redacted in `Debug`, absent from errors and logs, and zeroized.
+//! - **HTTPS only**, except to a loopback host; redirects are not followed.
+//!
+//! # Features
+//!
+//! `digitalocean`, `oks`, `cloud66`, `commissaire` (default): one client each. `mock`: typed
+//! [httpmock](https://docs.rs/httpmock) helpers per provider (`kaas::digitalocean::mock`), to
+//! test your code against the same types the client uses. `kube`: a `kube::Client` whose
+//! credentials are refreshed before they expire ([`kubernetes`]); as kube-rs asks of
+//! libraries, kaas chooses no Kubernetes version, so a program using it enables one of
+//! `k8s-openapi`'s version features (`k8s-openapi = { version = "0.29", features =
+//! ["latest"] }`). `cli`: the `kaas` command (its manual is `docs/cli.md` in the repository,
+//! and `kaas --help`).
+//!
+//! The repository's README has more examples (OKS's encrypted kubeconfig, every provider's
+//! clusters at once, saving into `~/.kube/config`, testing with the mocks) and the examples
+//! folder one program per task.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -49,6 +130,11 @@ mod response;
 mod secret;
 mod transport;
 pub mod wait;
+
+// The README's Rust blocks are tested too, as it shows them.
+#[cfg(all(doctest, feature = "digitalocean"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[cfg(feature = "cloud66")]
 pub mod cloud66;
@@ -170,6 +256,12 @@ macro_rules! generated_provider {
         impl Client {
             fn from_connection(connection: $crate::transport::Connection) -> Self {
                 Client::from_parts(&connection.base_url, connection.http, connection.transport)
+            }
+
+            /// The base URL requests go to: the one given (or the provider's default), in
+            /// its one form (see [`ClientBuilder::base_url`](crate::ClientBuilder::base_url)).
+            pub fn base_url(&self) -> &str {
+                &self.baseurl
             }
 
             /// The rate-limit headers of the last response (`ratelimit-limit`, `-remaining`,

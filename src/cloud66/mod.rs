@@ -42,6 +42,10 @@ pub const DEFAULT_PER_PAGE: u32 = 30;
 pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "cloud66",
     default_base_url: Some(DEFAULT_BASE_URL),
+    api_root: crate::transport::ApiRoot::InBaseUrl {
+        version: "/api/3",
+        host: "cloud66.com",
+    },
     decode_error,
     operations: OPERATIONS,
 };

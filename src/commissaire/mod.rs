@@ -64,6 +64,7 @@ crate::generated_provider!("commissaire");
 pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "commissaire",
     default_base_url: None,
+    api_root: crate::transport::ApiRoot::InPaths { version: "/api/v0" },
     decode_error,
     operations: OPERATIONS,
 };

@@ -45,6 +45,7 @@ pub const MAX_PER_PAGE: u32 = 200;
 pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "digitalocean",
     default_base_url: Some(DEFAULT_BASE_URL),
+    api_root: crate::transport::ApiRoot::InPaths { version: "/v2" },
     decode_error,
     operations: OPERATIONS,
 };

@@ -163,4 +163,104 @@ mod tests {
             assert!(!message.contains("SENTINEL"), "{message}");
         }
     }
+
+    /// The base URL a client of `provider` built with `url` uses: from the builder when
+    /// `variable` is false, else from the provider's variables.
+    fn base_url_used(provider: Provider, url: &str, variable: bool) -> String {
+        if variable {
+            let (url_variable, credentials): (&str, &[(&str, &str)]) = match provider {
+                Provider::DigitalOcean => ("DIGITALOCEAN_API_URL", &[("DIGITALOCEAN_TOKEN", "t")]),
+                Provider::Oks => (
+                    "OKS_API_URL",
+                    &[("OKS_ACCESS_KEY", "a"), ("OKS_SECRET_KEY", "s")],
+                ),
+                Provider::Cloud66 => ("CLOUD66_API_URL", &[("CLOUD66_TOKEN", "t")]),
+                Provider::Commissaire => ("COMMISSAIRE_URL", &[("COMMISSAIRE_TOKEN", "t")]),
+            };
+            let mut pairs = credentials.to_vec();
+            pairs.push((url_variable, url));
+            let inventory = from(&pairs).unwrap();
+            return match provider {
+                Provider::DigitalOcean => inventory.digitalocean.unwrap().base_url().to_string(),
+                Provider::Oks => inventory.oks.unwrap().base_url().to_string(),
+                Provider::Cloud66 => inventory.cloud66.unwrap().base_url().to_string(),
+                Provider::Commissaire => inventory.commissaire.unwrap().base_url().to_string(),
+            };
+        }
+        match provider {
+            Provider::DigitalOcean => crate::digitalocean::Client::builder()
+                .token("t")
+                .base_url(url)
+                .build()
+                .unwrap()
+                .base_url()
+                .to_string(),
+            Provider::Oks => crate::oks::Client::builder()
+                .access_key("a", "s")
+                .base_url(url)
+                .build()
+                .unwrap()
+                .base_url()
+                .to_string(),
+            Provider::Cloud66 => crate::cloud66::Client::builder()
+                .token("t")
+                .base_url(url)
+                .build()
+                .unwrap()
+                .base_url()
+                .to_string(),
+            Provider::Commissaire => crate::commissaire::Client::builder()
+                .token("t")
+                .base_url(url)
+                .build()
+                .unwrap()
+                .base_url()
+                .to_string(),
+        }
+    }
+
+    #[test]
+    fn one_base_url_rule_for_every_provider_from_the_builder_and_the_variables() {
+        // provider, its API root as its documentation writes it, the other common form
+        let table = [
+            (
+                Provider::DigitalOcean,
+                "https://api.digitalocean.com",
+                "https://api.digitalocean.com/v2",
+            ),
+            (
+                Provider::Oks,
+                "https://api.cloudgouv-eu-west-1.oks.outscale.com/api/v2",
+                "https://api.cloudgouv-eu-west-1.oks.outscale.com",
+            ),
+            (
+                Provider::Cloud66,
+                "https://app.cloud66.com/api/3",
+                "https://app.cloud66.com",
+            ),
+            (
+                Provider::Commissaire,
+                "https://commissaire.example.com:8000",
+                "https://commissaire.example.com:8000/api/v0",
+            ),
+        ];
+        for (provider, root, other) in table {
+            for given in [root, &format!("{root}/"), other, &format!("{other}/")] {
+                for variable in [false, true] {
+                    assert_eq!(
+                        base_url_used(provider, given, variable),
+                        root,
+                        "{provider} given {given} (variable: {variable})"
+                    );
+                }
+            }
+            // A server of the caller's: a test server serving the API at its root (as the
+            // typed mocks do), a proxy with a path of its own.
+            for own in ["http://127.0.0.1:8080", "https://proxy.example.com/kaas"] {
+                for variable in [false, true] {
+                    assert_eq!(base_url_used(provider, own, variable), own, "{provider}");
+                }
+            }
+        }
+    }
 }

@@ -36,9 +36,10 @@ pub use lookup::ClusterRef;
 pub use summary::{ClusterState, ClusterSummary, Provider, ProviderCluster};
 
 /// The error item of [`Inventory::clusters`]: one provider could not be listed (the others
-/// still are).
+/// still are). Its message names the provider once: `cloud66 answered 401 …`, `oks: transport
+/// error: …`.
 #[derive(Debug, thiserror::Error)]
-#[error("{provider}: {error}")]
+#[error("{}{error}", provider_prefix(*.provider, .error))]
 #[non_exhaustive]
 pub struct ProviderFailure {
     /// The provider that failed.
@@ -46,6 +47,16 @@ pub struct ProviderFailure {
     /// Why.
     #[source]
     pub error: crate::Error,
+}
+
+/// `"<provider>: "` before an error, unless the error's message names the provider already
+/// (`oks answered 401 …`): a failure names its provider once.
+fn provider_prefix(provider: Provider, error: &crate::Error) -> String {
+    if error.named_provider() == Some(provider.name()) {
+        String::new()
+    } else {
+        format!("{provider}: ")
+    }
 }
 
 /// The clients an inventory lists, at most one per provider.
@@ -71,7 +82,8 @@ impl Inventory {
     /// `DIGITALOCEAN_TOKEN`; `OKS_ACCESS_KEY` + `OKS_SECRET_KEY` (+ `OKS_REGION`);
     /// `CLOUD66_TOKEN`; `COMMISSAIRE_URL` + `COMMISSAIRE_USER`/`COMMISSAIRE_PASSWORD` or
     /// `COMMISSAIRE_TOKEN`. `DIGITALOCEAN_API_URL`, `OKS_API_URL` and `CLOUD66_API_URL` replace
-    /// a provider's base URL (a proxy, a test server). A provider whose variables are half set (a key without its secret,
+    /// a provider's base URL (a proxy, a test server), by the one rule of
+    /// [`ClientBuilder::base_url`](crate::ClientBuilder::base_url), as `COMMISSAIRE_URL` does. A provider whose variables are half set (a key without its secret,
     /// an unknown region) is [`crate::Error::InvalidInput`], naming the variable.
     pub fn from_env() -> crate::Result<Self> {
         environment::inventory(|name| std::env::var(name).ok())
@@ -179,4 +191,32 @@ fn named(
     crate::paginate::stop_after_error(listing)
         .map(move |item| item.map_err(|error| ProviderFailure { provider, error }))
         .boxed()
+}
+
+#[cfg(all(test, feature = "oks"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_its_provider_once() {
+        let failure = |error| ProviderFailure {
+            provider: Provider::Oks,
+            error,
+        };
+        let not_found = crate::Error::ClusterNotFound {
+            provider: "oks".into(),
+            cluster: "prod".into(),
+        };
+        assert_eq!(
+            failure(not_found).to_string(),
+            "oks has no cluster with id or name `prod`"
+        );
+        let timeout = crate::Error::Timeout {
+            message: "reading the answer".into(),
+        };
+        assert_eq!(
+            failure(timeout).to_string(),
+            "oks: timed out: reading the answer"
+        );
+    }
 }

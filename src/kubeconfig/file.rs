@@ -5,7 +5,9 @@
 //! written whole to a temporary file beside it and renamed over it, so no reader ever sees half
 //! a file; saves and removals hold kubectl's lock, `<file>.lock` ([`super::lock`]), so kaas,
 //! kubectl and other kaas processes saving at once all land. The file's mode is 0600 (it holds
-//! credentials).
+//! credentials). A save into a file with no current context makes the saved context current
+//! (kubectl would otherwise reach no cluster); removing the current context empties it, and
+//! says so.
 //!
 //! As kubectl does, a path that is a symbolic link is written through: the file it leads to
 //! changes (and is created when missing), the link stays. A file or folder its owner may not
@@ -61,7 +63,8 @@ pub struct KubeconfigFile {
 #[non_exhaustive]
 pub struct SaveOptions {
     context_name: Option<String>,
-    set_current: bool,
+    /// `None`: only when the file has no current context.
+    set_current: Option<bool>,
 }
 
 impl SaveOptions {
@@ -73,9 +76,13 @@ impl SaveOptions {
         self
     }
 
-    /// Makes the saved context the file's `current-context`.
+    /// `true`: makes the saved context the file's `current-context`; `false`: leaves the
+    /// file's `current-context` as it is. Unset (the default), the saved context becomes
+    /// current only when the file has none (no `current-context`, or an empty one), as in a
+    /// new file: kubectl would otherwise have no cluster to talk to and try `localhost:8080`.
+    /// [`Saved::current_context`] says whether it did.
     pub fn set_current(mut self, set_current: bool) -> Self {
-        self.set_current = set_current;
+        self.set_current = Some(set_current);
         self
     }
 }
@@ -93,6 +100,19 @@ pub struct Saved {
     /// layout (flow-style lists with entries, tabs, several documents) made kaas write the
     /// whole file anew: every value is kept, comments and formatting are not.
     pub text_preserved: bool,
+    /// The context this save made the file's `current-context`, if it did (asked to, or
+    /// because the file had none).
+    pub current_context: Option<String>,
+}
+
+/// What a removal did, when the context was there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Removed {
+    /// Whether the context was the file's `current-context`, which is now empty: kubectl
+    /// needs `kubectl config use-context <name>` (or `--context`) before it reaches a
+    /// cluster again.
+    pub was_current: bool,
 }
 
 impl KubeconfigFile {
@@ -149,39 +169,47 @@ impl KubeconfigFile {
                     .map(move |entry| Edit::Upsert { list, entry })
             })
             .collect();
-        if options.set_current {
-            let current = match contexts.as_slice() {
-                [only] => only.clone(),
-                _ => incoming
-                    .get("current-context")
-                    .and_then(Value::as_str)
-                    .filter(|c| contexts.iter().any(|n| n == c))
-                    .ok_or_else(|| {
-                        Error::InvalidInput(
-                            "set_current needs a kubeconfig with one context, or whose current-context is one of its contexts".into(),
-                        )
-                    })?
-                    .to_string(),
-            };
-            edits.push(Edit::CurrentContext(current));
-        }
-        let outcome = self.edit(&edits)?;
+        // The context to make current: the only one, else the kubeconfig's own current one.
+        let chosen = match contexts.as_slice() {
+            [only] => Some(only.clone()),
+            _ => incoming
+                .get("current-context")
+                .and_then(Value::as_str)
+                .filter(|c| contexts.iter().any(|n| n == c))
+                .map(str::to_string),
+        };
+        let if_none = match options.set_current {
+            Some(true) => {
+                let current = chosen.ok_or_else(|| {
+                    Error::InvalidInput(
+                        "set_current needs a kubeconfig with one context, or whose current-context is one of its contexts".into(),
+                    )
+                })?;
+                edits.push(Edit::CurrentContext(current));
+                None
+            }
+            Some(false) => None,
+            None => chosen,
+        };
+        let outcome = self.edit(edits, if_none)?;
         Ok(Saved {
             contexts,
             replaced: outcome.replaced,
             text_preserved: outcome.text_preserved,
+            current_context: outcome.current_context,
         })
     }
 
     /// Removes the context `context` and the cluster and user entries it uses (unless another
-    /// context uses them too); a `current-context` naming it is emptied. Returns whether the
-    /// context was there.
-    pub fn remove(&self, context: &str) -> Result<bool> {
+    /// context uses them too); a `current-context` naming it is emptied
+    /// ([`Removed::was_current`]). `None` when the context was not there.
+    pub fn remove(&self, context: &str) -> Result<Option<Removed>> {
         self.locked(|target| remove_from(target, context))
     }
 
-    /// Makes `edits` under the lock: read, edit, check, write atomically.
-    fn edit(&self, edits: &[Edit]) -> Result<Outcome> {
+    /// Makes `edits` under the lock: read, edit, check, write atomically; and makes `if_none`
+    /// the current context when the file has none.
+    fn edit(&self, mut edits: Vec<Edit>, if_none: Option<String>) -> Result<Outcome> {
         self.locked(|target| {
             let text = read(target)?.unwrap_or_default();
             let document = if text.trim().is_empty() {
@@ -189,7 +217,14 @@ impl KubeconfigFile {
             } else {
                 parse_document(&text, "the kubeconfig file")?
             };
-            write_edited(target, &text, &document, edits)
+            let has_current = document
+                .get("current-context")
+                .and_then(Value::as_str)
+                .is_some_and(|name| !name.is_empty());
+            if let Some(name) = if_none.filter(|_| !has_current) {
+                edits.push(Edit::CurrentContext(name));
+            }
+            write_edited(target, &text, &document, &edits)
         })
     }
 
@@ -203,16 +238,16 @@ impl KubeconfigFile {
 }
 
 /// Removes `context` and the entries only it uses from the file `target`.
-fn remove_from(target: &Path, context: &str) -> Result<bool> {
+fn remove_from(target: &Path, context: &str) -> Result<Option<Removed>> {
     let Some(text) = read(target)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let document = parse_document(&text, "the kubeconfig file")?;
     let Some(removed) = entries(&document, "contexts")
         .into_iter()
         .find(|entry| entry_name(entry) == Some(context))
     else {
-        return Ok(false);
+        return Ok(None);
     };
     let uses = |field: &str| {
         removed
@@ -240,11 +275,12 @@ fn remove_from(target: &Path, context: &str) -> Result<bool> {
             edits.push(Edit::Remove { list, name });
         }
     }
-    if document.get("current-context").and_then(Value::as_str) == Some(context) {
+    let was_current = document.get("current-context").and_then(Value::as_str) == Some(context);
+    if was_current {
         edits.push(Edit::CurrentContext(String::new()));
     }
     write_edited(target, &text, &document, &edits)?;
-    Ok(true)
+    Ok(Some(Removed { was_current }))
 }
 
 /// Applies `edits` to the text when the line editor can and its result means exactly what
@@ -271,9 +307,14 @@ fn write_edited(target: &Path, text: &str, document: &Value, edits: &[Edit]) -> 
         }
     };
     write(target, &output)?;
+    let current_context = edits.iter().find_map(|edit| match edit {
+        Edit::CurrentContext(name) if !name.is_empty() => Some(name.clone()),
+        _ => None,
+    });
     Ok(Outcome {
         replaced,
         text_preserved,
+        current_context,
     })
 }
 
@@ -383,6 +424,8 @@ fn write(target: &Path, text: &str) -> Result<()> {
 struct Outcome {
     replaced: Vec<String>,
     text_preserved: bool,
+    /// The context made current, if any.
+    current_context: Option<String>,
 }
 
 /// A kubeconfig document: a YAML mapping. Errors say where, never what (it holds secrets).

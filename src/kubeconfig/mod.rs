@@ -19,7 +19,7 @@ mod splice;
 )]
 pub(crate) use credential::earliest;
 pub use credential::{Credential, EXEC_API_VERSION, REFRESH_MARGIN, refresh_margin};
-pub use file::{KubeconfigFile, SaveOptions, Saved};
+pub use file::{KubeconfigFile, Removed, SaveOptions, Saved};
 
 /// A kubeconfig file's YAML, held as a secret: zeroized on drop, redacted in `Debug`.
 /// The names it holds (contexts, clusters, users) are not secret and can be read directly.

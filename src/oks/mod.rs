@@ -86,6 +86,10 @@ impl std::str::FromStr for Region {
 pub(crate) static PROFILE: ProviderProfile = ProviderProfile {
     name: "oks",
     default_base_url: Some("https://api.eu-west-2.oks.outscale.com/api/v2"),
+    api_root: crate::transport::ApiRoot::InBaseUrl {
+        version: "/api/v2",
+        host: "oks.outscale.com",
+    },
     decode_error: errors::decode_error,
     // Retries follow each operation's `idempotent` flag; the spec marks the encrypted kubeconfig
     // POST `x-idempotent: true` (it only sends a key; it creates nothing).

@@ -75,6 +75,7 @@ impl Settings {
             }
         };
         let (base_url, loopback) = check_base_url(&base_url)?;
+        let base_url = profile.api_root.normalize(&base_url);
         let user_agent = match &self.user_agent_suffix {
             Some(suffix) => format!("{USER_AGENT} {suffix}"),
             None => USER_AGENT.to_string(),
@@ -289,8 +290,13 @@ impl<C: BuildClient> fmt::Debug for ClientBuilder<C> {
 }
 
 impl<C: BuildClient> ClientBuilder<C> {
-    /// The API's base URL (default: the provider's documented one). `http://` is accepted only
-    /// for loopback hosts.
+    /// The API's base URL (default: the provider's documented one): its API root as the
+    /// provider's documentation writes it (`https://api.digitalocean.com`,
+    /// `https://api.<region>.oks.outscale.com/api/v2`, `https://app.cloud66.com/api/3`, a
+    /// Commissaire server's `https://host:8000`). The same URL with or without its version
+    /// path (`/v2`, `/api/v2`, `/api/3`, `/api/v0`) is accepted too and normalized;
+    /// any other path (a proxy's) is used as given. `http://` is accepted only for loopback
+    /// hosts.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.settings.base_url = Some(url.into());
         self

@@ -100,6 +100,7 @@ mod tests {
         static PROFILE: ProviderProfile = ProviderProfile {
             name: "test",
             default_base_url: None,
+            api_root: crate::transport::ApiRoot::InPaths { version: "" },
             decode_error: |_| None,
             operations: &[],
         };

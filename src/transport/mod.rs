@@ -43,6 +43,7 @@
 //! (`crate::transport::…`) or the crate root re-exports.
 
 mod answer;
+mod api_root;
 mod builder;
 mod client;
 mod error_answer;
@@ -83,6 +84,7 @@ pub(crate) use builder::sealed::Build;
 pub use builder::{BuildClient, ClientBuilder, USER_AGENT};
 pub use client::{DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_CONCURRENCY, Transport};
 // For the property tests (`mock`) and the facades' unit tests; the attempt loop imports it itself.
+pub(crate) use api_root::ApiRoot;
 #[cfg(any(test, feature = "mock"))]
 pub(crate) use error_answer::decode_api_error;
 pub(crate) use failure::{classify_reqwest_error, invalid_header_value};

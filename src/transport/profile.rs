@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 
+use super::api_root::ApiRoot;
 use crate::error::DecodedErrorBody;
 
 /// What a provider module tells the transport about itself.
@@ -11,6 +12,8 @@ pub(crate) struct ProviderProfile {
     pub name: &'static str,
     /// The documented base URL, if the provider has one.
     pub default_base_url: Option<&'static str>,
+    /// Where the version path belongs, for the one base-URL rule.
+    pub api_root: ApiRoot,
     /// Reads the provider's error body shapes.
     pub decode_error: fn(&[u8]) -> Option<DecodedErrorBody>,
     /// The spec's operations: the transport reads whether each may be retried.

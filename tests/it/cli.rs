@@ -273,8 +273,8 @@ oks            analytics         oks-cluster-1                          eu-west-
 "
     );
     assert_eq!(
-        run.stderr,
-        "kaas: cloud66: cloud66 answered 401 (invalid_token): The access token is invalid\n"
+        run.stderr, "kaas: cloud66 answered 401 (invalid_token): The access token is invalid\n",
+        "the provider is named once"
     );
 }
 
@@ -304,7 +304,10 @@ async fn clusters_as_json_and_yaml_are_lists_of_the_same_fields() {
     );
     assert_eq!(listed[2]["raw_state"], "ready");
     assert_eq!(listed[2]["state"], "running");
-    assert!(run.stderr.starts_with("kaas: cloud66: "), "{run:?}");
+    assert!(
+        run.stderr.starts_with("kaas: cloud66 answered 401 "),
+        "{run:?}"
+    );
 
     let run = kaas(&home, &providers.env(), &["clusters", "-o", "yaml"]).await;
     assert_eq!(run.code, 3, "{run:?}");
@@ -391,7 +394,8 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
     assert_eq!(
         run.stdout,
         format!(
-            "saved context do-nyc1-prod-cluster-01 in {}\n",
+            "saved context do-nyc1-prod-cluster-01 in {}\n\
+             current context is now do-nyc1-prod-cluster-01 (the file had none)\n",
             file.display()
         )
     );
@@ -403,7 +407,7 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
         written["users"][0]["user"]["token"].as_str().map(str::len),
         Some(64)
     );
-    assert_eq!(written.get("current-context"), None);
+    assert_eq!(written["current-context"], "do-nyc1-prod-cluster-01");
     #[cfg(unix)]
     assert_eq!(mode(&file), 0o600);
     assert!(!lock_of(&file).exists(), "a save leaves no lock");
@@ -440,7 +444,7 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
     assert_eq!(
         run.stdout,
         format!(
-            "removed context do-nyc1-prod-cluster-01 from {}\n",
+            "removed context do-nyc1-prod-cluster-01 from {}\n{NONE_CURRENT}",
             file.display()
         )
     );
@@ -454,6 +458,9 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("nothing removed"), "{run:?}");
 }
+
+/// What `kaas kubeconfig remove` adds when it removed the current context.
+const NONE_CURRENT: &str = "it was the current context: the file has none now; choose one with `kubectl config use-context <name>`\n";
 
 /// kubectl's lock on `file`, which kaas takes too and must never leave behind.
 fn lock_of(file: &Path) -> PathBuf {
@@ -537,7 +544,7 @@ async fn the_context_of_a_cluster_that_is_gone_is_removed_by_its_name() {
     assert_eq!(
         run.stdout,
         format!(
-            "removed context do-nyc1-prod-cluster-01 from {}\n",
+            "removed context do-nyc1-prod-cluster-01 from {}\n{NONE_CURRENT}",
             file.display()
         )
     );

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use kaas::Kubeconfig;
 use kaas::kubeconfig::{KubeconfigFile, SaveOptions};
 
+mod current;
+
 /// A fresh folder of this test's own under the system's temporary folder.
 fn folder(test: &str) -> PathBuf {
     crate::common::scratch_folder("kubeconfig", test)
@@ -75,10 +77,11 @@ fn a_first_save_creates_the_file_and_its_folder_with_mode_0600() {
     assert_eq!(written["kind"], "Config");
     assert_eq!(written["contexts"][0]["name"], "do-nyc1-prod");
     assert_eq!(written["users"][0]["user"]["token"], "SENTINEL-token");
-    assert!(
-        written.get("current-context").is_none(),
-        "not asked to set it"
+    assert_eq!(
+        written["current-context"], "do-nyc1-prod",
+        "the new file had no current context"
     );
+    assert_eq!(saved.current_context.as_deref(), Some("do-nyc1-prod"));
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 }
@@ -187,8 +190,11 @@ fn removing_a_context_takes_its_entries_and_leaves_the_rest_as_it_was() {
         &SaveOptions::default().set_current(true),
     )
     .unwrap();
-    assert!(file.remove("do-nyc1-prod").unwrap());
-    assert!(!file.remove("do-nyc1-prod").unwrap(), "gone already");
+    assert!(file.remove("do-nyc1-prod").unwrap().is_some());
+    assert!(
+        file.remove("do-nyc1-prod").unwrap().is_none(),
+        "gone already"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         text,
@@ -322,11 +328,11 @@ fn no_lock_is_left_behind_so_kubectl_can_change_the_file_after_save_and_remove()
     .unwrap();
     assert!(!lock_of(&path).exists(), "a save leaves no lock");
     kubectl_can_switch_to(&path, "do-nyc1-prod");
-    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert!(file.remove("do-nyc1-prod").unwrap().is_some());
     assert!(!lock_of(&path).exists(), "a removal leaves no lock");
     kubectl_can_switch_to(&path, "other");
     // A removal that finds nothing to remove leaves none either.
-    assert!(!file.remove("do-nyc1-prod").unwrap());
+    assert!(file.remove("do-nyc1-prod").unwrap().is_none());
     assert!(!lock_of(&path).exists());
 }
 
@@ -458,7 +464,7 @@ fn a_symlinked_file_is_written_through_to_its_target() {
             .is_symlink()
     );
     assert_eq!(read(&target)["contexts"][1]["name"], "do-nyc1-prod");
-    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert!(file.remove("do-nyc1-prod").unwrap().is_some());
     assert!(
         std::fs::symlink_metadata(&link)
             .unwrap()
@@ -531,7 +537,7 @@ fn removing_an_entry_takes_its_own_lines_only() {
     let path = folder("comments").join("config");
     std::fs::write(&path, COMMENTED).unwrap();
     let file = KubeconfigFile::new(&path);
-    assert!(file.remove("a").unwrap());
+    assert!(file.remove("a").unwrap().is_some());
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         "\
@@ -557,7 +563,7 @@ users:
 # the end
 "
     );
-    assert!(file.remove("b").unwrap());
+    assert!(file.remove("b").unwrap().is_some());
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.ends_with("users: []\n# about b\n# the end\n"),
@@ -576,7 +582,7 @@ fn save_then_remove_gives_back_the_file_byte_for_byte() {
             &SaveOptions::default(),
         )
         .unwrap();
-        assert!(file.remove("do-nyc1-prod").unwrap());
+        assert!(file.remove("do-nyc1-prod").unwrap().is_some());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
     }
 }
@@ -601,7 +607,7 @@ fn a_file_with_crlf_line_ends_keeps_its_comments_and_line_ends() {
     );
     assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
     assert_eq!(read(&path)["contexts"][2]["name"], "do-nyc1-prod");
-    assert!(file.remove("do-nyc1-prod").unwrap());
+    assert!(file.remove("do-nyc1-prod").unwrap().is_some());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 mod anyhow_errors;
+mod base_urls;
 #[cfg(feature = "cli")]
 mod cli;
 mod cloud66_behaviour;

@@ -7,7 +7,7 @@ use crate::failure::{Code, Failure};
 use crate::output::{self, Format, Row};
 
 /// Lists every cluster on stdout, sorted by provider then name. A provider that fails is one
-/// line on stderr (`kaas: <provider>: <error>`) and exit code 3; the others are still listed.
+/// line on stderr (`kaas: <error>`, naming the provider once) and exit code 3; the others are still listed.
 pub async fn run(format: Format) -> Result<(), Failure> {
     let inventory = Inventory::from_env()?;
     if inventory.providers().is_empty() {

@@ -38,7 +38,8 @@ pub struct Save {
 }
 
 /// Fetches the cluster's kubeconfig and merges it into the kubeconfig file as context
-/// [`kaas::inventory::ClusterSummary::context_name`]; says on stdout what was saved.
+/// [`kaas::inventory::ClusterSummary::context_name`], current when asked or when the file had
+/// no current context; says on stdout what was saved.
 pub async fn save(save: Save) -> Result<(), Failure> {
     let file = target(save.file)?;
     let inventory = Inventory::from_env()?;
@@ -71,13 +72,12 @@ pub async fn save(save: Save) -> Result<(), Failure> {
         }
     }
     let context = summary.context_name();
-    let shown = output::printable(&context);
-    let saved = file.save(
-        &kubeconfig,
-        &SaveOptions::default()
-            .context_name(context.as_str())
-            .set_current(save.set_current),
-    )?;
+    let mut options = SaveOptions::default().context_name(context.as_str());
+    // Without --set-current: current only when the file has no current context.
+    if save.set_current {
+        options = options.set_current(true);
+    }
+    let saved = file.save(&kubeconfig, &options)?;
     let mut text = format!(
         "saved context {} in {}\n",
         output::printable(&saved.contexts.join(", ")),
@@ -92,8 +92,15 @@ pub async fn save(save: Save) -> Result<(), Failure> {
     if let Some(line) = exec_line {
         text.push_str(&line);
     }
-    if save.set_current {
-        text.push_str(&format!("current context is now {shown}\n"));
+    if let Some(current) = &saved.current_context {
+        let current = output::printable(current);
+        if save.set_current {
+            text.push_str(&format!("current context is now {current}\n"));
+        } else {
+            text.push_str(&format!(
+                "current context is now {current} (the file had none)\n"
+            ));
+        }
     }
     if !saved.text_preserved {
         output::warn(&format!(
@@ -114,7 +121,8 @@ pub enum Which {
 }
 
 /// Removes the context, and the cluster and user entries only it used, from the kubeconfig
-/// file; says on stdout what it did. A context that is not there is no error.
+/// file; says on stdout what it did, and when the file is left without a current context. A
+/// context that is not there is no error.
 pub async fn remove(which: Which, file: Option<PathBuf>) -> Result<(), Failure> {
     let file = target(file)?;
     let context = match which {
@@ -136,13 +144,20 @@ pub async fn remove(which: Which, file: Option<PathBuf>) -> Result<(), Failure> 
         }
     };
     let shown = output::printable(&context);
-    let text = if file.remove(&context)? {
-        format!("removed context {shown} from {}\n", file.path().display())
-    } else {
-        format!(
+    let text = match file.remove(&context)? {
+        Some(removed) => {
+            let mut text = format!("removed context {shown} from {}\n", file.path().display());
+            if removed.was_current {
+                text.push_str(
+                    "it was the current context: the file has none now; choose one with `kubectl config use-context <name>`\n",
+                );
+            }
+            text
+        }
+        None => format!(
             "no context {shown} in {}: nothing removed\n",
             file.path().display()
-        )
+        ),
     };
     output::print(&text)
 }

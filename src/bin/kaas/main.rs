@@ -8,6 +8,7 @@ mod credential;
 mod duration;
 mod failure;
 mod kubeconfig;
+mod manual;
 mod output;
 mod wait;
 
@@ -20,35 +21,11 @@ use kaas::inventory::{ClusterRef, ClusterState};
 
 use crate::failure::{Code, Failure};
 
-/// The exit codes, as `--help` shows them.
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  error: a provider's error answer, the network, a file
-  2  usage or configuration: bad arguments, no provider configured, the cluster's provider not
-     configured, or a request the provider cannot serve
-  3  clusters: some provider failed (the others are still listed)
-  4  the cluster was not found (no cluster of that id or name, or the provider answered 404)
-  5  wait: timed out
-  6  wait: the cluster reached `failed`
-
-Environment:
-  DIGITALOCEAN_TOKEN              DigitalOcean
-  OKS_ACCESS_KEY, OKS_SECRET_KEY  OUTSCALE OKS (OKS_REGION: its region, optional)
-  CLOUD66_TOKEN                   Cloud66
-  COMMISSAIRE_URL                 Commissaire, with COMMISSAIRE_TOKEN, or COMMISSAIRE_USER and
-                                  COMMISSAIRE_PASSWORD
-  DIGITALOCEAN_API_URL, OKS_API_URL, CLOUD66_API_URL
-                                  another base URL (a proxy, a test server)
-  KUBECONFIG                      the kubeconfig file (its first path), else ~/.kube/config
-  XDG_CACHE_HOME                  the credential cache is in its kaas/credentials/, else in
-                                  ~/.cache/kaas/credentials/";
-
 /// Every cluster of the Kubernetes-as-a-service providers you have credentials for
 /// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire): list them, save their kubeconfigs, hand
 /// kubectl their credentials, wait for them.
 #[derive(Debug, Parser)]
-#[command(name = "kaas", version, after_help = EXIT_CODES)]
+#[command(name = "kaas", version, after_help = manual::SUMMARY, after_long_help = manual::MANUAL)]
 struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -59,6 +36,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List every cluster of every configured provider.
+    ///
+    /// Sorted by provider then name. `json` and `yaml` give a list of objects with provider,
+    /// name, id, location, kubernetes_version, state, raw_state, node_count, api_endpoint and
+    /// created_at (null when the provider does not say). A provider that fails is one line on
+    /// stderr, and the exit code 3; the others are still listed.
     Clusters {
         /// How to print the list.
         #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
@@ -69,6 +51,10 @@ enum Command {
     Kubeconfig(KubeconfigCommand),
     /// Print a credential for the cluster as kubectl's credential plugins do (an
     /// ExecCredential, client.authentication.k8s.io/v1), from a cache while it is fresh.
+    ///
+    /// What kubectl runs for a user saved with `kaas kubeconfig save --exec`. The cache (see
+    /// `kaas --help`) serves the credential until 5 minutes, or a fifth of its lifetime,
+    /// before it expires.
     Credential {
         /// The cluster: <provider>/<id or name>, e.g. digitalocean/prod-cluster-01.
         #[arg(value_parser = cluster_ref)]
@@ -82,6 +68,12 @@ enum Command {
         no_cache: bool,
     },
     /// Wait until a cluster reaches a state.
+    ///
+    /// Reads the cluster every interval (and once more at the timeout) until it is in the
+    /// state: provisioning, running, upgrading, degraded, failed, deleting or deleted. Stops
+    /// on `failed` (exit code 6) and on the timeout (5); waiting for `deleted`, a cluster no
+    /// longer found is deleted. A spinner shows the time waited and the last state when
+    /// stderr is a terminal.
     Wait {
         /// The cluster: <provider>/<id or name>.
         #[arg(value_parser = cluster_ref)]
@@ -103,6 +95,10 @@ enum Command {
 enum KubeconfigCommand {
     /// Save the cluster's kubeconfig into the kubeconfig file, as context
     /// do-<region>-<name>, oks-<name>, ...
+    ///
+    /// DigitalOcean and OKS clusters have one. The context becomes current with
+    /// --set-current, and without it when the file has no current context (plain kubectl
+    /// would otherwise reach no cluster); the output says so.
     Save {
         /// The cluster: <provider>/<id or name>.
         #[arg(value_parser = cluster_ref)]
@@ -112,7 +108,7 @@ enum KubeconfigCommand {
         /// kubeconfig's own credentials.
         #[arg(long)]
         exec: bool,
-        /// Make the saved context the current one.
+        /// Make the saved context the current one (without it: only when the file has none).
         #[arg(long)]
         set_current: bool,
         /// How long the credentials last (90s, 15m, 1h, 7d); the provider's default when not
@@ -125,6 +121,9 @@ enum KubeconfigCommand {
     },
     /// Remove the cluster's context (and the cluster and user entries only it used) from the
     /// kubeconfig file.
+    ///
+    /// A context that is not there is no error. Removing the current context leaves the file
+    /// without one, which the output says.
     Remove {
         /// The cluster: <provider>/<id or name>.
         #[arg(value_parser = cluster_ref, required_unless_present = "context", conflicts_with = "context")]
