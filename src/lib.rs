@@ -24,6 +24,7 @@
     )
 )]
 
+pub mod accounts;
 mod auth;
 #[allow(
     dead_code,
