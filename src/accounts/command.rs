@@ -86,11 +86,7 @@ mod tests {
     async fn resolve(args: &[&str], timeout: Duration) -> Result<String, CredentialError> {
         let source = SecretSource::Command(CredentialCommand::new("sh", args.iter().copied()));
         source
-            .resolve(
-                "team-a",
-                &Environment::from_pairs::<_, &str, &str>([]),
-                timeout,
-            )
+            .resolve("team-a", &Environment::empty(), timeout)
             .await
             .map(|secret| secret.expose().to_owned())
     }
@@ -137,11 +133,7 @@ mod tests {
             [] as [&str; 0],
         ));
         let error = source
-            .resolve(
-                "team-a",
-                &Environment::from_pairs::<_, &str, &str>([]),
-                Duration::from_secs(5),
-            )
+            .resolve("team-a", &Environment::empty(), Duration::from_secs(5))
             .await
             .unwrap_err();
         assert!(

@@ -170,7 +170,7 @@ api-url: http://127.0.0.1:8080
     }
 
     fn none() -> Environment {
-        Environment::from_pairs::<_, &str, &str>([])
+        Environment::empty()
     }
 
     #[test]

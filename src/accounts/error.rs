@@ -161,6 +161,21 @@ impl CredentialError {
     }
 }
 
+impl From<AccountsError> for crate::Error {
+    /// [`crate::Error::Other`], the accounts error kept whole as its source (to `downcast_ref`).
+    fn from(error: AccountsError) -> Self {
+        crate::Error::other("accounts", error)
+    }
+}
+
+impl From<CredentialError> for crate::Error {
+    /// [`crate::Error::Other`], the credential error kept whole as its source (to
+    /// `downcast_ref`).
+    fn from(error: CredentialError) -> Self {
+        crate::Error::other("credential", error)
+    }
+}
+
 /// A parser's message with every quoted value blanked: serde and TOML quote the offending
 /// value (`invalid type: string "..."`), which may be a secret written in the wrong place.
 pub(super) fn without_values(message: &str) -> String {
@@ -214,5 +229,12 @@ mod tests {
             "account `a`: the credential command `sh` failed (exit status 3)"
         );
         assert_eq!(failed.account(), "a");
+        let error = crate::Error::from(failed);
+        assert_eq!(
+            error.to_string(),
+            "credential: account `a`: the credential command `sh` failed (exit status 3)"
+        );
+        let source = std::error::Error::source(&error).unwrap();
+        assert!(source.downcast_ref::<CredentialError>().is_some());
     }
 }

@@ -148,7 +148,7 @@ mod tests {
     }
 
     fn none() -> Environment {
-        Environment::from_pairs::<_, &str, &str>([])
+        Environment::empty()
     }
 
     #[tokio::test]

@@ -29,6 +29,11 @@ impl Environment {
         Environment(Arc::new(lookup))
     }
 
+    /// No variable at all.
+    pub fn empty() -> Self {
+        Environment::from_fn(|_| None)
+    }
+
     /// Exactly these variables.
     pub fn from_pairs<I, K, V>(pairs: I) -> Self
     where
@@ -213,7 +218,7 @@ mod tests {
             Some("/home/u/.config/kaas/config.toml".into())
         );
         assert_eq!(
-            ConfigPaths::find(&Environment::from_pairs::<_, &str, &str>([])),
+            ConfigPaths::find(&Environment::empty()),
             ConfigPaths::default()
         );
     }
