@@ -6,7 +6,8 @@
 //!   (`getContextAccessToken`), `doit.go` (`api-url`), `args.go`.
 //! - The context in use is `--context`, else `DIGITALOCEAN_CONTEXT` (doctl reads its settings
 //!   through the `DIGITALOCEAN_` environment prefix), else the file's `context`, else
-//!   `default`; names are lowercased (`commands/doit.go`: `initConfig`).
+//!   `default`; names are lowercased (`commands/doit.go`: `initConfig`). Through the same
+//!   prefix `DIGITALOCEAN_API_URL` wins over the file's `api-url`, as in doctl.
 //!
 //! Each context becomes the account `do:<context>`; the default token `do:default`.
 
@@ -77,7 +78,10 @@ pub(super) fn read(path: &Path, environment: &Environment) -> Found {
             None
         })
     };
-    let base_url = setting("api-url");
+    let base_url = environment
+        .get("DIGITALOCEAN_API_URL")
+        .map(|url| url.trim().to_owned())
+        .or_else(|| setting("api-url"));
     let current = environment
         .get("DIGITALOCEAN_CONTEXT")
         .or_else(|| setting("context"))
@@ -215,11 +219,18 @@ api-url: http://127.0.0.1:8080
             ]
         );
         assert!(!format!("{:?}", found.accounts).contains("SENTINEL"));
-        // DIGITALOCEAN_CONTEXT wins over the file's `context`, as in doctl.
-        let found = read_text(
-            &folder,
-            DOCTL,
-            &Environment::from_pairs([("DIGITALOCEAN_CONTEXT", "Test@Example.com")]),
+        // DIGITALOCEAN_CONTEXT wins over the file's `context`, DIGITALOCEAN_API_URL over its
+        // `api-url`, as in doctl.
+        let environment = Environment::from_pairs([
+            ("DIGITALOCEAN_CONTEXT", "Test@Example.com"),
+            ("DIGITALOCEAN_API_URL", "http://127.0.0.1:9999"),
+        ]);
+        let found = read_text(&folder, DOCTL, &environment);
+        assert!(
+            found
+                .accounts
+                .iter()
+                .all(|a| a.location.base_url.as_deref() == Some("http://127.0.0.1:9999"))
         );
         let current: Vec<_> = found
             .accounts

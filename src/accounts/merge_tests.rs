@@ -142,8 +142,8 @@ async fn the_sources_merge_in_order_and_the_first_to_name_an_account_wins() {
             "http://127.0.0.1:7000", // its own
             "http://127.0.0.1:6000",
             "",                      // CLOUD66_API_URL unset: Cloud66's documented URL
-            "http://127.0.0.1:8080", // doctl's api-url
-            "http://127.0.0.1:8080",
+            "http://127.0.0.1:6000", // DIGITALOCEAN_API_URL wins over doctl's api-url, as in doctl
+            "http://127.0.0.1:6000",
             "http://127.0.0.1:6001", // OKS_API_URL: the profile names no endpoint
             "http://127.0.0.1:9000/api/v2", // the profile's endpoint
         ]

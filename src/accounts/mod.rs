@@ -50,7 +50,9 @@
 //!
 //! `DIGITALOCEAN_API_URL`, `OKS_API_URL` and `CLOUD66_API_URL` give the base URL of every
 //! account of their provider that names none of its own (kaas's `base_url`, doctl's
-//! `api-url`, an oks-cli profile's `endpoint`).
+//! `api-url`, an oks-cli profile's `endpoint`). doctl's and oks-cli's accounts follow their
+//! tool's own rules first: `DIGITALOCEAN_API_URL` wins over doctl's `api-url`, and
+//! `OKS_ENDPOINT` over every oks-cli profile's endpoint, as in those tools.
 //!
 //! ```
 //! use kaas::accounts::{Accounts, ConfigPaths, Environment, Sources};

@@ -3,9 +3,10 @@
 //! - `~/.oks_cli/config.json` maps a profile name to `{"type": "ak/sk", "access_key",
 //!   "secret_key"}` or `{"type": "username/password", "username", "password"}`, with
 //!   `region_name` and an optional `endpoint` (`oks_cli/profile.py`: `add_profile`).
-//! - The endpoint is the profile's `endpoint`, else `https://api.<region_name>.oks.outscale.com/api/v2/`;
-//!   the profile in use is `--profile`, else `OKS_PROFILE`, else `default`
-//!   (`oks_cli/utils.py`: `DEFAULT_API_URL`, `login_profile`).
+//! - The endpoint is `OKS_ENDPOINT`, else the profile's `endpoint`, else
+//!   `https://api.<region_name>.oks.outscale.com/api/v2/`; the profile in use is `--profile`,
+//!   else `OKS_PROFILE`, else `default` (`oks_cli/utils.py`: `DEFAULT_API_URL`,
+//!   `login_profile`).
 //!
 //! Each profile becomes the account `oks:<profile>`.
 
@@ -51,6 +52,9 @@ pub(super) fn read(path: &Path, environment: &Environment) -> Found {
     let current = environment
         .get("OKS_PROFILE")
         .unwrap_or_else(|| "default".to_owned());
+    let forced_endpoint = environment
+        .get("OKS_ENDPOINT")
+        .map(|url| url.trim().to_owned());
     let mut found = Found::default();
     // In the file's order; a key the line finder missed comes last, with no line.
     let mut ordered: Vec<(&String, Option<usize>)> = Vec::new();
@@ -69,10 +73,13 @@ pub(super) fn read(path: &Path, environment: &Environment) -> Found {
     for (name, line) in ordered {
         let profile = &profiles[name];
         match account(name, profile) {
-            Ok((credential, location)) => found.accounts.push(Account {
+            Ok((credential, mut location)) => found.accounts.push(Account {
+                location: {
+                    location.base_url = forced_endpoint.clone().or(location.base_url);
+                    location
+                },
                 name: format!("{PREFIX}{name}"),
                 provider: Provider::Oks,
-                location,
                 credential,
                 origin: Origin::File {
                     source: Source::OksCli,
@@ -193,7 +200,17 @@ mod tests {
         let found = read_text(
             &folder,
             OKS_CLI,
-            &Environment::from_pairs([("OKS_PROFILE", "gouv")]),
+            &Environment::from_pairs([
+                ("OKS_PROFILE", "gouv"),
+                ("OKS_ENDPOINT", "http://127.0.0.1:9999/api/v2"),
+            ]),
+        );
+        // OKS_ENDPOINT wins over every profile's endpoint, as in oks-cli.
+        assert!(
+            found
+                .accounts
+                .iter()
+                .all(|a| a.location.base_url.as_deref() == Some("http://127.0.0.1:9999/api/v2"))
         );
         let current: Vec<_> = found
             .accounts
