@@ -18,8 +18,8 @@
 //! A broken foreign file, or a broken entry of one, is a [`Warning`] naming the file and line:
 //! the other accounts still load.
 //!
-//! kaas's file names accounts as the user likes; a secret is text (only in a file that group
-//! and others cannot read, as ssh requires of keys), or comes from a variable, a file (`~/`
+//! kaas's file names accounts as the user likes; a secret is text (on Unix, only in a file
+//! that group and others cannot read, as ssh requires of keys), or comes from a variable, a file (`~/`
 //! is the home folder, a relative path is relative to kaas's file) or a command (its
 //! trimmed output, run without a shell, bounded by `credential_timeout_seconds`):
 //!
