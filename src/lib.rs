@@ -105,6 +105,7 @@
     )
 )]
 
+pub mod accounts;
 mod auth;
 #[allow(
     dead_code,
