@@ -79,7 +79,8 @@
 //! credentials are refreshed before they expire ([`kubernetes`]); as kube-rs asks of
 //! libraries, kaas chooses no Kubernetes version, so a program using it enables one of
 //! `k8s-openapi`'s version features (`k8s-openapi = { version = "0.29", features =
-//! ["latest"] }`). `cli`: the `kaas` command (its manual is `docs/cli.md` in the repository,
+//! ["latest"] }`). `accounts`: every account a user keeps ([`accounts`]: kaas's own file, the
+//! environment, doctl's contexts, oks-cli's profiles). `cli`: the `kaas` command (its manual is `docs/cli.md` in the repository,
 //! and `kaas --help`).
 //!
 //! The repository's README has more examples (OKS's encrypted kubeconfig, every provider's
@@ -105,6 +106,8 @@
     )
 )]
 
+#[cfg(feature = "accounts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "accounts")))]
 pub mod accounts;
 mod auth;
 #[allow(
