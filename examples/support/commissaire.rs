@@ -96,8 +96,15 @@ pub fn two_clusters(server: &MockServer) {
     );
 }
 
+/// The inventory's stand-in: a server whose one cluster, `mycluster`, is ok, 2 of its 3 hosts
+/// available.
+pub async fn inventory_target() -> anyhow::Result<Target<Client>> {
+    let mycluster = cluster("mycluster", types::ClusterState::Ok, (2, 1));
+    stand_in(|server| listed(server, vec![mycluster]), offline).await
+}
+
 /// Lists the names of `clusters`, and answers each when read.
-pub fn listed(server: &MockServer, clusters: Vec<types::Cluster>) {
+fn listed(server: &MockServer, clusters: Vec<types::Cluster>) {
     let names = clusters
         .iter()
         .map(|cluster| cluster.name.clone())

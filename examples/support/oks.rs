@@ -418,10 +418,25 @@ pub fn sealed_kubeconfig(server: &MockServer, yaml: String) {
 }
 
 /// Lists `clusters` in one page.
-pub fn one_page_of(server: &MockServer, clusters: Vec<types::Cluster>) {
+fn one_page_of(server: &MockServer, clusters: Vec<types::Cluster>) {
     server.list_clusters(|_, then| {
         then.ok(&cluster_page(clusters, None));
     });
+}
+
+/// The inventory's stand-in: an account whose one cluster, `analytics`, is ready in two
+/// Subregions.
+pub async fn inventory_target() -> anyhow::Result<Target<Client>> {
+    let analytics = types::Cluster {
+        cp_subregions: vec!["eu-west-2a".into(), "eu-west-2b".into()],
+        ..cluster(
+            CLUSTER_ID,
+            "analytics",
+            "1.32",
+            types::ResourceStatus::Ready,
+        )
+    };
+    stand_in(|server| one_page_of(server, vec![analytics]), offline).await
 }
 
 /// Cluster `demo` ([`CLUSTER_ID`]), listed alone.
