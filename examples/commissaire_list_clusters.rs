@@ -1,49 +1,22 @@
 //! Commissaire: the names of every cluster, then each cluster's status and host counts.
 //!
-//! Runs offline against an in-process mock server that knows two clusters, built from the
-//! documented example of `GET /api/v0/cluster/{name}`.
+//! With `COMMISSAIRE_URL` set (and `COMMISSAIRE_USER` and `COMMISSAIRE_PASSWORD`, or
+//! `COMMISSAIRE_TOKEN`), it reads your server; without it, an in-process stand-in that knows
+//! two clusters (`examples/support/commissaire.rs`).
 //!
 //! ```sh
 //! cargo run --example commissaire_list_clusters
 //! ```
 
-use httpmock::MockServer;
-use kaas::commissaire::mock::MockServerExt as _;
-use kaas::commissaire::{Client, types};
+mod support;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = MockServer::start_async().await;
-    let example: types::Cluster = serde_json::from_str(include_str!(
-        "../tests/fixtures/commissaire/get_cluster.response.json"
-    ))?;
-    let staging = types::Cluster {
-        name: "staging".into(),
-        status: types::ClusterState::Degraded,
-        hosts: Some(types::HostCounts {
-            total: 2,
-            available: 1,
-            unavailable: 1,
-        }),
-        ..example.clone()
-    };
-
-    server.list_clusters(|_, then| {
-        then.ok(&types::Names(vec!["mycluster".into(), "staging".into()]));
-    });
-    for cluster in [&example, &staging] {
-        let name: types::ClusterName = cluster.name.parse()?;
-        server.get_cluster(|when, then| {
-            when.name(&name);
-            then.ok(cluster);
-        });
-    }
-
-    // Commissaire is self-hosted: there is no default base URL.
-    let client = Client::builder()
-        .basic_auth("admin", "offline-example-password")
-        .base_url(server.base_url())
-        .build()?;
+    let target = support::commissaire::reading_target(support::commissaire::two_clusters).await?;
+    println!("Commissaire, {}", target.describe());
+    // Commissaire is self-hosted: there is no default base URL. Against your server:
+    // `Client::builder().base_url("https://commissaire.example.com:8000").basic_auth(user, password).build()?`.
+    let client = &target.client;
 
     let names = client.list_clusters().send().await?;
     println!("{} clusters: {}", names.len(), names.join(", "));

@@ -1,86 +1,75 @@
-//! OUTSCALE OKS: create a cluster, then wait until it is ready, with a deadline of its own.
+//! OUTSCALE OKS: create a cluster in a project, then wait until it is ready, with a deadline
+//! of its own.
 //!
-//! Runs offline against an in-process mock server whose cluster is `deploying` for two reads,
-//! then `ready`.
+//! Runs against an in-process stand-in whose cluster is `deploying` for two reads, then
+//! `ready` (`examples/support/oks.rs`). `KAAS_EXAMPLES_LIVE=1`, with `OKS_ACCESS_KEY` and
+//! `OKS_SECRET_KEY` set, creates a real cluster in your account's first project instead.
 //!
 //! ```sh
 //! cargo run --example oks_create_and_wait
 //! ```
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
+use std::collections::HashMap;
 use std::time::Duration;
 
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
-use kaas::oks::mock::MockServerExt as _;
-use kaas::oks::{Client, types};
+use anyhow::Context as _;
+use futures::TryStreamExt as _;
+use kaas::oks::types;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = MockServer::start_async().await;
-    let request: types::ClusterInput = serde_json::from_str(include_str!(
-        "../tests/fixtures/oks/create_cluster.request.json"
-    ))?;
-    let mut deploying: types::ClusterResponse = serde_json::from_str(include_str!(
-        "../tests/fixtures/oks/create_cluster.response.json"
-    ))?;
-    let id = "66666666-7777-8888-9999-000000000000";
-    // The document's example says "string"; answer with what was asked for.
-    deploying.cluster.id = id.into();
-    deploying.cluster.name = request.name.to_string();
-    deploying.cluster.version.clone_from(&request.version);
-    deploying.cluster.statuses.status = Some(types::ResourceStatus::Deploying);
-    let mut ready = deploying.clone();
-    ready.cluster.statuses.status = Some(types::ResourceStatus::Ready);
+    let target = support::oks::changing_target(support::oks::new_cluster).await?;
+    println!("OKS, {}", target.describe());
+    let client = &target.client;
 
-    server.create_cluster(|when, then| {
-        when.body(&request);
-        then.ok(&deploying);
-    });
-    let reads = Arc::new(AtomicUsize::new(0));
-    let counter = reads.clone();
-    let answer = deploying.clone();
-    server.get_cluster(|when, then| {
-        when.cluster_id(id);
-        then.respond_with(move |_: &HttpMockRequest| {
-            let body = if counter.fetch_add(1, Ordering::SeqCst) < 2 {
-                &answer
-            } else {
-                &ready
-            };
-            let response = http::Response::builder()
-                .status(200)
-                .header("content-type", "application/json")
-                .body(serde_json::to_string(body).expect("serializable"))
-                .expect("a response");
-            HttpMockResponse::from(response)
-        });
-    });
+    // A cluster lives in a project: here the account's first (the tour creates one).
+    let project = client
+        .projects()
+        .try_next()
+        .await?
+        .context("no OKS project: create one first")?;
 
-    let client = Client::builder()
-        .access_key("example-access-key", "example-secret-key")
-        .base_url(server.base_url())
-        .wait_policy(kaas::WaitPolicy::default().with_initial_interval(Duration::from_millis(100)))
-        .build()?;
+    // The request body, built with the generated builder: the required fields (name, project,
+    // version, the two CIDRs, who may reach the API), then what this cluster wants.
+    let request = types::ClusterInput::builder()
+        .name("awesome-cluster")
+        .project_id(project.id.clone())
+        .version("1.32")
+        .cidr_pods("10.91.0.0/16")
+        .cidr_service("10.92.0.0/16")
+        .admin_whitelist(vec!["203.0.113.0/24".to_string()])
+        .control_planes("cp.3.masters.small".to_string())
+        .cp_subregions(vec!["2a".to_string()])
+        .description("Analytics workloads".to_string())
+        .tags(HashMap::from([("team".to_string(), "data".to_string())]));
 
     let created = client.create_cluster().body(request).send().await?.cluster;
-    println!("created {} (Kubernetes {})", created.name, created.version);
+    println!(
+        "created {} (Kubernetes {}) in project {}: {}",
+        created.name,
+        created.version,
+        project.name,
+        status(&created)
+    );
 
-    // A deadline for this call only; a timeout is `Error::WaitTimeout`, whose
-    // `last_reading::<types::Cluster>()` is the cluster as it was last read.
+    // A deadline for this call only (OKS takes minutes); a timeout is `Error::WaitTimeout`,
+    // whose `last_reading::<types::Cluster>()` is the cluster as it was last read.
     let cluster = client
-        .wait_until_ready(id)
-        .deadline(Duration::from_secs(10))
+        .wait_until_ready(&created.id)
+        .deadline(Duration::from_secs(30 * 60))
         .await?;
-    let status = cluster
+    println!("{} is {}", cluster.name, status(&cluster));
+    Ok(())
+}
+
+/// The cluster's status as OKS writes it.
+fn status(cluster: &types::Cluster) -> String {
+    cluster
         .statuses
         .status
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    println!(
-        "{} is {status} after {} reads",
-        cluster.name,
-        reads.load(Ordering::SeqCst)
-    );
-    Ok(())
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "unknown".into())
 }

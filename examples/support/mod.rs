@@ -13,8 +13,16 @@
 // `#[cfg(feature = "digitalocean")] pub mod digitalocean;`
 #[cfg(feature = "cloud66")]
 pub mod cloud66;
+#[cfg(feature = "commissaire")]
+pub mod commissaire;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
+#[cfg(feature = "kube")]
+pub mod kubernetes;
+#[cfg(feature = "oks")]
+pub mod oks;
+
+pub mod answers;
 
 /// Where an example's requests go: the provider's real API, or an in-process stand-in that
 /// lives as long as this value.
@@ -144,4 +152,14 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
             .body(message)
             .build()
     })
+}
+
+/// A fresh stand-in that `serve` sets up, with the client `connect` makes for its base URL.
+pub async fn stand_in<C, S>(
+    serve: impl FnOnce(&httpmock::MockServer) -> S,
+    connect: impl FnOnce(&str) -> anyhow::Result<C>,
+) -> anyhow::Result<Target<C>> {
+    let server = httpmock::MockServer::start_async().await;
+    serve(&server);
+    Ok(Target::offline(connect(&server.base_url())?, server))
 }

@@ -1,10 +1,9 @@
 //! The inventory: every cluster of the four providers in one stream, one of them failing.
 
 use futures::StreamExt as _;
-use httpmock::MockServer;
 use kaas::inventory::Inventory;
 
-use crate::{fixture, heading, support};
+use crate::{heading, support};
 
 pub async fn tour() -> anyhow::Result<()> {
     heading(
@@ -12,54 +11,15 @@ pub async fn tour() -> anyhow::Result<()> {
         "offline: four mock servers, Cloud66's refusing the token",
     );
     let digitalocean = support::digitalocean::inventory_target().await?;
-    let oks = MockServer::start_async().await;
-    {
-        use kaas::oks::mock::MockServerExt as _;
-        let mut list: kaas::oks::types::ClusterResponseList = fixture(include_str!(
-            "../../tests/fixtures/oks/list_clusters.response.json"
-        ));
-        for cluster in &mut list.clusters {
-            cluster.name = "analytics".into();
-            cluster.version = "1.32".into();
-            cluster.cp_subregions = vec!["eu-west-2a".into(), "eu-west-2b".into()];
-            cluster.statuses.status = Some(kaas::oks::types::ResourceStatus::Ready);
-        }
-        oks.list_clusters(|_, then| {
-            then.ok(&list);
-        });
-    }
+    let oks = support::oks::inventory_target().await?;
     let cloud66 = support::cloud66::refusing_target().await?;
-    let commissaire = MockServer::start_async().await;
-    {
-        use kaas::commissaire::mock::MockServerExt as _;
-        let cluster: kaas::commissaire::types::Cluster = fixture(include_str!(
-            "../../tests/fixtures/commissaire/get_cluster.response.json"
-        ));
-        let name: kaas::commissaire::types::ClusterName = cluster.name.parse()?;
-        commissaire.list_clusters(|_, then| {
-            then.ok(&kaas::commissaire::types::Names(vec![cluster.name.clone()]));
-        });
-        commissaire.get_cluster(|when, then| {
-            when.name(&name);
-            then.ok(&cluster);
-        });
-    }
+    let commissaire = support::commissaire::inventory_target().await?;
 
     let inventory = Inventory::new()
         .with_digitalocean(digitalocean.client.clone())
-        .with_oks(
-            kaas::oks::Client::builder()
-                .access_key("AK", "offline-tour-secret")
-                .base_url(oks.base_url())
-                .build()?,
-        )
+        .with_oks(oks.client.clone())
         .with_cloud66(cloud66.client.clone())
-        .with_commissaire(
-            kaas::commissaire::Client::builder()
-                .basic_auth("admin", "offline-tour-password")
-                .base_url(commissaire.base_url())
-                .build()?,
-        );
+        .with_commissaire(commissaire.client.clone());
     println!(
         "  {:<13} {:<16} {:<28} {:<12} {:>5}  LOCATION",
         "PROVIDER", "NAME", "STATE", "VERSION", "NODES"

@@ -6,9 +6,8 @@ use std::time::Duration;
 use httpmock::MockServer;
 use kaas::digitalocean::mock::MockServerExt as _;
 use kaas::digitalocean::types;
-use serde_json::json;
 
-use crate::{heading, step};
+use crate::{heading, step, support};
 
 pub async fn tour() -> anyhow::Result<()> {
     heading(
@@ -16,17 +15,7 @@ pub async fn tour() -> anyhow::Result<()> {
         "offline: DigitalOcean's credentials endpoint and a fake Kubernetes API",
     );
     let kubernetes = MockServer::start_async().await;
-    kubernetes
-        .mock_async(|when, then| {
-            when.path("/version")
-                .header("authorization", "Bearer offline-cluster-token");
-            then.status(200).json_body(json!({
-                "major": "1", "minor": "33", "gitVersion": "v1.33.1", "gitCommit": "",
-                "gitTreeState": "", "buildDate": "", "goVersion": "", "compiler": "",
-                "platform": "linux/amd64"
-            }));
-        })
-        .await;
+    support::kubernetes::serve_version(&kubernetes, "offline-cluster-token");
     let digitalocean = MockServer::start_async().await;
     let id: kaas::uuid::Uuid = "bd5f5959-5e1e-4205-a714-a914373942af".parse()?;
     // The credentials endpoint's answer: the fake API, a token of its own, no CA (the fake API

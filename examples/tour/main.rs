@@ -1,8 +1,8 @@
 //! The kaas tour: each provider's client driven through a typical session.
 //!
 //! Offline (the default), every provider talks to an in-process mock server built from the
-//! typed mocks that kaas generates from its specs (`mock` feature) and the documents' examples
-//! (`tests/fixtures/`). With a provider's credentials in the environment, that part runs
+//! typed mocks that kaas generates from its specs (`mock` feature), with the examples' stand-ins
+//! (`examples/support/`). With a provider's credentials in the environment, that part runs
 //! read-only calls against the real API instead:
 //!
 //! | provider | environment |
@@ -30,11 +30,6 @@ mod support;
 /// Prints one step of the tour: what was called and what came back.
 pub fn step(call: &str, outcome: impl std::fmt::Display) {
     println!("  ✔ {call:<24} {outcome}");
-}
-
-/// A documented example (a fixture of `tests/fixtures/`) as a generated type.
-pub fn fixture<T: serde::de::DeserializeOwned>(json: &str) -> T {
-    serde_json::from_str(json).expect("the fixtures are valid examples")
 }
 
 /// Prints a provider's heading.
