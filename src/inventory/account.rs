@@ -1,5 +1,5 @@
-//! One account of an inventory: its name, its provider, and its client, built when first
-//! needed for an account whose credential is read from its source.
+//! One account of an inventory: its name, its provider, and its client (the caller's, or
+//! built for each use from the account's source once its credential is read).
 
 use futures::stream::{self, BoxStream, StreamExt};
 
@@ -88,7 +88,8 @@ pub(super) struct Entry {
 pub(super) enum Connect {
     /// A client the caller built.
     Ready(AccountClient),
-    /// An account of [`crate::accounts`], its credential read when first needed.
+    /// An account of [`crate::accounts`], its credential read when first needed and a client
+    /// built for each use.
     #[cfg(feature = "accounts")]
     Configured(std::sync::Arc<super::configured::Configured>),
 }
@@ -103,8 +104,8 @@ impl Entry {
         }
     }
 
-    /// The account's client: for a configured account, built once its credential is read (an
-    /// error naming the account when it cannot be).
+    /// The account's client: for a configured account, built for this use with its credential
+    /// (read the first time; an error naming the account when it cannot be).
     pub async fn client(&self) -> Result<AccountClient> {
         match &self.client {
             Connect::Ready(client) => Ok(client.clone()),

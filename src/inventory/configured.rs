@@ -1,6 +1,8 @@
-//! The accounts of [`crate::accounts`] as an inventory's: each account's client is built the
-//! first time it is needed, once its credential is read, so that a credential that cannot be
-//! had fails that account alone.
+//! The accounts of [`crate::accounts`] as an inventory's: each account's credential is read
+//! the first time it is needed (once), so that a credential that cannot be had fails that
+//! account alone; its client is built for each use and dropped after it, so that an account
+//! listed keeps no connections (nor their buffers) once its listing ends, and the memory of a
+//! listing stays that of the accounts being listed, however many there are.
 
 use std::sync::Arc;
 
@@ -10,38 +12,33 @@ use crate::accounts::{Account, Accounts, Credential};
 use crate::{Error, Result};
 
 /// An account and the accounts it was loaded with (whose environment and credential timeout
-/// its credential is read with); its client once built.
+/// its credential is read with); its credential once read.
 #[derive(Debug)]
 pub(super) struct Configured {
     account: Account,
     accounts: Arc<Accounts>,
-    client: tokio::sync::OnceCell<AccountClient>,
+    credential: tokio::sync::OnceCell<Credential>,
 }
 
 impl Configured {
-    /// `account` of `accounts`, no client built yet.
+    /// `account` of `accounts`, its credential not read yet.
     pub fn new(account: Account, accounts: Arc<Accounts>) -> Self {
         Configured {
             account,
             accounts,
-            client: tokio::sync::OnceCell::new(),
+            credential: tokio::sync::OnceCell::new(),
         }
     }
 
-    /// The account's client, built on the first call that succeeds: its credential read (a
-    /// failure names the account; nothing is kept of it), then the client built with it.
+    /// A client of the account: its credential read on the first call that succeeds (a
+    /// failure names the account; nothing is kept of it), a client built with it each call.
     pub async fn client(&self) -> Result<AccountClient> {
-        self.client
-            .get_or_try_init(|| async {
-                let credential = self
-                    .accounts
-                    .credential(&self.account)
-                    .await
-                    .map_err(credential_error)?;
-                build(&self.account, credential)
-            })
+        let credential = self
+            .credential
+            .get_or_try_init(|| self.accounts.credential(&self.account))
             .await
-            .cloned()
+            .map_err(credential_error)?;
+        build(&self.account, credential.clone())
     }
 }
 

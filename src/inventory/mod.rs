@@ -235,6 +235,12 @@ impl Inventory {
     /// interleaved as they arrive, each carrying its account's name. An account that fails
     /// (its credential, its provider) yields one [`ProviderFailure`] and no more items; the
     /// others go on, and a slow one holds up only its own items.
+    ///
+    /// Memory stays that of the accounts being listed, however many there are, for accounts of
+    /// [`from_accounts`](Self::from_accounts) (a client is built for each listing and dropped
+    /// with it). A client the caller gave ([`with_account`](Self::with_account)) keeps its
+    /// idle connections, and their buffers, after its listing, as any client does until they
+    /// time out.
     pub fn clusters(&self) -> BoxStream<'static, Result<ClusterSummary, ProviderFailure>> {
         stream::iter(self.accounts.clone())
             .map(Entry::clusters)
