@@ -36,6 +36,21 @@ impl Inventory {
             .in_account(&entry.name))
     }
 
+    /// The name of the account `cluster` names, without a request: the account of that name,
+    /// else its provider's only account. The errors of [`find`](Self::find) for a name that
+    /// names none, or a provider with several ([`Error::AmbiguousAccount`]). A credential
+    /// cache keyed by account and cluster asks this before any request.
+    ///
+    /// ```
+    /// # fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
+    /// let inventory = kaas::inventory::Inventory::new().with_account("do:team-a", client)?;
+    /// assert_eq!(inventory.account_of(&"do/prod".parse()?)?, "do:team-a");
+    /// # Ok(()) }
+    /// ```
+    pub fn account_of(&self, cluster: &ClusterRef) -> Result<&str> {
+        Ok(&self.resolve(cluster)?.name)
+    }
+
     /// The account `cluster` names: the account of that name, else the provider's only one.
     fn resolve(&self, cluster: &ClusterRef) -> Result<&Entry> {
         if let Some(entry) = self.entry(&cluster.account) {
@@ -61,7 +76,7 @@ impl Inventory {
     }
 
     /// The account a summary was listed or found with.
-    fn account_of(&self, cluster: &ClusterSummary) -> Result<&Entry> {
+    fn listed_with(&self, cluster: &ClusterSummary) -> Result<&Entry> {
         self.entry(&cluster.account)
             .ok_or_else(|| unknown_account(&cluster.account, self))
     }
@@ -132,7 +147,7 @@ impl Inventory {
         cluster: &ClusterSummary,
         lifetime: Option<Duration>,
     ) -> Result<Kubeconfig> {
-        let client = self.account_of(cluster)?.client().await?;
+        let client = self.listed_with(cluster)?.client().await?;
         kubeconfig_with(&client, cluster, lifetime).await
     }
 
@@ -154,7 +169,7 @@ impl Inventory {
         cluster: &ClusterSummary,
         lifetime: Option<Duration>,
     ) -> Result<Credential> {
-        let client = self.account_of(cluster)?.client().await?;
+        let client = self.listed_with(cluster)?.client().await?;
         match client {
             #[cfg(feature = "digitalocean")]
             AccountClient::DigitalOcean(client) => {
@@ -186,7 +201,7 @@ impl Inventory {
         cluster: &ClusterSummary,
         lifetime: Duration,
     ) -> Result<kube::Client> {
-        match self.account_of(cluster)?.client().await? {
+        match self.listed_with(cluster)?.client().await? {
             #[cfg(feature = "digitalocean")]
             AccountClient::DigitalOcean(client) => {
                 client.kube_client(cluster.id.as_str(), lifetime).await

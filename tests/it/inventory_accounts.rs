@@ -150,6 +150,23 @@ async fn a_provider_with_several_accounts_is_an_ambiguous_reference_listing_them
         "the message lists them: {message}"
     );
 
+    let account = |text: &str| {
+        inventory
+            .account_of(&text.parse().unwrap())
+            .map(str::to_owned)
+    };
+    assert_eq!(account("do:team-b/x").unwrap(), "do:team-b");
+    assert!(matches!(
+        account("digitalocean/x"),
+        Err(kaas::Error::AmbiguousAccount { .. })
+    ));
+    let only_a = inventory.clone().only(&["do:team-a"]).unwrap();
+    assert_eq!(
+        only_a.account_of(&"do/x".parse().unwrap()).unwrap(),
+        "do:team-a",
+        "a provider's only account"
+    );
+
     let found = inventory
         .find(&"do:team-b/prod-cluster-01".parse().unwrap())
         .await
