@@ -49,7 +49,7 @@ impl Cache {
     pub fn path(&self, cluster: &ClusterRef) -> PathBuf {
         self.dir.join(format!(
             "{}-{}.json",
-            cluster.provider.name(),
+            file_name_part(&cluster.account),
             file_name_part(&cluster.cluster)
         ))
     }
