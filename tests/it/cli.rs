@@ -47,10 +47,10 @@ fn wait_args<'a>(cluster: &'a str, until: &'a str, extra: &[&'a str]) -> Vec<&'a
 
 /// What one run of `kaas` printed, and its exit code.
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// The four providers' mock servers, and the environment that points kaas at them.
@@ -109,8 +109,8 @@ impl Providers {
 }
 
 /// Runs `kaas args..` with only `env`, HOME, XDG_CACHE_HOME and KUBECONFIG (under `home`) set,
-/// and checks that no provider secret is in its output.
-async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
+/// and checks that no provider secret (nor any text holding `SENTINEL`) is in its output.
+pub(crate) async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaas"))
         .args(args)
         .env_clear()

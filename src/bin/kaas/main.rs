@@ -2,6 +2,7 @@
 //! saved into a kubeconfig file, short-lived credentials for kubectl, and waiting for a
 //! cluster to reach a state. A thin layer over the `kaas` library.
 
+mod accounts;
 mod cache;
 mod clusters;
 mod credential;
@@ -27,6 +28,17 @@ use crate::failure::{Code, Failure};
 #[derive(Debug, Parser)]
 #[command(name = "kaas", version, after_help = manual::SUMMARY, after_long_help = manual::MANUAL)]
 struct Cli {
+    /// Work with this account only (repeatable; `kaas accounts` lists them) [env: KAAS_ACCOUNT,
+    /// comma-separated].
+    #[arg(
+        long = "account",
+        value_name = "NAME",
+        global = true,
+        env = "KAAS_ACCOUNT",
+        value_delimiter = ',',
+        hide_env = true
+    )]
+    accounts: Vec<String>,
     /// What to do.
     #[command(subcommand)]
     command: Command,
@@ -42,6 +54,19 @@ enum Command {
     /// created_at (null when the provider does not say). A provider that fails is one line on
     /// stderr, and the exit code 3; the others are still listed.
     Clusters {
+        /// How to print the list.
+        #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
+        output: output::Format,
+    },
+    /// List every account: kaas's own file, the environment, doctl's contexts, oks-cli's
+    /// profiles.
+    ///
+    /// In the order they are merged (the first to name an account wins): name, provider,
+    /// region or base URL, source, origin (file:line or $VARIABLE), the kind of credential and
+    /// where it is kept (a variable, a file, a command, inline), and whether doctl or oks-cli
+    /// uses it now. Never the credential. A broken doctl or oks-cli file is a warning on
+    /// stderr naming the file and line.
+    Accounts {
         /// How to print the list.
         #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
         output: output::Format,
@@ -162,15 +187,19 @@ fn main() -> ExitCode {
             return failure::Code::Error.into();
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, &cli.accounts)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => output::report(failure),
     }
 }
 
-/// Runs one command.
-async fn run(command: Command) -> Result<(), Failure> {
+/// Runs one command, with the accounts `--account` selected (all when none).
+async fn run(command: Command, selected: &[String]) -> Result<(), Failure> {
+    if !selected.is_empty() && !matches!(command, Command::Accounts { .. }) {
+        accounts::load(selected)?;
+    }
     match command {
+        Command::Accounts { output } => accounts::run(output, selected),
         Command::Clusters { output } => clusters::run(output).await,
         Command::Kubeconfig(KubeconfigCommand::Save {
             cluster,
@@ -246,6 +275,7 @@ mod tests {
                     timeout,
                     interval,
                 },
+            ..
         }) = parsed
         else {
             panic!("{parsed:?}");
@@ -259,5 +289,28 @@ mod tests {
         assert_eq!(error.exit_code(), 2);
         let error = Cli::try_parse_from(["kaas", "wait", "do/x", "--until", "ready"]).unwrap_err();
         assert!(error.to_string().contains("running"), "{error}");
+    }
+
+    #[test]
+    fn accounts_are_chosen_before_or_after_the_command_repeated_or_comma_separated() {
+        let parsed =
+            Cli::try_parse_from(["kaas", "--account", "do:team-a,lab", "clusters"]).unwrap();
+        assert_eq!(parsed.accounts, ["do:team-a", "lab"]);
+        let parsed = Cli::try_parse_from([
+            "kaas",
+            "clusters",
+            "--account",
+            "do:team-a,lab",
+            "--account=oks:prod",
+        ])
+        .unwrap();
+        assert_eq!(parsed.accounts, ["do:team-a", "lab", "oks:prod"]);
+        let parsed = Cli::try_parse_from(["kaas", "accounts", "-o", "json"]).unwrap();
+        assert!(matches!(
+            parsed.command,
+            Command::Accounts {
+                output: output::Format::Json
+            }
+        ));
     }
 }
