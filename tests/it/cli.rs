@@ -663,9 +663,23 @@ async fn kubeconfig_of_a_provider_without_one_is_exit_2() {
 
 // --- kaas credential -----------------------------------------------------------------------
 
-/// The cache file of the DigitalOcean cluster, under `home`'s XDG_CACHE_HOME.
+/// The cache file of the DigitalOcean cluster of the environment's account
+/// (`env:digitalocean`), under `home`'s XDG_CACHE_HOME.
 fn cache_file(home: &Path) -> PathBuf {
-    home.join(format!("cache/kaas/credentials/digitalocean-{DO_ID}.json"))
+    home.join("cache/kaas/credentials")
+        .join(cache_file_name(DO_ID, "env:digitalocean"))
+}
+
+/// The name of the cache file of `account`'s cluster `id`, as kaas writes it:
+/// `<id>@<account>.json`, an account name with a `:` written `_` and followed by the 64-bit
+/// FNV-1a hash of the name.
+pub(crate) fn cache_file_name(id: &str, account: &str) -> String {
+    let hash = account
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{id}@{}-{hash:016x}.json", account.replace(':', "_"))
 }
 
 #[tokio::test]

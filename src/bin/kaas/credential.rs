@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use kaas::inventory::{ClusterRef, Inventory};
 use secrecy::ExposeSecret as _;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Key};
 use crate::failure::Failure;
 use crate::output;
 
@@ -18,10 +18,15 @@ use crate::output;
 /// a failure.
 pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> Result<(), Failure> {
     let cache = Cache::locate();
+    let account = format!("env:{}", cluster.provider);
+    let asked = Key {
+        account: &account,
+        cluster: &cluster.cluster,
+    };
     match cache
         .as_ref()
         .filter(|_| use_cache)
-        .map(|cache| cache.fresh(cluster, SystemTime::now()))
+        .map(|cache| cache.fresh(&asked, SystemTime::now()))
     {
         Some(Ok(Some(cached))) => return print_line(&cached),
         Some(Err(refused)) => output::warn(&format!("warning: {refused}")),
@@ -31,13 +36,18 @@ pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> R
     let summary = inventory.find(cluster).await?;
     let credential = inventory.credential(&summary, Some(lifetime)).await?;
     let json = credential.exec_credential_json();
+    // Under the cluster's id, whether it was named by id or by name.
+    let key = Key {
+        account: &account,
+        cluster: &summary.id,
+    };
     if credential.expires_at().is_some() {
         match &cache {
             Some(cache) => {
-                if let Err(error) = cache.store(cluster, json.expose_secret()) {
+                if let Err(error) = cache.store(&key, json.expose_secret()) {
                     output::warn(&format!(
                         "warning: the credential is not cached ({}: {error})",
-                        cache.path(cluster).display()
+                        cache.path(&key).display()
                     ));
                 }
             }
