@@ -22,9 +22,9 @@ use kaas::inventory::{ClusterRef, ClusterState};
 
 use crate::failure::{Code, Failure};
 
-/// Every cluster of the Kubernetes-as-a-service providers you have credentials for
-/// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire): list them, save their kubeconfigs, hand
-/// kubectl their credentials, wait for them.
+/// Every cluster of every account you keep at the Kubernetes-as-a-service providers
+/// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire; doctl's contexts and oks-cli's profiles
+/// included): list them, save their kubeconfigs, hand kubectl their credentials, wait for them.
 #[derive(Debug, Parser)]
 #[command(name = "kaas", version, after_help = manual::SUMMARY, after_long_help = manual::MANUAL)]
 struct Cli {
@@ -81,7 +81,8 @@ enum Command {
     /// `kaas --help`) serves the credential until 5 minutes, or a fifth of its lifetime,
     /// before it expires.
     Credential {
-        /// The cluster: <provider>/<id or name>, e.g. digitalocean/prod-cluster-01.
+        /// The cluster: <account>/<id or name>, e.g. do:team-a/prod-cluster-01, or
+        /// <provider>/<id or name> when the provider has one account.
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
         /// How long a newly fetched credential lasts (90s, 15m, 1h, 7d).
@@ -100,7 +101,7 @@ enum Command {
     /// longer found is deleted. A spinner shows the time waited and the last state when
     /// stderr is a terminal.
     Wait {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
         /// The state to wait for.
@@ -125,7 +126,7 @@ enum KubeconfigCommand {
     /// --set-current, and without it when the file has no current context (plain kubectl
     /// would otherwise reach no cluster); the output says so.
     Save {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
         /// Save a user that runs `kaas credential` for each new credential (kaas must be on
@@ -150,7 +151,7 @@ enum KubeconfigCommand {
     /// A context that is not there is no error. Removing the current context leaves the file
     /// without one, which the output says.
     Remove {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref, required_unless_present = "context", conflicts_with = "context")]
         cluster: Option<ClusterRef>,
         /// The context's name instead of the cluster (a cluster the provider no longer has).
