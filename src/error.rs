@@ -17,6 +17,7 @@
 //! | [`Error::Kubeconfig`] | a kubeconfig is not valid YAML |
 //! | [`Error::KubeconfigFile`] / [`Error::KubeconfigLocked`] | a kubeconfig file could not be read or written, or another program holds its lock |
 //! | [`Error::ClusterNotFound`] | no cluster of that id or name (inventory, Commissaire facade) |
+//! | [`Error::AmbiguousAccount`] | a cluster named by its provider (`oks/prod`) in an inventory that has several accounts of that provider (no request was sent) |
 //! | [`Error::IncompleteListing`] | a list walk could not account for every item the provider listed |
 //! | [`Error::Other`] | another crate's error (kube-rs, a file read in a kubeconfig source of your own), kept whole as the [`source`](std::error::Error::source) |
 //!
@@ -187,6 +188,21 @@ pub enum Error {
         provider: String,
         /// The id or name looked for.
         cluster: String,
+    },
+
+    /// A cluster was named by its provider (`oks/prod`), and the inventory has several
+    /// accounts of that provider: name it by its account (`oks:prod-eu/prod`). Nothing was
+    /// sent.
+    #[error(
+        "`{reference}` is ambiguous: {} accounts could hold it ({}); write <account>/<cluster>",
+        accounts.len(),
+        accounts.join(", ")
+    )]
+    AmbiguousAccount {
+        /// The reference as written (`oks/prod`).
+        reference: String,
+        /// The accounts it could mean, in the inventory's order.
+        accounts: Vec<String>,
     },
 }
 
@@ -465,6 +481,20 @@ impl fmt::Debug for Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ambiguous_account_lists_the_accounts_it_could_mean() {
+        let error = Error::AmbiguousAccount {
+            reference: "digitalocean/prod".into(),
+            accounts: vec!["do:team-a".into(), "do:team-b".into()],
+        };
+        assert_eq!(
+            error.to_string(),
+            "`digitalocean/prod` is ambiguous: 2 accounts could hold it (do:team-a, do:team-b); write <account>/<cluster>"
+        );
+        assert!(!error.is_not_found());
+        assert_eq!(error.status(), None);
+    }
 
     #[test]
     fn a_wait_timeout_says_how_long_to_the_millisecond() {

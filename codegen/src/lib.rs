@@ -186,14 +186,14 @@ pub fn generate_from_text(
 
     let support = support();
     let own_module = own_module(provider);
-    let mut settings = progenitor::GenerationSettings::default();
+    let mut settings = progenitor_impl::GenerationSettings::default();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
+        .with_interface(progenitor_impl::InterfaceStyle::Builder)
+        .with_tag(progenitor_impl::TagStyle::Merged)
         .with_inner_type(quote::quote! { #support::Transport })
         // No `ClientHooks` is implemented (the `errors` rewrite calls the transport instead and
         // drops progenitor's check), so a hook call the rewrite missed does not compile.
-        .with_hooks(progenitor::HooksMode::Expected)
+        .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_derive("PartialEq");
     for (name, schema) in doc["components"]["schemas"]
         .as_object()
@@ -208,7 +208,7 @@ pub fn generate_from_text(
         settings.with_replacement(
             &e.name,
             format!("{own_module}::extensible::{}", e.name),
-            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+            [progenitor_impl::TypeImpl::Display, progenitor_impl::TypeImpl::FromStr].into_iter(),
         );
     }
 
@@ -216,7 +216,7 @@ pub fn generate_from_text(
         file,
         "client",
         || {
-            let mut generator = progenitor::Generator::new(&settings);
+            let mut generator = progenitor_impl::Generator::new(&settings);
             let tokens = generator.generate_tokens(&spec)?;
             let open_enums = enums::module(&extensible);
             Ok(quote::quote!(#tokens #open_enums))
@@ -228,7 +228,7 @@ pub fn generate_from_text(
             file,
             "httpmock helpers",
             || {
-                let mut generator = progenitor::Generator::new(&settings);
+                let mut generator = progenitor_impl::Generator::new(&settings);
                 generator.httpmock(&spec, &own_module)
             },
             rewrite::mocks,
@@ -261,7 +261,7 @@ fn unparse(tokens: proc_macro2::TokenStream) -> String {
 fn run_generator(
     file: &str,
     what: &str,
-    step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error> + std::panic::UnwindSafe,
+    step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor_impl::Error> + std::panic::UnwindSafe,
     rewrite: impl FnOnce(&mut syn::File) -> Result<(), Vec<rewrite::Unexpected>>,
 ) -> Result<String, String> {
     let previous_hook = std::panic::take_hook();

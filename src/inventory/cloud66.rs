@@ -30,6 +30,8 @@ pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {
     };
     ClusterSummary {
         provider: Provider::Cloud66,
+        // Set by the inventory, which knows the account.
+        account: String::new(),
         id: cluster.uid.clone(),
         name: cluster.name.clone(),
         location: cluster.region.clone(),

@@ -86,6 +86,8 @@ pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {
     };
     ClusterSummary {
         provider: Provider::Commissaire,
+        // Set by the inventory, which knows the account.
+        account: String::new(),
         id: cluster.name.clone(),
         name: cluster.name.clone(),
         location: None,

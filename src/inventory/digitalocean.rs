@@ -47,6 +47,8 @@ pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {
         .fold(0u64, u64::saturating_add);
     ClusterSummary {
         provider: Provider::DigitalOcean,
+        // Set by the inventory, which knows the account.
+        account: String::new(),
         id: cluster.id.to_string(),
         name: cluster.name.clone(),
         location: Some(cluster.region.clone()),

@@ -1,7 +1,17 @@
-//! The inventory of the providers whose credentials the environment holds.
+//! The inventory of the providers whose credentials the environment holds, one account each,
+//! named `env:<provider>`.
 
 use super::Inventory;
+use super::account::{AccountClient, Entry};
 use crate::{Error, Result};
+
+/// `inventory` with `client` as its provider's environment account, `env:<provider>`.
+#[allow(dead_code, reason = "unused when no provider is compiled in")]
+fn with_environment(mut inventory: Inventory, client: AccountClient) -> Inventory {
+    let name = format!("env:{}", client.provider().name());
+    inventory.accounts.push(Entry::ready(name, client));
+    inventory
+}
 
 /// Builds the inventory from `lookup` (the environment, or a test's map).
 pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inventory> {
@@ -15,7 +25,7 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
         if let Some(url) = lookup("DIGITALOCEAN_API_URL") {
             builder = builder.base_url(url);
         }
-        inventory = inventory.with_digitalocean(builder.build()?);
+        inventory = with_environment(inventory, builder.build()?.into());
     }
     #[cfg(feature = "oks")]
     match (lookup("OKS_ACCESS_KEY"), lookup("OKS_SECRET_KEY")) {
@@ -32,7 +42,7 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
             if let Some(url) = lookup("OKS_API_URL") {
                 builder = builder.base_url(url);
             }
-            inventory = inventory.with_oks(builder.build()?);
+            inventory = with_environment(inventory, builder.build()?.into());
         }
         (None, None) => {}
         (Some(_), None) => return Err(missing("OKS_SECRET_KEY", "OKS_ACCESS_KEY")),
@@ -44,7 +54,7 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
         if let Some(url) = lookup("CLOUD66_API_URL") {
             builder = builder.base_url(url);
         }
-        inventory = inventory.with_cloud66(builder.build()?);
+        inventory = with_environment(inventory, builder.build()?.into());
     }
     #[cfg(feature = "commissaire")]
     if let Some(url) = lookup("COMMISSAIRE_URL") {
@@ -64,7 +74,7 @@ pub(super) fn inventory(lookup: impl Fn(&str) -> Option<String>) -> Result<Inven
                 ));
             }
         };
-        inventory = inventory.with_commissaire(builder.build()?);
+        inventory = with_environment(inventory, builder.build()?.into());
     }
     Ok(inventory)
 }
@@ -126,6 +136,15 @@ mod tests {
                 Provider::Commissaire
             ]
         );
+        assert_eq!(
+            all.accounts(),
+            [
+                ("env:digitalocean", Provider::DigitalOcean),
+                ("env:oks", Provider::Oks),
+                ("env:cloud66", Provider::Cloud66),
+                ("env:commissaire", Provider::Commissaire)
+            ]
+        );
         assert!(!format!("{all:?}").contains("SENTINEL"), "{all:?}");
         let empty_is_unset = from(&[("DIGITALOCEAN_TOKEN", " "), ("CLOUD66_TOKEN", "t")]).unwrap();
         assert_eq!(empty_is_unset.providers(), [Provider::Cloud66]);
@@ -180,11 +199,18 @@ mod tests {
             let mut pairs = credentials.to_vec();
             pairs.push((url_variable, url));
             let inventory = from(&pairs).unwrap();
-            return match provider {
-                Provider::DigitalOcean => inventory.digitalocean.unwrap().base_url().to_string(),
-                Provider::Oks => inventory.oks.unwrap().base_url().to_string(),
-                Provider::Cloud66 => inventory.cloud66.unwrap().base_url().to_string(),
-                Provider::Commissaire => inventory.commissaire.unwrap().base_url().to_string(),
+            let [entry] = &inventory.accounts[..] else {
+                panic!("one account: {inventory:?}");
+            };
+            assert_eq!(entry.name, format!("env:{provider}"));
+            let super::super::account::Connect::Ready(client) = &entry.client else {
+                panic!("a client built from the variables");
+            };
+            return match client {
+                AccountClient::DigitalOcean(client) => client.base_url().to_string(),
+                AccountClient::Oks(client) => client.base_url().to_string(),
+                AccountClient::Cloud66(client) => client.base_url().to_string(),
+                AccountClient::Commissaire(client) => client.base_url().to_string(),
             };
         }
         match provider {

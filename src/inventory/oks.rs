@@ -48,6 +48,8 @@ pub(super) fn summary(cluster: types::Cluster) -> ClusterSummary {
     };
     ClusterSummary {
         provider: Provider::Oks,
+        // Set by the inventory, which knows the account.
+        account: String::new(),
         id: cluster.id.clone(),
         name: cluster.name.clone(),
         location: (!cluster.cp_subregions.is_empty()).then(|| cluster.cp_subregions.join(",")),

@@ -132,6 +132,8 @@ pub enum ProviderCluster {
 pub struct ClusterSummary {
     /// Who runs it.
     pub provider: Provider,
+    /// The name of the inventory's account it was listed or found with.
+    pub account: String,
     /// The id the provider's operations take (DigitalOcean's UUID, OKS's id, Cloud66's stack
     /// `uid`, Commissaire's name).
     pub id: String,
@@ -161,15 +163,43 @@ impl ClusterSummary {
     /// `do-<region>-<name>` (as doctl names it), OKS `oks-<name>`, Cloud66 `cloud66-<name>`,
     /// Commissaire `commissaire-<name>`; outside DigitalOcean, the name is lower-cased and every
     /// character other than `a-z`, `0-9`, `.` and `-` becomes `-`.
+    ///
+    /// Names are unique across accounts, and stable (adding an account renames no context): a
+    /// cluster of an account named by the environment (`env:<provider>`) or after its provider
+    /// (`Inventory::with_oks` and its siblings) keeps the name
+    /// above; any other account's gets `@<account>` appended, the account's name made
+    /// context-safe as above (`do-nyc1-prod@do-team-a` for the account `do:team-a`).
     pub fn context_name(&self) -> String {
-        match self.provider {
+        let name = match self.provider {
             Provider::DigitalOcean => format!(
                 "do-{}-{}",
                 self.location.as_deref().unwrap_or("unknown"),
                 self.name
             ),
             provider => format!("{}-{}", provider.name(), slug(&self.name)),
+        };
+        if self.is_of_default_account() {
+            name
+        } else {
+            format!("{name}@{}", slug(&self.account))
         }
+    }
+
+    /// Whether its account is its provider's default one: named by the environment or after
+    /// the provider.
+    fn is_of_default_account(&self) -> bool {
+        let provider = self.provider.name();
+        self.account == provider
+            || self
+                .account
+                .strip_prefix("env:")
+                .is_some_and(|rest| rest == provider)
+    }
+
+    /// The summary, as listed or found with the account named `account`.
+    pub(super) fn in_account(mut self, account: &str) -> Self {
+        account.clone_into(&mut self.account);
+        self
     }
 }
 
@@ -185,7 +215,26 @@ fn slug(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::*;
+
+    #[cfg(feature = "commissaire")]
+    #[test]
+    fn context_names_keep_the_default_accounts_and_name_the_others() {
+        let cluster: crate::commissaire::types::Cluster = serde_json::from_value(
+            serde_json::json!({"name": "Lab One", "network": "default", "status": "ok"}),
+        )
+        .unwrap();
+        let summary = crate::inventory::commissaire::summary(cluster);
+        for (account, context) in [
+            ("commissaire", "commissaire-lab-one"),
+            ("env:commissaire", "commissaire-lab-one"),
+            ("lab", "commissaire-lab-one@lab"),
+            ("env:oks", "commissaire-lab-one@env-oks"),
+            ("Team A", "commissaire-lab-one@team-a"),
+        ] {
+            assert_eq!(summary.clone().in_account(account).context_name(), context);
+        }
+    }
 
     #[test]
     fn names_become_context_safe() {

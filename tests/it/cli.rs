@@ -273,8 +273,9 @@ oks            analytics         oks-cluster-1                          eu-west-
 "
     );
     assert_eq!(
-        run.stderr, "kaas: cloud66 answered 401 (invalid_token): The access token is invalid\n",
-        "the provider is named once"
+        run.stderr,
+        "kaas: env:cloud66: cloud66 answered 401 (invalid_token): The access token is invalid\n",
+        "the account, then the provider once"
     );
 }
 
@@ -305,7 +306,8 @@ async fn clusters_as_json_and_yaml_are_lists_of_the_same_fields() {
     assert_eq!(listed[2]["raw_state"], "ready");
     assert_eq!(listed[2]["state"], "running");
     assert!(
-        run.stderr.starts_with("kaas: cloud66 answered 401 "),
+        run.stderr
+            .starts_with("kaas: env:cloud66: cloud66 answered 401 "),
         "{run:?}"
     );
 

@@ -19,6 +19,8 @@ mod empty_vs_unset;
 mod faults;
 mod hostile_input;
 mod inventory;
+mod inventory_accounts;
+mod inventory_listing;
 mod kube_client;
 mod kubeconfig_file;
 mod oks_behaviour;

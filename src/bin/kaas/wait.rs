@@ -90,7 +90,7 @@ pub async fn run(wait: Wait) -> Result<(), Failure> {
         Reading::Seen { name, state, .. } => {
             format!(
                 "{}/{} is {state}\n",
-                wait.cluster.provider,
+                wait.cluster.account,
                 output::printable(&name)
             )
         }
