@@ -9,6 +9,8 @@ mod base_urls;
 mod cli;
 #[cfg(feature = "cli")]
 mod cli_accounts;
+#[cfg(feature = "cli")]
+mod cli_every_account;
 mod cloud66_behaviour;
 mod cloud66_contract;
 mod commissaire_behaviour;

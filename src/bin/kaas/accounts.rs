@@ -4,6 +4,7 @@
 //! from where each secret is kept, not from the secret.
 
 use kaas::accounts::{Account, Accounts, Sources};
+use kaas::inventory::Inventory;
 use serde::Serialize;
 
 use crate::failure::{Code, Failure};
@@ -20,6 +21,17 @@ pub fn load(selected: &[String]) -> Result<Accounts, Failure> {
     }
     check_selected(&accounts, selected)?;
     Ok(accounts)
+}
+
+/// The inventory of the selected accounts (every account when none is selected), loaded as
+/// [`load`] does. No credential is read here: each is read when its account is first used.
+pub fn inventory(selected: &[String]) -> Result<Inventory, Failure> {
+    let accounts = load(selected)?;
+    let inventory = Inventory::from_accounts(&accounts);
+    if selected.is_empty() {
+        return Ok(inventory);
+    }
+    Ok(inventory.only(selected)?)
 }
 
 /// A usage error when a name of `selected` is no account's, listing the accounts there are.

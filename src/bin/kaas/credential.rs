@@ -3,9 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use kaas::inventory::{ClusterRef, Inventory};
+use kaas::inventory::ClusterRef;
 use secrecy::ExposeSecret as _;
 
+use crate::accounts;
 use crate::cache::{Cache, Key};
 use crate::failure::Failure;
 use crate::output;
@@ -16,9 +17,16 @@ use crate::output;
 /// `lifetime`, cached when it has an expiry. A cache that cannot be written, or a cache file
 /// that is not a regular file (never read: a FIFO would block), is a warning on stderr, never
 /// a failure.
-pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> Result<(), Failure> {
+pub async fn run(
+    cluster: &ClusterRef,
+    lifetime: Duration,
+    use_cache: bool,
+    selected: &[String],
+) -> Result<(), Failure> {
+    // Reads the configuration only: no credential, no request, before the cache is asked.
+    let inventory = accounts::inventory(selected)?;
+    let account = inventory.account_of(cluster)?.to_owned();
     let cache = Cache::locate();
-    let account = format!("env:{}", cluster.provider);
     let asked = Key {
         account: &account,
         cluster: &cluster.cluster,
@@ -32,7 +40,6 @@ pub async fn run(cluster: &ClusterRef, lifetime: Duration, use_cache: bool) -> R
         Some(Err(refused)) => output::warn(&format!("warning: {refused}")),
         Some(Ok(None)) | None => {}
     }
-    let inventory = Inventory::from_env()?;
     let summary = inventory.find(cluster).await?;
     let credential = inventory.credential(&summary, Some(lifetime)).await?;
     let json = credential.exec_credential_json();

@@ -47,12 +47,13 @@ struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every cluster of every configured provider.
+    /// List every cluster of every account.
     ///
-    /// Sorted by provider then name. `json` and `yaml` give a list of objects with provider,
-    /// name, id, location, kubernetes_version, state, raw_state, node_count, api_endpoint and
-    /// created_at (null when the provider does not say). A provider that fails is one line on
-    /// stderr, and the exit code 3; the others are still listed.
+    /// Sorted by account then name. `json` and `yaml` give a list of objects with account,
+    /// provider, name, id, location, kubernetes_version, state, raw_state, node_count,
+    /// api_endpoint and created_at (null when the provider does not say). An account that
+    /// fails is one line on stderr naming it, and the exit code 3; the others are still
+    /// listed.
     Clusters {
         /// How to print the list.
         #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
@@ -120,7 +121,8 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum KubeconfigCommand {
     /// Save the cluster's kubeconfig into the kubeconfig file, as context
-    /// do-<region>-<name>, oks-<name>, ...
+    /// do-<region>-<name>, oks-<name>, ... (followed by @<account> for an account of kaas's
+    /// file, doctl or oks-cli)
     ///
     /// DigitalOcean and OKS clusters have one. The context becomes current with
     /// --set-current, and without it when the file has no current context (plain kubectl
@@ -129,9 +131,9 @@ enum KubeconfigCommand {
         /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
-        /// Save a user that runs `kaas credential` for each new credential (kaas must be on
-        /// kubectl's PATH, with the provider's variables in its environment) instead of the
-        /// kubeconfig's own credentials.
+        /// Save a user that runs `kaas credential <account>/<id>` for each new credential
+        /// (kaas must be on kubectl's PATH, finding the account's configuration there) instead
+        /// of the kubeconfig's own credentials.
         #[arg(long)]
         exec: bool,
         /// Make the saved context the current one (without it: only when the file has none).
@@ -196,12 +198,9 @@ fn main() -> ExitCode {
 
 /// Runs one command, with the accounts `--account` selected (all when none).
 async fn run(command: Command, selected: &[String]) -> Result<(), Failure> {
-    if !selected.is_empty() && !matches!(command, Command::Accounts { .. }) {
-        accounts::load(selected)?;
-    }
     match command {
         Command::Accounts { output } => accounts::run(output, selected),
-        Command::Clusters { output } => clusters::run(output).await,
+        Command::Clusters { output } => clusters::run(output, selected).await,
         Command::Kubeconfig(KubeconfigCommand::Save {
             cluster,
             exec,
@@ -209,13 +208,16 @@ async fn run(command: Command, selected: &[String]) -> Result<(), Failure> {
             lifetime,
             file,
         }) => {
-            kubeconfig::save(kubeconfig::Save {
-                cluster,
-                exec,
-                set_current,
-                lifetime,
-                file,
-            })
+            kubeconfig::save(
+                kubeconfig::Save {
+                    cluster,
+                    exec,
+                    set_current,
+                    lifetime,
+                    file,
+                },
+                selected,
+            )
             .await
         }
         Command::Kubeconfig(KubeconfigCommand::Remove {
@@ -231,25 +233,28 @@ async fn run(command: Command, selected: &[String]) -> Result<(), Failure> {
                     return Err(Failure::new(Code::Usage, "name a cluster or --context"));
                 }
             };
-            kubeconfig::remove(which, file).await
+            kubeconfig::remove(which, file, selected).await
         }
         Command::Credential {
             cluster,
             lifetime,
             no_cache,
-        } => credential::run(&cluster, lifetime, !no_cache).await,
+        } => credential::run(&cluster, lifetime, !no_cache, selected).await,
         Command::Wait {
             cluster,
             until,
             timeout,
             interval,
         } => {
-            wait::run(wait::Wait {
-                cluster,
-                until,
-                timeout,
-                interval,
-            })
+            wait::run(
+                wait::Wait {
+                    cluster,
+                    until,
+                    timeout,
+                    interval,
+                },
+                selected,
+            )
             .await
         }
     }

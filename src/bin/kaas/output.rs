@@ -53,6 +53,8 @@ pub fn report(failure: Failure) -> std::process::ExitCode {
 /// One cluster as `kaas clusters` prints it.
 #[derive(Debug, Serialize)]
 pub struct Row {
+    /// The account it was listed with (`do:team-a`, `env:oks`, ...).
+    pub account: String,
     /// `digitalocean`, `oks`, `cloud66` or `commissaire`.
     pub provider: &'static str,
     /// The cluster's name.
@@ -78,6 +80,7 @@ pub struct Row {
 impl From<&ClusterSummary> for Row {
     fn from(cluster: &ClusterSummary) -> Self {
         Row {
+            account: cluster.account.clone(),
             provider: cluster.provider.name(),
             name: cluster.name.clone(),
             id: cluster.id.clone(),
@@ -95,8 +98,9 @@ impl From<&ClusterSummary> for Row {
 }
 
 /// The table's columns.
-const HEADER: [&str; 9] = [
-    "PROVIDER", "NAME", "ID", "LOCATION", "VERSION", "STATE", "NODES", "ENDPOINT", "CREATED",
+const HEADER: [&str; 10] = [
+    "ACCOUNT", "PROVIDER", "NAME", "ID", "LOCATION", "VERSION", "STATE", "NODES", "ENDPOINT",
+    "CREATED",
 ];
 
 /// The rows in `format`, ending with a newline.
@@ -105,6 +109,7 @@ pub fn render(rows: &[Row], format: Format) -> Result<String, Failure> {
         let cells = rows.iter().map(|row| {
             let optional = |value: &Option<String>| value.as_deref().unwrap_or("-").to_string();
             vec![
+                row.account.clone(),
                 row.provider.to_string(),
                 row.name.clone(),
                 row.id.clone(),
@@ -192,6 +197,7 @@ mod tests {
     /// A row of an OKS cluster named `name`.
     fn row(name: &str) -> Row {
         Row {
+            account: "oks:prod".into(),
             provider: "oks",
             name: name.into(),
             id: "id-1".into(),
@@ -211,10 +217,13 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
         assert!(
-            lines[0].starts_with("PROVIDER   NAME   ID     LOCATION"),
+            lines[0].starts_with("ACCOUNT    PROVIDER   NAME   ID     LOCATION"),
             "{text}"
         );
-        assert!(lines[1].starts_with("oks        prod   id-1   -"), "{text}");
+        assert!(
+            lines[1].starts_with("oks:prod   oks        prod   id-1   -"),
+            "{text}"
+        );
         assert!(lines[1].ends_with("-"), "{text}");
     }
 
@@ -233,7 +242,7 @@ mod tests {
         assert_eq!(json[0]["location"], serde_json::Value::Null);
         assert_eq!(json[0]["node_count"], 3);
         let yaml = render(&[row("prod")], Format::Yaml).unwrap();
-        assert!(yaml.starts_with("- provider: oks\n"), "{yaml}");
+        assert!(yaml.starts_with("- account: oks:prod\n"), "{yaml}");
         assert!(yaml.contains("location: null\n"), "{yaml}");
     }
 }
