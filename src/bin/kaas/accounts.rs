@@ -10,14 +10,26 @@ use serde::Serialize;
 use crate::failure::{Code, Failure};
 use crate::output::{self, Format};
 
+/// Whether the foreign files' warnings are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warnings {
+    /// On stderr, one line each, naming the file and line.
+    Show,
+    /// Not at all: `kaas credential`, which kubectl runs for every command it runs, would
+    /// repeat them under every kubectl command.
+    Hide,
+}
+
 /// The accounts of the user's configuration, with the foreign files' warnings printed on
-/// stderr (each naming its file and line). `selected` (from `--account`) must name accounts
-/// that exist: an unknown name is a usage error listing the known ones.
-pub fn load(selected: &[String]) -> Result<Accounts, Failure> {
+/// stderr as `warnings` says. `selected` (from `--account`) must name accounts that exist: an
+/// unknown name is a usage error listing the known ones.
+pub fn load(selected: &[String], warnings: Warnings) -> Result<Accounts, Failure> {
     let accounts = Accounts::load(&Sources::system())
         .map_err(|error| Failure::new(Code::Usage, error.to_string()))?;
-    for warning in accounts.warnings() {
-        output::warn(&format!("warning: {warning}"));
+    if warnings == Warnings::Show {
+        for warning in accounts.warnings() {
+            output::warn(&format!("warning: {warning}"));
+        }
     }
     check_selected(&accounts, selected)?;
     Ok(accounts)
@@ -25,8 +37,8 @@ pub fn load(selected: &[String]) -> Result<Accounts, Failure> {
 
 /// The inventory of the selected accounts (every account when none is selected), loaded as
 /// [`load`] does. No credential is read here: each is read when its account is first used.
-pub fn inventory(selected: &[String]) -> Result<Inventory, Failure> {
-    let accounts = load(selected)?;
+pub fn inventory(selected: &[String], warnings: Warnings) -> Result<Inventory, Failure> {
+    let accounts = load(selected, warnings)?;
     let inventory = Inventory::from_accounts(&accounts);
     if selected.is_empty() {
         return Ok(inventory);
@@ -68,7 +80,7 @@ pub fn is_selected(account: &str, selected: &[String]) -> bool {
 /// `kaas accounts`: every account (or the selected ones) on stdout, in the order the sources
 /// are merged.
 pub fn run(format: Format, selected: &[String]) -> Result<(), Failure> {
-    let accounts = load(selected)?;
+    let accounts = load(selected, Warnings::Show)?;
     let rows: Vec<AccountRow> = accounts
         .iter()
         .filter(|account| is_selected(&account.name, selected))

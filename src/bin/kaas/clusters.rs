@@ -11,7 +11,7 @@ use crate::output::{self, Format, Row};
 /// account then name. An account that fails is one line on stderr (`kaas: <error>`, naming
 /// the account and the provider once) and exit code 3; the others are still listed.
 pub async fn run(format: Format, selected: &[String]) -> Result<(), Failure> {
-    let inventory = accounts::inventory(selected)?;
+    let inventory = accounts::inventory(selected, accounts::Warnings::Show)?;
     if inventory.accounts().is_empty() {
         return Err(Failure::new(Code::Usage, no_account_message()));
     }

@@ -24,7 +24,8 @@ pub async fn run(
     selected: &[String],
 ) -> Result<(), Failure> {
     // Reads the configuration only: no credential, no request, before the cache is asked.
-    let inventory = accounts::inventory(selected)?;
+    // Quietly: kubectl would show a foreign file's warnings under each of its commands.
+    let inventory = accounts::inventory(selected, accounts::Warnings::Hide)?;
     let account = inventory.account_of(cluster)?.to_owned();
     let cache = Cache::locate();
     let asked = Key {

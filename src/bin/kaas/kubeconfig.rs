@@ -43,7 +43,7 @@ pub struct Save {
 /// no current context; says on stdout what was saved.
 pub async fn save(save: Save, selected: &[String]) -> Result<(), Failure> {
     let file = target(save.file)?;
-    let inventory = accounts::inventory(selected)?;
+    let inventory = accounts::inventory(selected, accounts::Warnings::Show)?;
     let summary = inventory.find(&save.cluster).await?;
     // With --exec the kubeconfig's own credential is thrown away: ask for the shortest one.
     let lifetime = if save.exec {
@@ -135,7 +135,7 @@ pub async fn remove(
     let context = match which {
         Which::Context(context) => context,
         Which::Cluster(cluster) => {
-            let inventory = accounts::inventory(selected)?;
+            let inventory = accounts::inventory(selected, accounts::Warnings::Show)?;
             match inventory.find(&cluster).await {
                 Ok(summary) => summary.context_name(),
                 Err(error) if error.is_not_found() => {

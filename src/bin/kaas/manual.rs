@@ -50,7 +50,8 @@ never their credentials):
   2. the environment's variables below: env:digitalocean, env:oks, env:cloud66, env:commissaire
   3. doctl's contexts, do:<context> (do:default for its access-token), with its api-url
   4. oks-cli's profiles, oks:<profile>, with their region and endpoint
-doctl's and oks-cli's files are only read; a broken one is a warning naming its file and line.
+doctl's and oks-cli's files are only read; a broken one is a warning naming its file and line
+(not from `kaas credential`, which kubectl runs for each of its commands).
 KAAS_NO_FOREIGN_CONFIG=1 (or foreign_config = false in kaas's file) leaves them unread.
 --account NAME (repeatable, comma-separated) or KAAS_ACCOUNT makes any command work with those
 accounts only; an unknown name is a usage error listing the accounts.

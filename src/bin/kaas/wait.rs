@@ -70,7 +70,7 @@ pub enum Reading {
 /// as deleted; otherwise not found is exit 4. With stderr on a terminal, a spinner shows the
 /// time waited and the last state.
 pub async fn run(wait: Wait, selected: &[String]) -> Result<(), Failure> {
-    let inventory = crate::accounts::inventory(selected)?;
+    let inventory = crate::accounts::inventory(selected, crate::accounts::Warnings::Show)?;
     let progress = Spinner::start(&wait);
     let reached = poll(
         &wait,
