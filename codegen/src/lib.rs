@@ -208,7 +208,11 @@ pub fn generate_from_text(
         settings.with_replacement(
             &e.name,
             format!("{own_module}::extensible::{}", e.name),
-            [progenitor_impl::TypeImpl::Display, progenitor_impl::TypeImpl::FromStr].into_iter(),
+            [
+                progenitor_impl::TypeImpl::Display,
+                progenitor_impl::TypeImpl::FromStr,
+            ]
+            .into_iter(),
         );
     }
 
@@ -261,7 +265,8 @@ fn unparse(tokens: proc_macro2::TokenStream) -> String {
 fn run_generator(
     file: &str,
     what: &str,
-    step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor_impl::Error> + std::panic::UnwindSafe,
+    step: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor_impl::Error>
+    + std::panic::UnwindSafe,
     rewrite: impl FnOnce(&mut syn::File) -> Result<(), Vec<rewrite::Unexpected>>,
 ) -> Result<String, String> {
     let previous_hook = std::panic::take_hook();

@@ -47,10 +47,10 @@ fn wait_args<'a>(cluster: &'a str, until: &'a str, extra: &[&'a str]) -> Vec<&'a
 
 /// What one run of `kaas` printed, and its exit code.
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// The four providers' mock servers, and the environment that points kaas at them.
@@ -109,8 +109,8 @@ impl Providers {
 }
 
 /// Runs `kaas args..` with only `env`, HOME, XDG_CACHE_HOME and KUBECONFIG (under `home`) set,
-/// and checks that no provider secret is in its output.
-async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
+/// and checks that no provider secret (nor any text holding `SENTINEL`) is in its output.
+pub(crate) async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaas"))
         .args(args)
         .env_clear()
@@ -239,7 +239,7 @@ fn digitalocean_kubeconfig(server: &MockServer) -> httpmock::Mock<'_> {
 }
 
 /// A moment as kaas and the providers write it.
-fn rfc3339(at: SystemTime) -> String {
+pub(crate) fn rfc3339(at: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -251,7 +251,7 @@ fn mode(path: &Path) -> u32 {
 }
 
 /// A YAML file, parsed.
-fn yaml(path: &Path) -> serde_yaml_ng::Value {
+pub(crate) fn yaml(path: &Path) -> serde_yaml_ng::Value {
     serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -266,10 +266,10 @@ async fn clusters_lists_every_provider_in_a_table_and_a_failing_one_on_stderr_wi
     assert_eq!(
         run.stdout,
         "\
-PROVIDER       NAME              ID                                     LOCATION                VERSION       STATE     NODES   ENDPOINT                                                              CREATED
-commissaire    mycluster         mycluster                              -                       -             running   3       -                                                                     -
-digitalocean   prod-cluster-01   bd5f5959-5e1e-4205-a714-a914373942af   nyc1                    1.18.6-do.0   running   5       https://bd5f5959-5e1e-4205-a714-a914373942af.k8s.ondigitalocean.com   2018-11-15T16:00:11Z
-oks            analytics         oks-cluster-1                          eu-west-2a,eu-west-2b   1.32          running   -       -                                                                     2019-08-24T14:15:22Z
+ACCOUNT            PROVIDER       NAME              ID                                     LOCATION                VERSION       STATE     NODES   ENDPOINT                                                              CREATED
+env:commissaire    commissaire    mycluster         mycluster                              -                       -             running   3       -                                                                     -
+env:digitalocean   digitalocean   prod-cluster-01   bd5f5959-5e1e-4205-a714-a914373942af   nyc1                    1.18.6-do.0   running   5       https://bd5f5959-5e1e-4205-a714-a914373942af.k8s.ondigitalocean.com   2018-11-15T16:00:11Z
+env:oks            oks            analytics         oks-cluster-1                          eu-west-2a,eu-west-2b   1.32          running   -       -                                                                     2019-08-24T14:15:22Z
 "
     );
     assert_eq!(
@@ -291,6 +291,7 @@ async fn clusters_as_json_and_yaml_are_lists_of_the_same_fields() {
     assert_eq!(
         listed[1],
         serde_json::json!({
+            "account": "env:digitalocean",
             "provider": "digitalocean",
             "name": "prod-cluster-01",
             "id": DO_ID,
@@ -316,7 +317,8 @@ async fn clusters_as_json_and_yaml_are_lists_of_the_same_fields() {
     let from_yaml: Value = serde_yaml_ng::from_str(&run.stdout).unwrap();
     assert_eq!(from_yaml.as_array().unwrap(), listed);
     assert!(
-        run.stdout.starts_with("- provider: commissaire\n"),
+        run.stdout
+            .starts_with("- account: env:commissaire\n  provider: commissaire\n"),
         "{}",
         run.stdout
     );
@@ -603,7 +605,7 @@ async fn kubeconfig_save_exec_writes_a_user_that_runs_kaas_credential() {
     assert_eq!(skeleton.calls(), 1);
     assert!(
         run.stdout.contains(&format!(
-            "its user runs `kaas credential digitalocean/{DO_ID} --lifetime 2h` for credentials\n"
+            "its user runs `kaas credential env:digitalocean/{DO_ID} --lifetime 2h` for credentials\n"
         )),
         "{run:?}"
     );
@@ -623,7 +625,7 @@ async fn kubeconfig_save_exec_writes_a_user_that_runs_kaas_credential() {
         args,
         [
             "credential",
-            &format!("digitalocean/{DO_ID}"),
+            &format!("env:digitalocean/{DO_ID}"),
             "--lifetime",
             "2h"
         ]
@@ -665,9 +667,23 @@ async fn kubeconfig_of_a_provider_without_one_is_exit_2() {
 
 // --- kaas credential -----------------------------------------------------------------------
 
-/// The cache file of the DigitalOcean cluster, under `home`'s XDG_CACHE_HOME.
+/// The cache file of the DigitalOcean cluster of the environment's account
+/// (`env:digitalocean`), under `home`'s XDG_CACHE_HOME.
 fn cache_file(home: &Path) -> PathBuf {
-    home.join(format!("cache/kaas/credentials/digitalocean-{DO_ID}.json"))
+    home.join("cache/kaas/credentials")
+        .join(cache_file_name(DO_ID, "env:digitalocean"))
+}
+
+/// The name of the cache file of `account`'s cluster `id`, as kaas writes it:
+/// `<id>@<account>.json`, an account name with a `:` written `_` and followed by the 64-bit
+/// FNV-1a hash of the name.
+pub(crate) fn cache_file_name(id: &str, account: &str) -> String {
+    let hash = account
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{id}@{}-{hash:016x}.json", account.replace(':', "_"))
 }
 
 #[tokio::test]

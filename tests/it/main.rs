@@ -7,6 +7,10 @@ mod anyhow_errors;
 mod base_urls;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_accounts;
+#[cfg(feature = "cli")]
+mod cli_every_account;
 mod cloud66_behaviour;
 mod cloud66_contract;
 mod commissaire_behaviour;

@@ -1,6 +1,9 @@
-//! The credential cache: one file per cluster, `<cache dir>/kaas/credentials/<provider>-<id>.json`,
-//! holding the ExecCredential JSON `kaas credential` printed, so that kubectl calling it on
-//! every command does not mint a credential each time.
+//! The credential cache: one file per account and cluster,
+//! `<cache dir>/kaas/credentials/<cluster id>@<account>.json`, holding the ExecCredential JSON
+//! `kaas credential` printed, so that kubectl calling it on every command does not mint a
+//! credential each time. Keyed by the account as well as the cluster: two accounts may hold
+//! clusters of the same id (a Commissaire cluster's id is its name), and neither is ever
+//! served the other's credential.
 //!
 //! A cached credential is reused while its `status.expirationTimestamp` is further away than
 //! the margin the refreshing `kube::Client` keeps too ([`kaas::kubeconfig::refresh_margin`]:
@@ -16,7 +19,6 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use kaas::inventory::ClusterRef;
 use zeroize::Zeroizing;
 
 /// The largest cache file read (an ExecCredential with a client certificate and key is a few
@@ -45,24 +47,26 @@ impl Cache {
         Cache { dir: dir.into() }
     }
 
-    /// The file of `cluster`'s credential.
-    pub fn path(&self, cluster: &ClusterRef) -> PathBuf {
+    /// The file of the credential of `account`'s cluster `cluster` (its id):
+    /// `<cluster>@<account>.json`, each part made safe by [`file_name_part`], which never
+    /// writes `@`, so two keys never share a file.
+    pub fn path(&self, key: &Key<'_>) -> PathBuf {
         self.dir.join(format!(
-            "{}-{}.json",
-            file_name_part(&cluster.account),
-            file_name_part(&cluster.cluster)
+            "{}@{}.json",
+            file_name_part(key.cluster),
+            file_name_part(key.account)
         ))
     }
 
-    /// The cached credential of `cluster`, if there is one still fresh at `now`. A file that
+    /// The cached credential of `key`, if there is one still fresh at `now`. A file that
     /// is not a regular file (a FIFO, a socket, a device, a folder, a symbolic link) is
     /// refused without being read or followed ([`NotAFile`]).
     pub fn fresh(
         &self,
-        cluster: &ClusterRef,
+        key: &Key<'_>,
         now: SystemTime,
     ) -> Result<Option<Zeroizing<String>>, NotAFile> {
-        let path = self.path(cluster);
+        let path = self.path(key);
         let Some((file, metadata)) = open_regular(&path)? else {
             return Ok(None);
         };
@@ -79,11 +83,11 @@ impl Cache {
         Ok(fresh.then_some(text))
     }
 
-    /// Stores `json` as `cluster`'s credential: written to a temporary file of mode 0600 in a
+    /// Stores `json` as `key`'s credential: written to a temporary file of mode 0600 in a
     /// folder of mode 0700, then renamed over the old one, so a reader never sees half a file.
-    pub fn store(&self, cluster: &ClusterRef, json: &str) -> std::io::Result<PathBuf> {
+    pub fn store(&self, key: &Key<'_>, json: &str) -> std::io::Result<PathBuf> {
         create_private_dir(&self.dir)?;
-        let path = self.path(cluster);
+        let path = self.path(key);
         let temporary = self.dir.join(format!(
             ".{}.{}.{:016x}.tmp",
             path.file_name()
@@ -99,6 +103,15 @@ impl Cache {
         }
         Ok(path)
     }
+}
+
+/// What a cached credential is kept under: the account's name and the cluster's id.
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a> {
+    /// The account's name (`do:team-a`, `env:digitalocean`, ...).
+    pub account: &'a str,
+    /// The cluster's id (what `kaas kubeconfig save --exec` writes).
+    pub cluster: &'a str,
 }
 
 /// A cache file that is not a regular file: never read (reading a FIFO would block, and
@@ -285,7 +298,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kaas::inventory::Provider;
 
     const MINUTE: Duration = Duration::from_secs(60);
 
@@ -363,7 +375,10 @@ mod tests {
     fn a_fifo_or_a_link_at_the_cache_path_is_refused_without_blocking() {
         use std::sync::mpsc;
         let cache = Cache::at(folder("fifo").join("kaas/credentials"));
-        let cluster = ClusterRef::new(Provider::DigitalOcean, "prod");
+        let cluster = Key {
+            account: "env:digitalocean",
+            cluster: "prod",
+        };
         let path = cache.path(&cluster);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         let made = std::process::Command::new("mkfifo")
@@ -373,7 +388,7 @@ mod tests {
         assert!(made.success());
         let (sender, receiver) = mpsc::channel();
         let reader = cache.clone();
-        let reading = cluster.clone();
+        let reading = cluster;
         std::thread::spawn(move || {
             let _ = sender.send(reader.fresh(&reading, SystemTime::now()));
         });
@@ -423,10 +438,49 @@ mod tests {
         );
     }
 
+    /// Two accounts with a cluster of the same id (two Commissaire servers' `prod`, say) get
+    /// two files, and each is served its own credential, never the other's.
+    #[test]
+    fn two_accounts_with_the_same_cluster_id_never_share_a_credential() {
+        let cache = Cache::at(folder("accounts").join("kaas/credentials"));
+        let team_a = Key {
+            account: "do:team-a",
+            cluster: "prod",
+        };
+        let team_b = Key {
+            account: "do:team-b",
+            cluster: "prod",
+        };
+        assert_ne!(cache.path(&team_a), cache.path(&team_b));
+        // Keys that would read alike once joined stay apart: `@` is never part of a part.
+        let joined = |account, cluster| cache.path(&Key { account, cluster });
+        assert_ne!(joined("b", "a@b"), joined("a@b", "b"));
+        assert_ne!(joined("a-b", "c"), joined("a", "b-c"));
+        let now = SystemTime::now();
+        let credential_a = credential("2999-01-01T00:00:00Z").replace("\"t\"", "\"token-a\"");
+        cache.store(&team_a, &credential_a).unwrap();
+        assert!(
+            cache.fresh(&team_b, now).unwrap().is_none(),
+            "team-b is not served team-a's credential"
+        );
+        let credential_b = credential("2999-01-01T00:00:00Z").replace("\"t\"", "\"token-b\"");
+        cache.store(&team_b, &credential_b).unwrap();
+        let served = |key| cache.fresh(key, now).unwrap().unwrap().to_string();
+        assert_eq!(served(&team_a), credential_a);
+        assert_eq!(served(&team_b), credential_b);
+        assert_eq!(
+            cache.path(&team_a).file_name().unwrap(),
+            format!("prod@do_team-a-{:016x}.json", fnv1a(b"do:team-a")).as_str()
+        );
+    }
+
     #[test]
     fn a_stored_credential_is_private_and_read_back_while_fresh() {
         let cache = Cache::at(folder("store").join("kaas/credentials"));
-        let cluster = ClusterRef::new(Provider::DigitalOcean, "a/b");
+        let cluster = Key {
+            account: "env:digitalocean",
+            cluster: "a/b",
+        };
         let now = SystemTime::now();
         assert!(cache.fresh(&cluster, now).unwrap().is_none());
         let json = credential("2999-01-01T00:00:00Z");

@@ -55,12 +55,12 @@ impl Failure {
 
 /// The exit code of a library error: not found (the provider answered 404, or no cluster has
 /// that id or name: [`kaas::Error::is_not_found`]) is 4; invalid input (a provider not
-/// configured, half-set variables, an operation the provider does not have: nothing was sent)
-/// is 2; a wait's timeout and failure are 5 and 6; anything else is 1.
+/// configured, half-set variables, an operation the provider does not have, a provider
+/// reference with several accounts: nothing was sent) is 2; a wait's timeout and failure are 5 and 6; anything else is 1.
 pub fn code_of(error: &kaas::Error) -> Code {
     match error {
         error if error.is_not_found() => Code::NotFound,
-        kaas::Error::InvalidInput(_) => Code::Usage,
+        kaas::Error::InvalidInput(_) | kaas::Error::AmbiguousAccount { .. } => Code::Usage,
         kaas::Error::WaitTimeout { .. } => Code::TimedOut,
         kaas::Error::WaitFailed { .. } => Code::ClusterFailed,
         _ => Code::Error,

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kaas::inventory::{ClusterRef, Inventory};
+use kaas::inventory::ClusterRef;
 use kaas::kubeconfig::{KubeconfigFile, SaveOptions};
 
+use crate::accounts;
 use crate::duration;
 use crate::failure::{self, Failure};
 use crate::output;
@@ -40,9 +41,9 @@ pub struct Save {
 /// Fetches the cluster's kubeconfig and merges it into the kubeconfig file as context
 /// [`kaas::inventory::ClusterSummary::context_name`], current when asked or when the file had
 /// no current context; says on stdout what was saved.
-pub async fn save(save: Save) -> Result<(), Failure> {
+pub async fn save(save: Save, selected: &[String]) -> Result<(), Failure> {
     let file = target(save.file)?;
-    let inventory = Inventory::from_env()?;
+    let inventory = accounts::inventory(selected, accounts::Warnings::Show)?;
     let summary = inventory.find(&save.cluster).await?;
     // With --exec the kubeconfig's own credential is thrown away: ask for the shortest one.
     let lifetime = if save.exec {
@@ -53,8 +54,10 @@ pub async fn save(save: Save) -> Result<(), Failure> {
     let mut kubeconfig = inventory.kubeconfig(&summary, lifetime).await?;
     let mut exec_line = None;
     if save.exec {
-        // The id, not the name: it stays the same cluster's when another takes the name.
-        let cluster = format!("{}/{}", summary.provider, summary.id);
+        // The account, not the provider: it stays this account's when another account of the
+        // provider is added. The id, not the name: it stays the same cluster's when another
+        // takes the name.
+        let cluster = format!("{}/{}", summary.account, summary.id);
         let mut args = vec!["credential".to_string(), cluster];
         if let Some(lifetime) = save.lifetime {
             args.extend(["--lifetime".to_string(), duration::show(lifetime)]);
@@ -123,12 +126,16 @@ pub enum Which {
 /// Removes the context, and the cluster and user entries only it used, from the kubeconfig
 /// file; says on stdout what it did, and when the file is left without a current context. A
 /// context that is not there is no error.
-pub async fn remove(which: Which, file: Option<PathBuf>) -> Result<(), Failure> {
+pub async fn remove(
+    which: Which,
+    file: Option<PathBuf>,
+    selected: &[String],
+) -> Result<(), Failure> {
     let file = target(file)?;
     let context = match which {
         Which::Context(context) => context,
         Which::Cluster(cluster) => {
-            let inventory = Inventory::from_env()?;
+            let inventory = accounts::inventory(selected, accounts::Warnings::Show)?;
             match inventory.find(&cluster).await {
                 Ok(summary) => summary.context_name(),
                 Err(error) if error.is_not_found() => {

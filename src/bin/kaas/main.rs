@@ -2,6 +2,7 @@
 //! saved into a kubeconfig file, short-lived credentials for kubectl, and waiting for a
 //! cluster to reach a state. A thin layer over the `kaas` library.
 
+mod accounts;
 mod cache;
 mod clusters;
 mod credential;
@@ -21,12 +22,23 @@ use kaas::inventory::{ClusterRef, ClusterState};
 
 use crate::failure::{Code, Failure};
 
-/// Every cluster of the Kubernetes-as-a-service providers you have credentials for
-/// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire): list them, save their kubeconfigs, hand
-/// kubectl their credentials, wait for them.
+/// Every cluster of every account you keep at the Kubernetes-as-a-service providers
+/// (DigitalOcean, OUTSCALE OKS, Cloud66, Commissaire; doctl's contexts and oks-cli's profiles
+/// included): list them, save their kubeconfigs, hand kubectl their credentials, wait for them.
 #[derive(Debug, Parser)]
 #[command(name = "kaas", version, after_help = manual::SUMMARY, after_long_help = manual::MANUAL)]
 struct Cli {
+    /// Work with this account only (repeatable; `kaas accounts` lists them) [env: KAAS_ACCOUNT,
+    /// comma-separated].
+    #[arg(
+        long = "account",
+        value_name = "NAME",
+        global = true,
+        env = "KAAS_ACCOUNT",
+        value_delimiter = ',',
+        hide_env = true
+    )]
+    accounts: Vec<String>,
     /// What to do.
     #[command(subcommand)]
     command: Command,
@@ -35,13 +47,27 @@ struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every cluster of every configured provider.
+    /// List every cluster of every account.
     ///
-    /// Sorted by provider then name. `json` and `yaml` give a list of objects with provider,
-    /// name, id, location, kubernetes_version, state, raw_state, node_count, api_endpoint and
-    /// created_at (null when the provider does not say). A provider that fails is one line on
-    /// stderr, and the exit code 3; the others are still listed.
+    /// Sorted by account then name. `json` and `yaml` give a list of objects with account,
+    /// provider, name, id, location, kubernetes_version, state, raw_state, node_count,
+    /// api_endpoint and created_at (null when the provider does not say). An account that
+    /// fails is one line on stderr naming it, and the exit code 3; the others are still
+    /// listed.
     Clusters {
+        /// How to print the list.
+        #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
+        output: output::Format,
+    },
+    /// List every account: kaas's own file, the environment, doctl's contexts, oks-cli's
+    /// profiles.
+    ///
+    /// In the order they are merged (the first to name an account wins): name, provider,
+    /// region or base URL, source, origin (file:line or $VARIABLE), the kind of credential and
+    /// where it is kept (a variable, a file, a command, inline), and whether doctl or oks-cli
+    /// uses it now. Never the credential. A broken doctl or oks-cli file is a warning on
+    /// stderr naming the file and line.
+    Accounts {
         /// How to print the list.
         #[arg(short, long, value_enum, default_value_t = output::Format::Table)]
         output: output::Format,
@@ -56,7 +82,8 @@ enum Command {
     /// `kaas --help`) serves the credential until 5 minutes, or a fifth of its lifetime,
     /// before it expires.
     Credential {
-        /// The cluster: <provider>/<id or name>, e.g. digitalocean/prod-cluster-01.
+        /// The cluster: <account>/<id or name>, e.g. do:team-a/prod-cluster-01, or
+        /// <provider>/<id or name> when the provider has one account.
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
         /// How long a newly fetched credential lasts (90s, 15m, 1h, 7d).
@@ -75,7 +102,7 @@ enum Command {
     /// longer found is deleted. A spinner shows the time waited and the last state when
     /// stderr is a terminal.
     Wait {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
         /// The state to wait for.
@@ -94,18 +121,19 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum KubeconfigCommand {
     /// Save the cluster's kubeconfig into the kubeconfig file, as context
-    /// do-<region>-<name>, oks-<name>, ...
+    /// do-<region>-<name>, oks-<name>, ... (followed by @<account> for an account of kaas's
+    /// file, doctl or oks-cli)
     ///
     /// DigitalOcean and OKS clusters have one. The context becomes current with
     /// --set-current, and without it when the file has no current context (plain kubectl
     /// would otherwise reach no cluster); the output says so.
     Save {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref)]
         cluster: ClusterRef,
-        /// Save a user that runs `kaas credential` for each new credential (kaas must be on
-        /// kubectl's PATH, with the provider's variables in its environment) instead of the
-        /// kubeconfig's own credentials.
+        /// Save a user that runs `kaas credential <account>/<id>` for each new credential
+        /// (kaas must be on kubectl's PATH, finding the account's configuration there) instead
+        /// of the kubeconfig's own credentials.
         #[arg(long)]
         exec: bool,
         /// Make the saved context the current one (without it: only when the file has none).
@@ -125,7 +153,7 @@ enum KubeconfigCommand {
     /// A context that is not there is no error. Removing the current context leaves the file
     /// without one, which the output says.
     Remove {
-        /// The cluster: <provider>/<id or name>.
+        /// The cluster: <account>/<id or name> (or <provider>/<id or name>).
         #[arg(value_parser = cluster_ref, required_unless_present = "context", conflicts_with = "context")]
         cluster: Option<ClusterRef>,
         /// The context's name instead of the cluster (a cluster the provider no longer has).
@@ -162,16 +190,17 @@ fn main() -> ExitCode {
             return failure::Code::Error.into();
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, &cli.accounts)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => output::report(failure),
     }
 }
 
-/// Runs one command.
-async fn run(command: Command) -> Result<(), Failure> {
+/// Runs one command, with the accounts `--account` selected (all when none).
+async fn run(command: Command, selected: &[String]) -> Result<(), Failure> {
     match command {
-        Command::Clusters { output } => clusters::run(output).await,
+        Command::Accounts { output } => accounts::run(output, selected),
+        Command::Clusters { output } => clusters::run(output, selected).await,
         Command::Kubeconfig(KubeconfigCommand::Save {
             cluster,
             exec,
@@ -179,13 +208,16 @@ async fn run(command: Command) -> Result<(), Failure> {
             lifetime,
             file,
         }) => {
-            kubeconfig::save(kubeconfig::Save {
-                cluster,
-                exec,
-                set_current,
-                lifetime,
-                file,
-            })
+            kubeconfig::save(
+                kubeconfig::Save {
+                    cluster,
+                    exec,
+                    set_current,
+                    lifetime,
+                    file,
+                },
+                selected,
+            )
             .await
         }
         Command::Kubeconfig(KubeconfigCommand::Remove {
@@ -201,25 +233,28 @@ async fn run(command: Command) -> Result<(), Failure> {
                     return Err(Failure::new(Code::Usage, "name a cluster or --context"));
                 }
             };
-            kubeconfig::remove(which, file).await
+            kubeconfig::remove(which, file, selected).await
         }
         Command::Credential {
             cluster,
             lifetime,
             no_cache,
-        } => credential::run(&cluster, lifetime, !no_cache).await,
+        } => credential::run(&cluster, lifetime, !no_cache, selected).await,
         Command::Wait {
             cluster,
             until,
             timeout,
             interval,
         } => {
-            wait::run(wait::Wait {
-                cluster,
-                until,
-                timeout,
-                interval,
-            })
+            wait::run(
+                wait::Wait {
+                    cluster,
+                    until,
+                    timeout,
+                    interval,
+                },
+                selected,
+            )
             .await
         }
     }
@@ -246,6 +281,7 @@ mod tests {
                     timeout,
                     interval,
                 },
+            ..
         }) = parsed
         else {
             panic!("{parsed:?}");
@@ -259,5 +295,28 @@ mod tests {
         assert_eq!(error.exit_code(), 2);
         let error = Cli::try_parse_from(["kaas", "wait", "do/x", "--until", "ready"]).unwrap_err();
         assert!(error.to_string().contains("running"), "{error}");
+    }
+
+    #[test]
+    fn accounts_are_chosen_before_or_after_the_command_repeated_or_comma_separated() {
+        let parsed =
+            Cli::try_parse_from(["kaas", "--account", "do:team-a,lab", "clusters"]).unwrap();
+        assert_eq!(parsed.accounts, ["do:team-a", "lab"]);
+        let parsed = Cli::try_parse_from([
+            "kaas",
+            "clusters",
+            "--account",
+            "do:team-a,lab",
+            "--account=oks:prod",
+        ])
+        .unwrap();
+        assert_eq!(parsed.accounts, ["do:team-a", "lab", "oks:prod"]);
+        let parsed = Cli::try_parse_from(["kaas", "accounts", "-o", "json"]).unwrap();
+        assert!(matches!(
+            parsed.command,
+            Command::Accounts {
+                output: output::Format::Json
+            }
+        ));
     }
 }

@@ -1,4 +1,4 @@
-//! Writing to stdout and stderr, and the cluster list as a table, JSON or YAML.
+//! Writing to stdout and stderr, and lists (clusters, accounts) as a table, JSON or YAML.
 
 use std::io::Write as _;
 
@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::failure::{Code, Failure};
 
-/// How `kaas clusters` prints its list.
+/// How `kaas clusters` and `kaas accounts` print their lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Aligned columns, one cluster a line.
@@ -53,6 +53,8 @@ pub fn report(failure: Failure) -> std::process::ExitCode {
 /// One cluster as `kaas clusters` prints it.
 #[derive(Debug, Serialize)]
 pub struct Row {
+    /// The account it was listed with (`do:team-a`, `env:oks`, ...).
+    pub account: String,
     /// `digitalocean`, `oks`, `cloud66` or `commissaire`.
     pub provider: &'static str,
     /// The cluster's name.
@@ -78,6 +80,7 @@ pub struct Row {
 impl From<&ClusterSummary> for Row {
     fn from(cluster: &ClusterSummary) -> Self {
         Row {
+            account: cluster.account.clone(),
             provider: cluster.provider.name(),
             name: cluster.name.clone(),
             id: cluster.id.clone(),
@@ -95,14 +98,43 @@ impl From<&ClusterSummary> for Row {
 }
 
 /// The table's columns.
-const HEADER: [&str; 9] = [
-    "PROVIDER", "NAME", "ID", "LOCATION", "VERSION", "STATE", "NODES", "ENDPOINT", "CREATED",
+const HEADER: [&str; 10] = [
+    "ACCOUNT", "PROVIDER", "NAME", "ID", "LOCATION", "VERSION", "STATE", "NODES", "ENDPOINT",
+    "CREATED",
 ];
 
 /// The rows in `format`, ending with a newline.
 pub fn render(rows: &[Row], format: Format) -> Result<String, Failure> {
+    render_with(rows, format, |rows| {
+        let cells = rows.iter().map(|row| {
+            let optional = |value: &Option<String>| value.as_deref().unwrap_or("-").to_string();
+            vec![
+                row.account.clone(),
+                row.provider.to_string(),
+                row.name.clone(),
+                row.id.clone(),
+                optional(&row.location),
+                optional(&row.kubernetes_version),
+                row.state.to_string(),
+                row.node_count
+                    .map_or_else(|| "-".to_string(), |n| n.to_string()),
+                optional(&row.api_endpoint),
+                optional(&row.created_at),
+            ]
+        });
+        table(&HEADER, cells)
+    })
+}
+
+/// `rows` in `format`, ending with a newline: JSON and YAML from their `Serialize`, a table
+/// from `as_table`.
+pub fn render_with<R: Serialize>(
+    rows: &[R],
+    format: Format,
+    as_table: impl FnOnce(&[R]) -> String,
+) -> Result<String, Failure> {
     let text = match format {
-        Format::Table => table(rows),
+        Format::Table => as_table(rows),
         Format::Json => serde_json::to_string_pretty(rows).map_err(|error| {
             Failure::new(
                 Code::Error,
@@ -122,28 +154,16 @@ pub fn render(rows: &[Row], format: Format) -> Result<String, Failure> {
     Ok(text + "\n")
 }
 
-/// Columns aligned with spaces, as kubectl prints them: no borders, no colours, `-` for what
-/// the provider does not say.
-fn table(rows: &[Row]) -> String {
+/// Columns aligned with spaces, as kubectl prints them: no borders, no colours; every cell
+/// made [`printable`].
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut table = Table::new();
     table
         .load_preset(comfy_table::presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(HEADER);
+        .set_header(header);
     for row in rows {
-        let optional = |value: &Option<String>| printable(value.as_deref().unwrap_or("-"));
-        table.add_row([
-            printable(row.provider),
-            printable(&row.name),
-            printable(&row.id),
-            optional(&row.location),
-            optional(&row.kubernetes_version),
-            printable(row.state),
-            row.node_count
-                .map_or_else(|| "-".to_string(), |n| n.to_string()),
-            optional(&row.api_endpoint),
-            optional(&row.created_at),
-        ]);
+        table.add_row(row.iter().map(|cell| printable(cell)).collect::<Vec<_>>());
     }
     for column in table.column_iter_mut() {
         column.set_padding((0, 3));
@@ -177,6 +197,7 @@ mod tests {
     /// A row of an OKS cluster named `name`.
     fn row(name: &str) -> Row {
         Row {
+            account: "oks:prod".into(),
             provider: "oks",
             name: name.into(),
             id: "id-1".into(),
@@ -196,10 +217,13 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
         assert!(
-            lines[0].starts_with("PROVIDER   NAME   ID     LOCATION"),
+            lines[0].starts_with("ACCOUNT    PROVIDER   NAME   ID     LOCATION"),
             "{text}"
         );
-        assert!(lines[1].starts_with("oks        prod   id-1   -"), "{text}");
+        assert!(
+            lines[1].starts_with("oks:prod   oks        prod   id-1   -"),
+            "{text}"
+        );
         assert!(lines[1].ends_with("-"), "{text}");
     }
 
@@ -218,7 +242,7 @@ mod tests {
         assert_eq!(json[0]["location"], serde_json::Value::Null);
         assert_eq!(json[0]["node_count"], 3);
         let yaml = render(&[row("prod")], Format::Yaml).unwrap();
-        assert!(yaml.starts_with("- provider: oks\n"), "{yaml}");
+        assert!(yaml.starts_with("- account: oks:prod\n"), "{yaml}");
         assert!(yaml.contains("location: null\n"), "{yaml}");
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kaas::WaitPolicy;
-use kaas::inventory::{ClusterRef, ClusterState, Inventory};
+use kaas::inventory::{ClusterRef, ClusterState};
 use kaas::wait::Progress;
 
 use crate::duration;
@@ -69,8 +69,8 @@ pub enum Reading {
 /// timeout passes (exit 5; the state is read once more at the timeout). Waiting for `deleted`, a cluster that is no longer found counts
 /// as deleted; otherwise not found is exit 4. With stderr on a terminal, a spinner shows the
 /// time waited and the last state.
-pub async fn run(wait: Wait) -> Result<(), Failure> {
-    let inventory = Inventory::from_env()?;
+pub async fn run(wait: Wait, selected: &[String]) -> Result<(), Failure> {
+    let inventory = crate::accounts::inventory(selected, crate::accounts::Warnings::Show)?;
     let progress = Spinner::start(&wait);
     let reached = poll(
         &wait,
