@@ -156,7 +156,7 @@ pub(super) fn read(path: &Path, environment: &Environment) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::tests::folder;
+    use crate::accounts::tests::{all_at, current_names, folder};
 
     /// Written as doctl's own integration tests write it (`integration/auth_test.go`).
     const DOCTL: &str = "access-token: SENTINEL-first-token
@@ -226,19 +226,8 @@ api-url: http://127.0.0.1:8080
             ("DIGITALOCEAN_API_URL", "http://127.0.0.1:9999"),
         ]);
         let found = read_text(&folder, DOCTL, &environment);
-        assert!(
-            found
-                .accounts
-                .iter()
-                .all(|a| a.location.base_url.as_deref() == Some("http://127.0.0.1:9999"))
-        );
-        let current: Vec<_> = found
-            .accounts
-            .iter()
-            .filter(|a| a.current)
-            .map(|a| a.name.as_str())
-            .collect();
-        assert_eq!(current, ["do:test@example.com"]);
+        assert!(all_at(&found, "http://127.0.0.1:9999"));
+        assert_eq!(current_names(&found), ["do:test@example.com"]);
         let _ = std::fs::remove_dir_all(folder);
     }
 

@@ -17,6 +17,24 @@ pub(crate) fn folder(test: &str) -> PathBuf {
     folder
 }
 
+/// The names of the accounts found that their tool would use now.
+pub(crate) fn current_names(found: &Found) -> Vec<&str> {
+    found
+        .accounts
+        .iter()
+        .filter(|account| account.current)
+        .map(|account| account.name.as_str())
+        .collect()
+}
+
+/// Whether every account found has `base_url`.
+pub(crate) fn all_at(found: &Found, base_url: &str) -> bool {
+    found
+        .accounts
+        .iter()
+        .all(|account| account.location.base_url.as_deref() == Some(base_url))
+}
+
 const KAAS: &str = r#"[accounts.team-a]
 provider = "digitalocean"
 token = { env = "TEAM_A_TOKEN" }

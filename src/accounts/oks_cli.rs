@@ -142,7 +142,7 @@ fn account(name: &str, profile: &Value) -> Result<(CredentialSource, Location), 
 mod tests {
     use super::*;
     use crate::accounts::credential::Credential;
-    use crate::accounts::tests::folder;
+    use crate::accounts::tests::{all_at, current_names, folder};
 
     /// As `oks-cli profile add` writes it: `json.dumps` on one line (`oks_cli/utils.py`:
     /// `set_profile`), keys as in `oks_cli/profile.py`.
@@ -206,19 +206,8 @@ mod tests {
             ]),
         );
         // OKS_ENDPOINT wins over every profile's endpoint, as in oks-cli.
-        assert!(
-            found
-                .accounts
-                .iter()
-                .all(|a| a.location.base_url.as_deref() == Some("http://127.0.0.1:9999/api/v2"))
-        );
-        let current: Vec<_> = found
-            .accounts
-            .iter()
-            .filter(|a| a.current)
-            .map(|a| a.name.as_str())
-            .collect();
-        assert_eq!(current, ["oks:gouv"]);
+        assert!(all_at(&found, "http://127.0.0.1:9999/api/v2"));
+        assert_eq!(current_names(&found), ["oks:gouv"]);
         let _ = std::fs::remove_dir_all(folder);
     }
 
