@@ -22,12 +22,8 @@ async fn main() -> anyhow::Result<()> {
     let target = support::digitalocean::node_pool_target().await?;
     println!("scaling a node pool {}", target.describe());
     let client = &target.client;
-    let cluster_id: kaas::uuid::Uuid = target
-        .input(
-            support::digitalocean::CLUSTER,
-            support::digitalocean::CLUSTER_ID,
-        )?
-        .parse()?;
+    // The cluster to work on: `DIGITALOCEAN_CLUSTER_ID` against the real API.
+    let cluster_id = support::digitalocean::cluster_id(&target)?;
 
     let pools: Vec<types::NodePool> = client.node_pools(cluster_id).try_collect().await?;
     let pool = pools

@@ -22,12 +22,8 @@ async fn main() -> anyhow::Result<()> {
     let target = support::digitalocean::upgrade_target().await?;
     println!("upgrading a cluster {}", target.describe());
     let client = &target.client;
-    let cluster_id: kaas::uuid::Uuid = target
-        .input(
-            support::digitalocean::CLUSTER,
-            support::digitalocean::CLUSTER_ID,
-        )?
-        .parse()?;
+    // The cluster to work on: `DIGITALOCEAN_CLUSTER_ID` against the real API.
+    let cluster_id = support::digitalocean::cluster_id(&target)?;
 
     let cluster = client
         .get_cluster()

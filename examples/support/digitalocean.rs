@@ -25,6 +25,12 @@ pub const TOKEN: &str = "DIGITALOCEAN_TOKEN";
 pub const CLUSTER: &str = "DIGITALOCEAN_CLUSTER_ID";
 /// The stand-in's cluster: the documentation's `prod-cluster-01`.
 pub const CLUSTER_ID: &str = "bd5f5959-5e1e-4205-a714-a914373942af";
+
+/// The cluster an example that changes things works on: the stand-in's, or
+/// `DIGITALOCEAN_CLUSTER_ID` against the real API.
+pub fn cluster_id(target: &Target<Client>) -> anyhow::Result<Uuid> {
+    Ok(target.input(CLUSTER, CLUSTER_ID)?.parse()?)
+}
 /// The stand-in cluster's first node pool.
 pub const NODE_POOL_ID: &str = "cdda885e-7663-40c8-bc74-3a036c66545d";
 
