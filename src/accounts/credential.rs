@@ -190,9 +190,11 @@ impl CredentialSource {
 }
 
 impl fmt::Display for CredentialSource {
-    /// The kind and where each secret is kept, e.g. `access key (variable A, command pass)`.
+    /// The kind and where each secret is kept, e.g. `access key (variable A, command pass)`;
+    /// secrets kept alike are said once (`access key (inline)`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let places: Vec<String> = self.secrets().iter().map(|s| s.describe()).collect();
+        let mut places: Vec<String> = self.secrets().iter().map(|s| s.describe()).collect();
+        places.dedup();
         write!(f, "{} ({})", self.kind(), places.join(", "))
     }
 }
@@ -293,6 +295,12 @@ mod tests {
             secret_key: SecretSource::Variable("TOKEN".into()),
         };
         assert_eq!(source.to_string(), "access key (inline, variable TOKEN)");
+        // An oks-cli profile keeps both keys in its file: said once.
+        let both_inline = CredentialSource::AccessKey {
+            access_key: SecretSource::Inline("AK".into()),
+            secret_key: SecretSource::Inline("SK".into()),
+        };
+        assert_eq!(both_inline.to_string(), "access key (inline)");
         let credential = source.resolve("a", &environment(), TIMEOUT).await.unwrap();
         assert_eq!(
             credential,
