@@ -119,7 +119,7 @@ common+=(--baseline skip --timeout "${timeout:-300}")
 # Smallest file first: the short runs report soonest.
 mapfile -t files < <(wc -l "${files[@]}" | grep -v ' total$' | sort -n | awk '{print $2}')
 
-count() { [[ -f "$1" ]] && grep -c . "$1" || echo 0; }
+count() { if [[ -f "$1" ]]; then grep -c . "$1" || true; else echo 0; fi; }
 failed=0
 printf '%-28s %5s %6s %6s %8s %8s %7s\n' file tried caught missed unviable timeouts wall
 for file in "${files[@]}"; do
