@@ -417,8 +417,9 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let mut page = runtime
-            .block_on(async { start_on_worker(futures::future::pending::<Result<Page<u32>>>()) });
+        let entered = runtime.enter();
+        let mut page = start_on_worker(futures::future::pending::<Result<Page<u32>>>());
+        drop(entered);
         drop(runtime);
         let mut context = Context::from_waker(std::task::Waker::noop());
         match page.as_mut().poll(&mut context) {
