@@ -201,4 +201,47 @@ mod tests {
             "{delay:?}"
         );
     }
+
+    #[test]
+    fn any_one_of_the_headers_is_read_and_a_reset_from_ten_to_the_ninth_is_a_unix_time() {
+        let only = |name: &'static str, value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(name, value.parse().unwrap());
+            RateLimit::from_headers(&headers)
+        };
+        let none = RateLimit {
+            limit: None,
+            remaining: None,
+            reset: None,
+        };
+        assert_eq!(
+            only("ratelimit-limit", "5000"),
+            Some(RateLimit {
+                limit: Some(5000),
+                ..none
+            })
+        );
+        assert_eq!(
+            only("x-ratelimit-remaining", "7"),
+            Some(RateLimit {
+                remaining: Some(7),
+                ..none
+            })
+        );
+        assert_eq!(
+            only("ratelimit-reset", "1000000000"),
+            Some(RateLimit {
+                reset: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000)),
+                ..none
+            }),
+            "10^9 is 2001-09-09, a Unix time"
+        );
+        let before = SystemTime::now();
+        let reset = only("ratelimit-reset", "999999999").unwrap().reset.unwrap();
+        assert!(
+            reset >= before + Duration::from_secs(999_999_999),
+            "one less is seconds from now"
+        );
+        assert_eq!(only("ratelimit-remaining", "soon"), None, "not a number");
+    }
 }

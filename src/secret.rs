@@ -73,3 +73,21 @@ pub(crate) fn carries_credential(name: &reqwest::header::HeaderName) -> bool {
     .iter()
     .any(|word| name.contains(word))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_shows_as_redacted_and_compares_by_its_text() {
+        let token = SecretText::from("SENTINEL");
+        assert_eq!(format!("{token:?}"), "SecretText([REDACTED])");
+        assert_eq!(
+            format!("{:?}", Some(&token)),
+            "Some(SecretText([REDACTED]))"
+        );
+        assert_eq!(token, SecretText::from(String::from("SENTINEL")));
+        assert_ne!(token, SecretText::from("SENTINEL2"));
+        assert_ne!(token, SecretText::from(""));
+    }
+}

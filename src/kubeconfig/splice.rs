@@ -77,22 +77,17 @@ struct Line {
 }
 
 fn lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::new();
     let mut start = 0;
-    for (index, _) in text.match_indices('\n') {
-        lines.push(Line {
-            start,
-            end: index + 1,
-        });
-        start = index + 1;
-    }
-    if start < text.len() {
-        lines.push(Line {
-            start,
-            end: text.len(),
-        });
-    }
-    lines
+    text.split_inclusive('\n')
+        .map(|line| {
+            let line = Line {
+                start,
+                end: start + line.len(),
+            };
+            start = line.end;
+            line
+        })
+        .collect()
 }
 
 /// Whether a line is a top-level key (`key:` at column 0), returning the key and the rest.
@@ -514,6 +509,86 @@ users:
             "clusters:\n  junk\n- name: a\n",
         ] {
             assert_eq!(apply(text, &upsert), None, "{text:?}");
+        }
+    }
+
+    fn upsert_b() -> [Edit; 1] {
+        [Edit::Upsert {
+            list: "clusters",
+            entry: entry("{name: b, cluster: {server: 'https://b'}}"),
+        }]
+    }
+
+    const B: &str = "- name: b\n  cluster:\n    server: https://b\n";
+
+    #[test]
+    fn a_new_entry_goes_before_the_blank_lines_and_comments_that_end_the_list() {
+        let own = "clusters:\n- name: a\n  cluster: {server: 'https://a'}\n";
+        let after = "\n# the clusters end here\n";
+        for rest in ["contexts: []\n", ""] {
+            let text = format!("{own}{after}{rest}");
+            assert_eq!(
+                apply(&text, &upsert_b()).unwrap(),
+                format!("{own}{B}{after}{rest}"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn blank_lines_and_comments_before_and_inside_entries_are_kept() {
+        let text = "clusters:\n\n# ours\n-\n  name: a\n\n# at column 0, still a's\n  cluster: {server: 'https://a'}\n# about c\n- name: c\n  cluster: {server: 'https://c'}\n";
+        assert_eq!(apply(text, &upsert_b()).unwrap(), format!("{text}{B}"));
+        let replaced = apply(
+            text,
+            &[Edit::Upsert {
+                list: "clusters",
+                entry: entry("{name: a, cluster: {server: 'https://a2'}}"),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            replaced,
+            "clusters:\n\n# ours\n- name: a\n  cluster:\n    server: https://a2\n# about c\n- name: c\n  cluster: {server: 'https://c'}\n"
+        );
+        // A list of comments only is an empty list.
+        let empty = "clusters:\n# none yet\n\ncontexts: []\n";
+        assert_eq!(
+            apply(empty, &upsert_b()).unwrap(),
+            format!("clusters:\n{B}# none yet\n\ncontexts: []\n")
+        );
+    }
+
+    #[test]
+    fn quoted_keys_a_first_document_marker_and_a_missing_last_newline_are_read() {
+        let quoted = "'clusters':\n- name: a\n\"current-context\": a\n";
+        assert_eq!(
+            apply(quoted, &[Edit::CurrentContext("b".into())]).unwrap(),
+            "'clusters':\n- name: a\ncurrent-context: b\n"
+        );
+        let marked = "# kubeconfig\n---\nclusters: []\n";
+        assert_eq!(
+            apply(marked, &upsert_b()).unwrap(),
+            format!("# kubeconfig\n---\nclusters:\n{B}")
+        );
+        assert_eq!(apply("", &upsert_b()).unwrap(), format!("clusters:\n{B}"));
+        assert_eq!(
+            apply("kind: Config", &upsert_b()).unwrap(),
+            format!("kind: Config\nclusters:\n{B}")
+        );
+    }
+
+    #[test]
+    fn a_tab_anywhere_or_a_line_left_of_the_dashes_is_refused() {
+        // A tab in a value would be kept, but tabs are refused wholesale.
+        let tab = "clusters:\n- name: a\n  note: \"x\ty\"\n";
+        assert_eq!(apply(tab, &upsert_b()), None);
+        // A flow mapping continued left of its dash: YAML reads it, the line editor does not.
+        for text in [
+            "clusters:\n  - {name: a,\n  cluster: {}}\n",
+            "clusters:\n  - {name: a,\n cluster: {}}\n",
+        ] {
+            assert_eq!(apply(text, &upsert_b()), None, "{text:?}");
         }
     }
 }

@@ -137,3 +137,36 @@ pub fn seal_for_request(request: &httpmock::HttpMockRequest, message: &[u8]) -> 
     })?;
     seal_for(&key, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    #[test]
+    fn a_key_gives_and_shows_its_public_half_only() {
+        let key = KubeconfigKey::from_secret_bytes([7; 32]);
+        let public = *SecretKey::from([7; 32]).public_key().as_bytes();
+        assert_eq!(key.public_key(), public);
+        let base64 = base64::engine::general_purpose::STANDARD.encode(public);
+        assert_eq!(key.public_key_base64(), base64);
+        assert_eq!(
+            format!("{key:?}"),
+            format!("KubeconfigKey {{ public_key: {base64:?}, secret_key: \"[REDACTED]\" }}")
+        );
+    }
+
+    #[test]
+    fn a_box_of_exactly_the_overhead_is_tried_not_refused_as_short() {
+        let key = KubeconfigKey::generate();
+        let boxed = |len: usize| base64::engine::general_purpose::STANDARD.encode(vec![0x5a; len]);
+        assert!(matches!(
+            key.open(&boxed(SEALED_BOX_OVERHEAD - 1)),
+            Err(Error::Crypto(CryptoError::TooShort { len: 47 }))
+        ));
+        assert!(matches!(
+            key.open(&boxed(SEALED_BOX_OVERHEAD)),
+            Err(Error::Crypto(CryptoError::Unauthenticated))
+        ));
+    }
+}

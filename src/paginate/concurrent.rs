@@ -387,4 +387,79 @@ mod tests {
             Poll::Pending => panic!("a page without a runtime runs in place"),
         }
     }
+
+    /// The text a caught panic carries.
+    fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+        payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_page_is_the_walks_panic_not_a_transport_error() {
+        let page = on_worker(async {
+            let items: Vec<u32> = Vec::new();
+            assert!(!items.is_empty(), "a decoder bug");
+            Ok(Page::new(items))
+        });
+        use futures::FutureExt as _;
+        let payload = std::panic::AssertUnwindSafe(page)
+            .catch_unwind()
+            .await
+            .expect_err("the page's panic reaches the caller as a panic");
+        assert_eq!(panic_text(payload.as_ref()), "a decoder bug");
+    }
+
+    #[test]
+    fn a_page_whose_runtime_shut_down_is_a_transport_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let entered = runtime.enter();
+        let mut page = start_on_worker(futures::future::pending::<Result<Page<u32>>>());
+        drop(entered);
+        drop(runtime);
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        match page.as_mut().poll(&mut context) {
+            Poll::Ready(Err(Error::Transport { message, .. })) => {
+                assert!(message.contains("cancelled"), "{message}");
+            }
+            Poll::Ready(other) => panic!("not a transport error: {other:?}"),
+            Poll::Pending => panic!("a page of a runtime that shut down is over"),
+        }
+    }
+
+    /// A client's walk keeps to half the requests its provider's last answer says remain.
+    #[cfg(feature = "digitalocean")]
+    #[tokio::test]
+    async fn a_client_walk_keeps_half_the_requests_its_provider_says_remain() {
+        let server = httpmock::MockServer::start_async().await;
+        server
+            .mock_async(|_, then| {
+                then.status(404)
+                    .header("content-type", "application/json")
+                    .header("ratelimit-limit", "5000")
+                    .header("ratelimit-remaining", "6")
+                    .body(r#"{"id":"not_found","message":"no such cluster"}"#);
+            })
+            .await;
+        let client = crate::digitalocean::Client::builder()
+            .token("token")
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let transport = &client.inner;
+        let fresh = PageWalk::for_client(200, transport);
+        assert_eq!(
+            fresh.window(0),
+            crate::transport::DEFAULT_PAGE_CONCURRENCY,
+            "no rate limit known yet"
+        );
+        assert!(client.list_clusters().send().await.is_err());
+        let walk = PageWalk::for_client(200, transport);
+        assert_eq!(walk.window(0), 3, "half of the 6 requests left");
+        assert_eq!(walk.window(1_000), 3, "growing never passes it");
+    }
 }

@@ -290,3 +290,70 @@ impl Fingerprints {
         self.seen.insert(high << 64 | low)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt as _;
+
+    use crate::error::{Error, Result};
+    use crate::paginate::{MAX_PAGES, Page, PageRequest, PageWalk, all_items};
+
+    /// A server of `pages` pages of one item each, as the number of a page asks for them:
+    /// each page links to the next one (`linked`), or every page states the total.
+    fn server(
+        pages: u32,
+        linked: bool,
+    ) -> impl Fn(PageRequest) -> std::future::Ready<Result<Page<u32>>> + Clone + Send + Sync + 'static
+    {
+        move |request| {
+            let number = request.number;
+            let items = if number <= pages {
+                vec![number]
+            } else {
+                Vec::new()
+            };
+            let page = Page::new(items);
+            std::future::ready(Ok(match linked {
+                true if number < pages => page.next_page(number + 1),
+                true => page,
+                false => page.total(u64::from(pages)),
+            }))
+        }
+    }
+
+    /// The items a walk yields, and the error it ends with, if any. Linked pages are asked
+    /// two items at a time (a page of one is not full: only the link says there is more);
+    /// pages that state the total, one (each page is full: the others are planned).
+    async fn walk(pages: u32, linked: bool) -> (usize, Option<Error>) {
+        let per_page = if linked { 2 } else { 1 };
+        let walk = PageWalk::new(per_page, 8);
+        let mut items = all_items(walk, |n| Some(n), server(pages, linked));
+        let mut count = 0;
+        while let Some(item) = items.next().await {
+            match item {
+                Ok(_) => count += 1,
+                Err(error) => return (count, Some(error)),
+            }
+        }
+        (count, None)
+    }
+
+    #[tokio::test]
+    async fn a_walk_reads_max_pages_exactly_and_refuses_the_page_after() {
+        for linked in [true, false] {
+            let (read, error) = walk(MAX_PAGES, linked).await;
+            assert_eq!(read, MAX_PAGES as usize, "linked: {linked}");
+            assert!(error.is_none(), "linked: {linked}: {error:?}");
+
+            let (read, error) = walk(MAX_PAGES + 1, linked).await;
+            assert_eq!(read, MAX_PAGES as usize, "linked: {linked}");
+            match error {
+                Some(Error::IncompleteListing { got, reason, .. }) => {
+                    assert_eq!(got, u64::from(MAX_PAGES));
+                    assert!(reason.contains("more than 10000 pages"), "{reason}");
+                }
+                other => panic!("linked: {linked}: {other:?}"),
+            }
+        }
+    }
+}

@@ -175,4 +175,12 @@ mod tests {
             r#""sp\u{1b}ace" does not match the pattern `^[a-z]+$`"#
         );
     }
+
+    #[test]
+    fn a_quoted_value_is_cut_only_past_64_characters() {
+        let exactly = "a".repeat(64);
+        assert_eq!(quoted(&exactly), format!("\"{exactly}\""));
+        let longer = format!("{exactly}b");
+        assert_eq!(quoted(&longer), format!("\"{exactly}\"…"));
+    }
 }

@@ -132,4 +132,32 @@ mod tests {
             1
         );
     }
+
+    #[test]
+    fn each_setting_is_read_back_as_set() {
+        let policy = RetryPolicy::default()
+            .with_max_attempts(6)
+            .with_initial_backoff(Duration::from_millis(200))
+            .with_max_backoff(Duration::from_secs(5))
+            .with_max_elapsed(Duration::from_secs(60));
+        assert_eq!(policy.max_attempts(), 6);
+        assert_eq!(policy.initial_backoff(), Duration::from_millis(200));
+        assert_eq!(policy.max_backoff(), Duration::from_secs(5));
+        assert_eq!(policy.max_elapsed(), Duration::from_secs(60));
+        let default = RetryPolicy::default();
+        assert_eq!(
+            (
+                default.max_attempts(),
+                default.initial_backoff(),
+                default.max_backoff(),
+                default.max_elapsed()
+            ),
+            (
+                4,
+                Duration::from_millis(500),
+                Duration::from_secs(30),
+                Duration::from_secs(120)
+            )
+        );
+    }
 }
