@@ -80,7 +80,7 @@
 //! libraries, kaas chooses no Kubernetes version, so a program using it enables one of
 //! `k8s-openapi`'s version features (`k8s-openapi = { version = "0.29", features =
 //! ["latest"] }`). `accounts`: every account a user keeps ([`accounts`]: kaas's own file, the
-//! environment, doctl's contexts, oks-cli's profiles). `cli`: the `kaas` command (its manual is `docs/cli.md` in the repository,
+//! environment, doctl's contexts, oks-cli's profiles). `cli`: the `kaas` command (its manual is `src/bin/kaas/manual.md` in the repository,
 //! and `kaas --help`).
 //!
 //! The repository's README has more examples (OKS's encrypted kubeconfig, every provider's

@@ -1,4 +1,4 @@
-//! The manual `kaas --help` prints after the commands: what `docs/cli.md` says, as text
+//! The manual `kaas --help` prints after the commands: what `manual.md` beside this file says, as text
 //! (`kaas -h` prints the exit codes and variables only).
 
 /// The exit codes and the variables, for `-h` and at the end of `--help`.
@@ -92,7 +92,7 @@ any other path (a proxy's) is used as given:
 
 Installing: cargo install --path . --features cli --locked (--locked: the dependency versions
 the repository's tests passed with, not the newest ones resolved afresh). The manual is also
-docs/cli.md in kaas's repository.
+src/bin/kaas/manual.md in kaas's repository and package.
 
 ",
     exit_codes_and_environment!()
@@ -115,10 +115,9 @@ mod tests {
 
     #[test]
     fn the_long_help_and_the_manual_page_tell_the_same_codes_and_variables() {
-        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md"))
-            .expect("docs/cli.md");
+        let page = include_str!("manual.md");
         let help = crate::Cli::command().render_long_help().to_string();
-        let named = variables(&page);
+        let named = variables(page);
         assert!(named.len() >= 12, "{named:?}");
         for variable in named {
             assert!(help.contains(variable), "--help lacks {variable}");
@@ -126,7 +125,7 @@ mod tests {
         for code in 0..=6 {
             assert!(
                 page.contains(&format!("\n| {code} | ")),
-                "docs/cli.md lacks {code}"
+                "manual.md lacks {code}"
             );
             assert!(
                 help.contains(&format!("\n  {code}  ")),

@@ -4,12 +4,12 @@
 # a condition, a returned value) and runs the library's unit tests and the `it` binary against
 # it; a "missed" mutant is a behaviour no test checks.
 #
-#   scripts/mutants.sh                      every guard file, smallest first
-#   scripts/mutants.sh src/rate_limit.rs    these files only
-#   git diff main | scripts/mutants.sh --in-diff -
+#   .ci/mutants.sh                      every guard file, smallest first
+#   .ci/mutants.sh src/rate_limit.rs    these files only
+#   git diff main | .ci/mutants.sh --in-diff -
 #                                           only mutants on the lines a change touches
 #                                           (of the guard files, or of the files named)
-#   scripts/mutants.sh src/secret.rs -- --re 'PartialEq'
+#   .ci/mutants.sh src/secret.rs -- --re 'PartialEq'
 #                                           after `--`: more arguments for cargo mutants
 #
 # Options (before the files):
