@@ -18,7 +18,7 @@ pub(crate) fn folder(test: &str) -> PathBuf {
 }
 
 /// The names of the accounts found that their tool would use now.
-pub(crate) fn current_names(found: &Found) -> Vec<&str> {
+pub(super) fn current_names(found: &Found) -> Vec<&str> {
     found
         .accounts
         .iter()
@@ -28,7 +28,7 @@ pub(crate) fn current_names(found: &Found) -> Vec<&str> {
 }
 
 /// Whether every account found has `base_url`.
-pub(crate) fn all_at(found: &Found, base_url: &str) -> bool {
+pub(super) fn all_at(found: &Found, base_url: &str) -> bool {
     found
         .accounts
         .iter()
