@@ -42,10 +42,14 @@ impl Inventory {
     /// cache keyed by account and cluster asks this before any request.
     ///
     /// ```
-    /// # fn demo(client: kaas::digitalocean::Client) -> kaas::Result<()> {
+    /// # #[cfg(feature = "digitalocean")]
+    /// # fn main() -> kaas::Result<()> {
+    /// let client = kaas::digitalocean::Client::new("dop_v1_example")?;
     /// let inventory = kaas::inventory::Inventory::new().with_account("do:team-a", client)?;
     /// assert_eq!(inventory.account_of(&"do/prod".parse()?)?, "do:team-a");
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "digitalocean"))]
+    /// # fn main() {}
     /// ```
     pub fn account_of(&self, cluster: &ClusterRef) -> Result<&str> {
         Ok(&self.resolve(cluster)?.name)

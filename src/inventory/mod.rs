@@ -122,12 +122,17 @@ impl Inventory {
     /// [`crate::Error::InvalidInput`].
     ///
     /// ```
-    /// # fn demo(team_a: kaas::digitalocean::Client, team_b: kaas::digitalocean::Client) -> kaas::Result<()> {
+    /// # #[cfg(feature = "digitalocean")]
+    /// # fn main() -> kaas::Result<()> {
+    /// let team_a = kaas::digitalocean::Client::new("dop_v1_team_a")?;
+    /// let team_b = kaas::digitalocean::Client::new("dop_v1_team_b")?;
     /// let inventory = kaas::inventory::Inventory::new()
     ///     .with_account("do:team-a", team_a)?
     ///     .with_account("do:team-b", team_b)?;
     /// assert_eq!(inventory.accounts().len(), 2);
     /// # Ok(()) }
+    /// # #[cfg(not(feature = "digitalocean"))]
+    /// # fn main() {}
     /// ```
     pub fn with_account(
         mut self,
