@@ -205,6 +205,43 @@ async fn a_get_answered_503_is_retried_up_to_the_attempt_limit() {
     assert_eq!(mock.calls_async().await, 3);
 }
 
+/// `max_elapsed` bounds the waiting of one request in all, inclusive: with a server that asks
+/// for one second each time, a budget of 3 s allows three waits (four attempts) and 2.5 s two.
+#[tokio::test(start_paused = true)]
+async fn the_elapsed_budget_ends_the_retries_at_its_bound() {
+    for (budget, attempts) in [
+        (Duration::from_millis(2_500), 3),
+        (Duration::from_secs(3), 4),
+    ] {
+        let server = MockServer::start_async().await;
+        let mock = server.get_cluster(|when, then| {
+            when.cluster_id(&cluster_id());
+            then.server_error(503, &do_error("service_unavailable", "try later"))
+                .into_inner()
+                .header("retry-after", "1");
+        });
+        let policy = RetryPolicy::default()
+            .with_max_attempts(10)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(5))
+            .with_max_elapsed(budget);
+        let started = tokio::time::Instant::now();
+        let error: Error = client_with(&server, policy)
+            .get_cluster()
+            .cluster_id(cluster_id())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(503));
+        assert_eq!(mock.calls_async().await, attempts, "budget {budget:?}");
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_secs(attempts as u64 - 1),
+            "one second asked before each retry"
+        );
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_post_that_creates_is_not_retried() {
     let server = MockServer::start_async().await;
