@@ -293,7 +293,7 @@ impl Fingerprints {
 
 #[cfg(test)]
 mod tests {
-    use futures::StreamExt as _;
+    use futures::{StreamExt as _, TryStreamExt as _};
 
     use crate::error::{Error, Result};
     use crate::paginate::{MAX_PAGES, Page, PageRequest, PageWalk, all_items};
@@ -336,6 +336,45 @@ mod tests {
             }
         }
         (count, None)
+    }
+
+    /// A server of five items, two a page, that says it serves two a page and nothing else (no
+    /// total, no link): only the size it states tells the walk, which asked for 200, that a
+    /// page of two is full and may have more after it.
+    #[tokio::test]
+    async fn a_full_page_is_measured_by_the_page_size_the_server_states() {
+        let fetch = |request: PageRequest| {
+            let start = (request.number - 1) * 2;
+            let items: Vec<u32> = (start..(start + 2).min(5)).collect();
+            std::future::ready(Ok(Page::new(items).page_size(2)))
+        };
+        let items: Vec<u32> = all_items(PageWalk::new(200, 4), |n| Some(n), fetch)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, [0, 1, 2, 3, 4]);
+    }
+
+    /// A page size of zero written to the field (the builder already drops it) says nothing:
+    /// the walk plans from the page size it asked for, and never divides by zero.
+    #[tokio::test]
+    async fn a_stated_page_size_of_zero_is_no_page_size() {
+        let fetch = |request: PageRequest| {
+            let number = request.number;
+            let mut page = Page::new(if number <= 3 {
+                vec![number]
+            } else {
+                Vec::new()
+            })
+            .total(3);
+            page.page_size = Some(0);
+            std::future::ready(Ok(page))
+        };
+        let items: Vec<u32> = all_items(PageWalk::new(1, 2), |n| Some(n), fetch)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, [1, 2, 3]);
     }
 
     #[tokio::test]
