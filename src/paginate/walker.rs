@@ -355,6 +355,29 @@ mod tests {
         assert_eq!(items, [0, 1, 2, 3, 4]);
     }
 
+    /// A server that serves 50 a page whatever was asked, and states the total: the walk
+    /// asked for 20, so the total does not say how many pages there are. It reads on one page
+    /// at a time (three pages), and never plans six pages from the size it asked for.
+    #[tokio::test]
+    async fn a_page_size_the_server_did_not_honour_plans_no_pages() {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let fetch = {
+            let asked = asked.clone();
+            move |request: PageRequest| {
+                asked.lock().unwrap().push(request.number);
+                let start = (request.number - 1) * 50;
+                let items: Vec<u32> = (start..(start + 50).min(120)).collect();
+                std::future::ready(Ok(Page::new(items).total(120)))
+            }
+        };
+        let items: Vec<u32> = all_items(PageWalk::new(20, 4), |n| Some(n), fetch)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, (0..120).collect::<Vec<u32>>());
+        assert_eq!(*asked.lock().unwrap(), [1, 2, 3], "the pages requested");
+    }
+
     /// A page size of zero written to the field (the builder already drops it) says nothing:
     /// the walk plans from the page size it asked for, and never divides by zero.
     #[tokio::test]
