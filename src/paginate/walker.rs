@@ -355,27 +355,76 @@ mod tests {
         assert_eq!(items, [0, 1, 2, 3, 4]);
     }
 
-    /// A server that serves 50 a page whatever was asked, and states the total: the walk
-    /// asked for 20, so the total does not say how many pages there are. It reads on one page
-    /// at a time (three pages), and never plans six pages from the size it asked for.
-    #[tokio::test]
-    async fn a_page_size_the_server_did_not_honour_plans_no_pages() {
+    /// Walks a server whose page `n` is `page_of(n)`: the items, or the error the walk ended
+    /// with, and the numbers of the pages it requested, in order.
+    async fn walk_recording(
+        walk: PageWalk,
+        page_of: fn(u32) -> Page<u32>,
+    ) -> (Result<Vec<u32>>, Vec<u32>) {
         let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let fetch = {
             let asked = asked.clone();
             move |request: PageRequest| {
                 asked.lock().unwrap().push(request.number);
-                let start = (request.number - 1) * 50;
-                let items: Vec<u32> = (start..(start + 50).min(120)).collect();
-                std::future::ready(Ok(Page::new(items).total(120)))
+                std::future::ready(Ok(page_of(request.number)))
             }
         };
-        let items: Vec<u32> = all_items(PageWalk::new(20, 4), |n| Some(n), fetch)
-            .try_collect()
-            .await
-            .unwrap();
-        assert_eq!(items, (0..120).collect::<Vec<u32>>());
-        assert_eq!(*asked.lock().unwrap(), [1, 2, 3], "the pages requested");
+        let items = all_items(walk, |n| Some(n), fetch).try_collect().await;
+        let asked = asked.lock().unwrap().clone();
+        (items, asked)
+    }
+
+    /// A server that serves 50 a page whatever was asked, and states the total: the walk
+    /// asked for 20, so the total does not say how many pages there are. It reads on one page
+    /// at a time (three pages), and never plans six pages from the size it asked for.
+    #[tokio::test]
+    async fn a_page_size_the_server_did_not_honour_plans_no_pages() {
+        let (items, asked) = walk_recording(PageWalk::new(20, 4), |n| {
+            let start = (n - 1) * 50;
+            Page::new((start..(start + 50).min(120)).collect()).total(120)
+        })
+        .await;
+        assert_eq!(items.unwrap(), (0..120).collect::<Vec<u32>>());
+        assert_eq!(asked, [1, 2, 3], "the pages requested");
+    }
+
+    /// A server of four items, two a page, that answers its last page for any later number:
+    /// the first page of items all seen before ends the walk (a full page would otherwise
+    /// lead on to the page cap).
+    #[tokio::test]
+    async fn a_page_of_items_already_seen_ends_the_walk() {
+        let (items, asked) = walk_recording(PageWalk::new(2, 4), |n| {
+            let start = (n.min(2) - 1) * 2;
+            Page::new(vec![start, start + 1])
+        })
+        .await;
+        assert_eq!(items.unwrap(), [0, 1, 2, 3]);
+        assert_eq!(asked, [1, 2, 3]);
+    }
+
+    /// Pages of one item when ten were asked for, the last page's number stated: the walk
+    /// reads up to that page and asks for no page after it.
+    #[tokio::test]
+    async fn the_last_page_the_server_states_is_the_last_read() {
+        let (items, asked) = walk_recording(PageWalk::new(10, 4), |n| {
+            Page::new(if n <= 3 { vec![n] } else { Vec::new() }).last_page(3)
+        })
+        .await;
+        assert_eq!(items.unwrap(), [1, 2, 3]);
+        assert_eq!(asked, [1, 2, 3]);
+    }
+
+    /// A total that is too low (3, for five items two a page): once the walk has gone past
+    /// it, full pages lead on, and the fifth item is not lost.
+    #[tokio::test]
+    async fn a_total_the_walk_went_past_leaves_full_pages_to_lead_on() {
+        let (items, asked) = walk_recording(PageWalk::new(2, 4), |n| {
+            let start = (n - 1) * 2;
+            Page::new((start..(start + 2).min(5)).collect()).total(3)
+        })
+        .await;
+        assert_eq!(items.unwrap(), [0, 1, 2, 3, 4]);
+        assert_eq!(asked, [1, 2, 3]);
     }
 
     /// A page size of zero written to the field (the builder already drops it) says nothing:
