@@ -285,9 +285,15 @@ impl Default for Fingerprints {
 impl Fingerprints {
     /// Whether `key` is new (it is then remembered).
     fn first_time<K: Hash + ?Sized>(&mut self, key: &K) -> bool {
+        let fingerprint = self.of(key);
+        self.seen.insert(fingerprint)
+    }
+
+    /// The key's fingerprint: one hash in the high 64 bits, the other in the low 64.
+    fn of<K: Hash + ?Sized>(&self, key: &K) -> u128 {
         let high = u128::from(self.hashers.0.hash_one(key));
         let low = u128::from(self.hashers.1.hash_one(key));
-        self.seen.insert(high << 64 | low)
+        high << 64 | low
     }
 }
 
@@ -425,6 +431,25 @@ mod tests {
         .await;
         assert_eq!(items.unwrap(), [0, 1, 2, 3, 4]);
         assert_eq!(asked, [1, 2, 3]);
+    }
+
+    /// A fingerprint keeps all 128 bits of its two hashes: two keys are taken for one only
+    /// when both hashes collide.
+    #[test]
+    fn a_fingerprint_is_both_hashes_side_by_side() {
+        use std::hash::BuildHasher as _;
+        let fingerprints = super::Fingerprints::default();
+        for key in ["bd5f5959-5e1e-4205-a714-a914373942af", "", "a"] {
+            let fingerprint = fingerprints.of(key);
+            let high = fingerprints.hashers.0.hash_one(key);
+            let low = fingerprints.hashers.1.hash_one(key);
+            assert_eq!(fingerprint >> 64, u128::from(high), "{key:?}");
+            assert_eq!(
+                fingerprint & u128::from(u64::MAX),
+                u128::from(low),
+                "{key:?}"
+            );
+        }
     }
 
     /// A page size of zero written to the field (the builder already drops it) says nothing:
