@@ -463,6 +463,40 @@ async fn kubeconfig_save_writes_the_context_with_mode_0600_and_remove_takes_it_o
     assert!(run.stdout.contains("nothing removed"), "{run:?}");
 }
 
+/// Without `--file`, the file is kubectl's: `$KUBECONFIG`'s first path that is not empty, else
+/// `~/.kube/config` (an empty `KUBECONFIG` names no file).
+#[tokio::test]
+async fn kubeconfig_save_without_a_file_goes_where_kubectl_looks() {
+    let home = folder("kubeconfig-default-file");
+    let providers = Providers::start().await;
+    digitalocean_clusters(&providers.digitalocean, &["running"]);
+    digitalocean_kubeconfig(&providers.digitalocean);
+    let first = home.join("first/config");
+    let listed = format!(
+        ":{}:{}",
+        first.display(),
+        home.join("second/config").display()
+    );
+    for (kubeconfig, expected) in [(String::new(), home.join(".kube/config")), (listed, first)] {
+        let mut env = providers.digitalocean_env();
+        env.push(("KUBECONFIG", kubeconfig.clone()));
+        let run = kaas(&home, &env, &["kubeconfig", "save", "do/prod-cluster-01"]).await;
+        assert_eq!(run.code, 0, "KUBECONFIG={kubeconfig:?}: {run:?}");
+        assert!(
+            run.stdout.starts_with(&format!(
+                "saved context do-nyc1-prod-cluster-01 in {}\n",
+                expected.display()
+            )),
+            "KUBECONFIG={kubeconfig:?}: {run:?}"
+        );
+        assert_eq!(
+            yaml(&expected)["current-context"],
+            "do-nyc1-prod-cluster-01"
+        );
+    }
+    assert!(!home.join("second/config").exists());
+}
+
 /// What `kaas kubeconfig remove` adds when it removed the current context.
 const NONE_CURRENT: &str = "it was the current context: the file has none now; choose one with `kubectl config use-context <name>`\n";
 

@@ -263,6 +263,43 @@ fn a_file_that_is_not_a_kubeconfig_is_refused_and_left_alone() {
     }
 }
 
+/// The largest file a save reads back and merges: 16 MiB exactly is merged (every byte of it
+/// kept), one byte more is refused and left alone.
+#[test]
+fn a_file_of_16_mib_is_merged_whole_and_one_byte_more_is_refused() {
+    const LIMIT: usize = 16 * 1024 * 1024;
+    let path = folder("size-limit").join("config");
+    let file = KubeconfigFile::new(&path);
+    for size in [LIMIT, LIMIT + 1] {
+        // A closing comment that brings the file to `size` bytes.
+        let filler = "x".repeat(size - EXISTING.len() - "# \n".len());
+        let text = format!("{EXISTING}# {filler}\n");
+        assert_eq!(text.len(), size);
+        std::fs::write(&path, &text).unwrap();
+        let saved = file.save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        );
+        let written = std::fs::read_to_string(&path).unwrap();
+        if size == LIMIT {
+            assert!(saved.unwrap().text_preserved);
+            assert!(
+                written.ends_with(&format!("\n# {filler}\n")),
+                "the comment was cut"
+            );
+            assert_eq!(read(&path)["clusters"][1]["name"], "do-nyc1-prod");
+        } else {
+            match saved {
+                Err(kaas::Error::Kubeconfig(message)) => {
+                    assert!(message.contains("larger than 16 MiB"), "{message}")
+                }
+                other => panic!("{size} bytes: {other:?}"),
+            }
+            assert!(written == text, "a refused file is left as it was");
+        }
+    }
+}
+
 #[test]
 fn a_layout_the_line_editor_does_not_know_is_rewritten_with_every_value_kept() {
     let path = folder("flow").join("config");

@@ -98,6 +98,65 @@ fn a_file_with_a_current_context_keeps_it_unless_asked_and_never_when_told_not_t
     }
 }
 
+/// A kubeconfig of contexts `a` and `b` (each with its cluster and user) whose
+/// `current-context` is `current`, or none.
+fn two_contexts(current: Option<&str>) -> kaas::Kubeconfig {
+    let mut yaml = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
+    for name in ["a", "b"] {
+        yaml += &format!("- name: {name}\n  cluster: {{server: 'https://{name}.example.com'}}\n");
+    }
+    yaml += "contexts:\n";
+    for name in ["a", "b"] {
+        yaml += &format!("- name: {name}\n  context: {{cluster: {name}, user: {name}}}\n");
+    }
+    yaml += "users:\n";
+    for name in ["a", "b"] {
+        yaml += &format!("- name: {name}\n  user: {{token: t-{name}}}\n");
+    }
+    if let Some(current) = current {
+        yaml += &format!("current-context: {current}\n");
+    }
+    kaas::Kubeconfig::from_yaml(yaml).unwrap()
+}
+
+/// Which context a save makes current when the file has none, or when asked: the kubeconfig's
+/// only context (whatever its own `current-context` says), else its `current-context` when
+/// that is one of its contexts, else none (and asking for one is refused).
+#[test]
+fn the_context_made_current_is_the_only_one_or_the_kubeconfigs_own_current_one() {
+    let one_without_current = kaas::Kubeconfig::from_yaml(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: solo\n  cluster: {server: 'https://solo.example.com'}\ncontexts:\n- name: solo\n  context: {cluster: solo, user: solo}\nusers:\n- name: solo\n  user: {token: t}\n"
+            .to_string(),
+    )
+    .unwrap();
+    for (case, kubeconfig, expected) in [
+        ("only", one_without_current, Some("solo")),
+        ("own-current", two_contexts(Some("b")), Some("b")),
+        ("unknown-current", two_contexts(Some("c")), None),
+        ("no-current", two_contexts(None), None),
+    ] {
+        let path = folder(&format!("chosen-{case}")).join("config");
+        let file = KubeconfigFile::new(&path);
+        let saved = file.save(&kubeconfig, &SaveOptions::default()).unwrap();
+        assert_eq!(saved.current_context.as_deref(), expected, "{case}");
+        let written = read(&path);
+        assert_eq!(
+            written.get("current-context").and_then(|c| c.as_str()),
+            expected,
+            "{case}"
+        );
+
+        let asked = file.save(&kubeconfig, &SaveOptions::default().set_current(true));
+        match expected {
+            Some(name) => assert_eq!(asked.unwrap().current_context.as_deref(), Some(name)),
+            None => assert!(
+                matches!(asked, Err(kaas::Error::InvalidInput(_))),
+                "{case}: {asked:?}"
+            ),
+        }
+    }
+}
+
 #[test]
 fn removing_the_current_context_empties_it_and_says_so() {
     let path = folder("current-removed").join("config");
