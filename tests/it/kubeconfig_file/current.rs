@@ -157,6 +157,24 @@ fn the_context_made_current_is_the_only_one_or_the_kubeconfigs_own_current_one()
     }
 }
 
+/// A kubeconfig whose only context has an empty name (a hostile or broken answer) makes no
+/// context current, and a save does not say it did.
+#[test]
+fn a_context_with_an_empty_name_is_never_reported_current() {
+    let nameless = kaas::Kubeconfig::from_yaml(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://c.example.com'}\ncontexts:\n- name: ''\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: t}\n"
+            .to_string(),
+    )
+    .unwrap();
+    let path = folder("current-nameless").join("config");
+    let saved = KubeconfigFile::new(&path)
+        .save(&nameless, &SaveOptions::default())
+        .unwrap();
+    assert_eq!(saved.current_context, None);
+    let current = read(&path).get("current-context").cloned();
+    assert!(current.as_ref().is_none_or(|c| c == ""), "{current:?}");
+}
+
 #[test]
 fn removing_the_current_context_empties_it_and_says_so() {
     let path = folder("current-removed").join("config");
