@@ -765,3 +765,45 @@ fn a_fifo_or_a_folder_at_the_kubeconfig_path_is_refused_without_blocking() {
         .unwrap_err();
     assert!(error.to_string().contains("not a regular file"), "{error}");
 }
+
+/// A path kaas cannot open or look at, for a reason other than its absence, is an error that
+/// names the path, never a missing file to create: a Unix socket there (which cannot be
+/// opened) stays, and a path that goes through a regular file is refused when it is first
+/// read.
+#[cfg(unix)]
+#[test]
+fn a_path_that_cannot_be_read_is_an_error_not_a_missing_file() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let dir = folder("unreadable");
+    let socket = dir.join("config");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let error = save_within_bound(KubeconfigFile::new(&socket))
+        .expect("a socket never blocks")
+        .unwrap_err();
+    match &error {
+        kaas::Error::KubeconfigFile { action, path, .. } => {
+            assert_eq!((action.as_str(), path), ("read", &socket), "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let kind = std::fs::symlink_metadata(&socket).unwrap().file_type();
+    assert!(kind.is_socket(), "the socket was replaced: {kind:?}");
+
+    let a_file = dir.join("a-file");
+    std::fs::write(&a_file, "not a folder").unwrap();
+    let through_a_file = a_file.join("config");
+    let error = KubeconfigFile::new(&through_a_file)
+        .remove("any")
+        .unwrap_err();
+    match &error {
+        kaas::Error::KubeconfigFile { action, path, .. } => {
+            assert_eq!(
+                (action.as_str(), path),
+                ("read", &through_a_file),
+                "{error}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "not a folder");
+}
