@@ -300,6 +300,31 @@ fn a_file_of_16_mib_is_merged_whole_and_one_byte_more_is_refused() {
     }
 }
 
+/// A file that holds no document (only comments, or `null`) is an empty kubeconfig to save
+/// into, as kubectl reads it, not a file to refuse.
+#[test]
+fn a_file_without_a_document_is_an_empty_kubeconfig() {
+    for (case, text) in [
+        ("comments", "# kubeconfig, managed by hand\n"),
+        ("null", "null\n"),
+    ] {
+        let path = folder(&format!("no-document-{case}")).join("config");
+        std::fs::write(&path, text).unwrap();
+        let saved = KubeconfigFile::new(&path)
+            .save(
+                &fetched("https://prod.example.com", "t"),
+                &SaveOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(saved.contexts, ["do-nyc1-prod"], "{case}");
+        let written = read(&path);
+        assert_eq!(written["apiVersion"], "v1", "{case}");
+        assert_eq!(written["kind"], "Config", "{case}");
+        assert_eq!(written["clusters"][0]["name"], "do-nyc1-prod", "{case}");
+        assert_eq!(written["current-context"], "do-nyc1-prod", "{case}");
+    }
+}
+
 #[test]
 fn a_layout_the_line_editor_does_not_know_is_rewritten_with_every_value_kept() {
     let path = folder("flow").join("config");
