@@ -178,6 +178,20 @@ fn a_context_name_renames_the_context_its_cluster_and_its_user() {
     assert_eq!(written["clusters"][0]["name"], "do-ams3-analytics");
     assert_eq!(written["users"][0]["name"], "do-ams3-analytics-admin");
     assert_eq!(written["current-context"], "do-ams3-analytics");
+
+    // A name kubectl could not be given on one line is refused, and the file is left alone.
+    let before = std::fs::read_to_string(&path).unwrap();
+    for bad in ["", "  ", "two\nlines", "carriage\rreturn"] {
+        let refused = file.save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default().context_name(bad),
+        );
+        assert!(
+            matches!(refused, Err(kaas::Error::InvalidInput(_))),
+            "{bad:?}: {refused:?}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
 
 #[test]
