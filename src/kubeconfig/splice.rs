@@ -118,12 +118,11 @@ fn section(text: &str, key: &str) -> Option<Section> {
     let key_line = lines[position];
     let (_, rest) = top_level_key(&text[key_line.start..key_line.end])?;
     let inline_value = strip_comment(rest).trim().to_string();
+    // The block ends at the next top-level key. A document marker (`---`, `...`) cannot end
+    // it: `apply` refuses a text with one past its first line, and a key line comes after that.
     let block_end = lines[position + 1..]
         .iter()
-        .find(|line| {
-            let line = &text[line.start..line.end];
-            top_level_key(line).is_some() || line.starts_with("---") || line.starts_with("...")
-        })
+        .find(|line| top_level_key(&text[line.start..line.end]).is_some())
         .map_or(text.len(), |line| line.start);
     Some(Section {
         key_line,
