@@ -36,6 +36,7 @@ GUARD_FILES=(
     src/transport/paths.rs
     src/transport/api_root.rs
     src/transport/retry.rs
+    src/transport/send.rs
     src/rate_limit.rs
     src/secret.rs
     src/oks/nacl.rs
@@ -44,6 +45,8 @@ GUARD_FILES=(
     src/paginate/concurrent.rs
     src/kubeconfig/splice.rs
     src/kubeconfig/file.rs
+    src/kubeconfig/lock.rs
+    src/kubeconfig/paths_on_disk.rs
 )
 
 cd "$(git rev-parse --show-toplevel)"
