@@ -28,6 +28,8 @@
 # unviable.txt, timeout.txt, and a log per mutant); the script prints one line per file and
 # fails when any mutant was missed. A mutant whose tests hang (a walk that never ends) is
 # detected too: it is counted under timeouts and listed, and does not fail the run.
+# Mutants that cannot change what the code computes are listed, each with its reason, in
+# .cargo/mutants.toml, which cargo-mutants reads.
 # Environment: MUTANTS_TIMEOUT (seconds a test run may take, default three times the baseline
 # run plus a minute), MUTANTS_JOBS (parallel builds, default 1).
 set -euo pipefail
