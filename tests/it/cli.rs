@@ -111,7 +111,21 @@ impl Providers {
 /// Runs `kaas args..` with only `env`, HOME, XDG_CACHE_HOME and KUBECONFIG (under `home`) set,
 /// and checks that no provider secret (nor any text holding `SENTINEL`) is in its output.
 pub(crate) async fn kaas(home: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaas"))
+    kaas_in(home, None, env, args).await
+}
+
+/// [`kaas`], run in the folder `working` when given.
+async fn kaas_in(
+    home: &Path,
+    working: Option<&Path>,
+    env: &[(&str, String)],
+    args: &[&str],
+) -> Run {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaas"));
+    if let Some(folder) = working {
+        command.current_dir(folder);
+    }
+    let output = command
         .args(args)
         .env_clear()
         .env("HOME", home)
@@ -495,6 +509,30 @@ async fn kubeconfig_save_without_a_file_goes_where_kubectl_looks() {
         );
     }
     assert!(!home.join("second/config").exists());
+}
+
+/// `--file config`, a bare file name, is the file `config` in the working folder.
+#[tokio::test]
+async fn kubeconfig_save_to_a_bare_file_name_writes_in_the_working_folder() {
+    let home = folder("kubeconfig-bare-name");
+    let working = home.join("work");
+    std::fs::create_dir_all(&working).unwrap();
+    let providers = Providers::start().await;
+    digitalocean_clusters(&providers.digitalocean, &["running"]);
+    digitalocean_kubeconfig(&providers.digitalocean);
+    let env = providers.digitalocean_env();
+    let args = [
+        "kubeconfig",
+        "save",
+        "do/prod-cluster-01",
+        "--file",
+        "config",
+    ];
+    let run = kaas_in(&home, Some(&working), &env, &args).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let file = working.join("config");
+    assert_eq!(yaml(&file)["current-context"], "do-nyc1-prod-cluster-01");
+    assert!(!lock_of(&file).exists(), "a save leaves no lock");
 }
 
 /// What `kaas kubeconfig remove` adds when it removed the current context.
