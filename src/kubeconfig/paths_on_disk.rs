@@ -63,3 +63,33 @@ pub(super) fn io_error(action: &str, path: &Path, error: std::io::Error) -> Erro
         source: Some(error),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A permission error reads the same on every system ("permission denied"), for the
+    /// command's exit code and for a user reading it; other errors keep the system's words.
+    #[cfg(unix)]
+    #[test]
+    fn a_permission_error_says_permission_denied() {
+        let path = Path::new("/etc/kubeconfig");
+        // As the system reports it: "Permission denied (os error 13)".
+        let denied = io_error(
+            "read",
+            path,
+            std::io::Error::from_raw_os_error(libc::EACCES),
+        );
+        let other = io_error("read", path, std::io::Error::other("disk on fire"));
+        match (denied, other) {
+            (
+                Error::KubeconfigFile { reason: denied, .. },
+                Error::KubeconfigFile { reason: other, .. },
+            ) => assert_eq!(
+                (denied.as_str(), other.as_str()),
+                ("permission denied", "disk on fire")
+            ),
+            unexpected => panic!("{unexpected:?}"),
+        }
+    }
+}
