@@ -846,3 +846,33 @@ fn a_path_that_cannot_be_read_is_an_error_not_a_missing_file() {
     }
     assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "not a folder");
 }
+
+/// A lock that cannot be created for a reason other than another program holding it (here
+/// its name is too long for the file system: 252 characters and `.lock`) fails at once,
+/// naming the lock, instead of being waited for as if someone held it.
+#[cfg(unix)]
+#[test]
+fn a_lock_that_cannot_be_created_is_an_error_not_a_wait() {
+    let dir = folder("lock-name-too-long");
+    let path = dir.join("k".repeat(252));
+    let error = KubeconfigFile::new(&path)
+        .lock_timeout(std::time::Duration::ZERO)
+        .save(
+            &fetched("https://prod.example.com", "t"),
+            &SaveOptions::default(),
+        )
+        .unwrap_err();
+    match &error {
+        kaas::Error::KubeconfigFile {
+            action, path: at, ..
+        } => {
+            assert_eq!(
+                (action.as_str(), at),
+                ("create the lock", &lock_of(&path)),
+                "{error}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!path.exists());
+}
