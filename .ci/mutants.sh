@@ -38,7 +38,6 @@ GUARD_FILES=(
     src/transport/paths.rs
     src/transport/api_root.rs
     src/transport/retry.rs
-    src/transport/send.rs
     src/rate_limit.rs
     src/secret.rs
     src/oks/nacl.rs
