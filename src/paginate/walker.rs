@@ -349,16 +349,12 @@ mod tests {
     /// page of two is full and may have more after it.
     #[tokio::test]
     async fn a_full_page_is_measured_by_the_page_size_the_server_states() {
-        let fetch = |request: PageRequest| {
-            let start = (request.number - 1) * 2;
-            let items: Vec<u32> = (start..(start + 2).min(5)).collect();
-            std::future::ready(Ok(Page::new(items).page_size(2)))
-        };
-        let items: Vec<u32> = all_items(PageWalk::new(200, 4), |n| Some(n), fetch)
-            .try_collect()
-            .await
-            .unwrap();
-        assert_eq!(items, [0, 1, 2, 3, 4]);
+        let (items, _) = walk_recording(PageWalk::new(200, 4), |n| {
+            let start = (n - 1) * 2;
+            Page::new((start..(start + 2).min(5)).collect()).page_size(2)
+        })
+        .await;
+        assert_eq!(items.unwrap(), [0, 1, 2, 3, 4]);
     }
 
     /// Walks a server whose page `n` is `page_of(n)`: the items, or the error the walk ended
@@ -456,22 +452,13 @@ mod tests {
     /// the walk plans from the page size it asked for, and never divides by zero.
     #[tokio::test]
     async fn a_stated_page_size_of_zero_is_no_page_size() {
-        let fetch = |request: PageRequest| {
-            let number = request.number;
-            let mut page = Page::new(if number <= 3 {
-                vec![number]
-            } else {
-                Vec::new()
-            })
-            .total(3);
+        let (items, _) = walk_recording(PageWalk::new(1, 2), |n| {
+            let mut page = Page::new(if n <= 3 { vec![n] } else { Vec::new() }).total(3);
             page.page_size = Some(0);
-            std::future::ready(Ok(page))
-        };
-        let items: Vec<u32> = all_items(PageWalk::new(1, 2), |n| Some(n), fetch)
-            .try_collect()
-            .await
-            .unwrap();
-        assert_eq!(items, [1, 2, 3]);
+            page
+        })
+        .await;
+        assert_eq!(items.unwrap(), [1, 2, 3]);
     }
 
     #[tokio::test]
